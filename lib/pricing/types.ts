@@ -1,0 +1,78 @@
+/**
+ * The contract between the price lookups (AWS, cache, snapshot) and the cost model / report writers.
+ * A `PriceTable` is plain JSON: it is what the cache and the committed snapshot store.
+ */
+
+/** Where a price came from in this synth. */
+export type PriceSource = 'live' | 'cache' | 'snapshot';
+
+export interface PriceProvenance {
+  readonly source: PriceSource;
+  /** The date the price is valid for, `YYYY-MM-DD` (Price List effective date, or the day the spot history was read). */
+  readonly validOn: string;
+  /** Where the figure was published, e.g. `AWS Price List API GetProducts (AmazonEC2)` or `EC2 DescribeSpotPriceHistory`. */
+  readonly origin: string;
+}
+
+/** On-demand Linux, shared tenancy, per instance-hour. */
+export interface OnDemandPrice extends PriceProvenance {
+  readonly instanceType: string;
+  readonly region: string;
+  readonly usdPerHour: number;
+}
+
+/** Spot Linux/UNIX price statistics for one pool (instance type x AZ) over the look-back window. */
+export interface SpotPrice extends PriceProvenance {
+  readonly instanceType: string;
+  readonly region: string;
+  readonly availabilityZone: string;
+  /** Most recent price. */
+  readonly currentUsdPerHour: number;
+  readonly p50UsdPerHour: number;
+  readonly p90UsdPerHour: number;
+  /** Number of price points the statistics are over (time-weighted or not, see lookup docs). */
+  readonly samples: number;
+}
+
+/** Non-instance parts of the stack. */
+export type UnitResource =
+  | 'ebs-gp3-gb-month'
+  | 'nat-gateway-hour'
+  | 'nat-gateway-gb-processed'
+  | 'cloudwatch-alarm-month'
+  | 'lambda-gb-second'
+  | 'lambda-request'
+  | 'sqs-request';
+
+export interface UnitPrice extends PriceProvenance {
+  readonly resource: UnitResource;
+  readonly region: string;
+  readonly usdPerUnit: number;
+  /** Human unit, e.g. `GB-Mo`, `Hrs`, `Requests`. */
+  readonly unit: string;
+}
+
+/** Capacity facts from the preflight (DescribeInstanceTypeOfferings / DescribeInstanceTypes) or the offline catalog. */
+export interface InstanceOffering {
+  readonly instanceType: string;
+  readonly region: string;
+  /** The AZs (among those asked about) where the type is offered. */
+  readonly availabilityZones: readonly string[];
+  readonly gpus: number;
+  readonly gpuMemoryGiB: number;
+}
+
+export interface PriceTable {
+  readonly onDemand: readonly OnDemandPrice[];
+  readonly spot: readonly SpotPrice[];
+  readonly units: readonly UnitPrice[];
+  readonly offerings: readonly InstanceOffering[];
+}
+
+/** What the lookups need to know about one environment. */
+export interface PriceRequest {
+  readonly environment: string;
+  readonly region: string;
+  readonly availabilityZones: readonly string[];
+  readonly instanceTypes: readonly string[];
+}
