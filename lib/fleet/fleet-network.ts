@@ -1,0 +1,63 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface FleetNetworkProps {
+  /** AZs the VPC spans (explicit, so synth needs no AZ lookup). */
+  readonly availabilityZones: readonly string[];
+
+  /**
+   * NAT gateways for the private subnets' egress: one per AZ for availability, fewer to save money.
+   * @default 1
+   */
+  readonly natGateways?: number;
+
+  /**
+   * Use this existing VPC instead of creating one (ids given, no context lookup, so synth needs no account).
+   * @default - a new VPC
+   */
+  readonly existingVpc?: { readonly vpcId: string; readonly privateSubnetIds: Readonly<Record<string, string>> };
+
+  /**
+   * Retention of the VPC flow logs.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+}
+
+/** The fleet's VPC: private subnets with NAT egress in every configured AZ, flow logs on; or an imported one. */
+export class FleetNetwork extends Construct {
+  public readonly vpc: ec2.IVpc;
+
+  constructor(scope: Construct, id: string, props: FleetNetworkProps) {
+    super(scope, id);
+    if (props.existingVpc) {
+      const azs = [...props.availabilityZones];
+      this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
+        vpcId: props.existingVpc.vpcId,
+        availabilityZones: azs,
+        privateSubnetIds: azs.map((az) => props.existingVpc!.privateSubnetIds[az]),
+      });
+      return;
+    }
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      availabilityZones: [...props.availabilityZones],
+      natGateways: props.natGateways ?? 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        { name: 'Fleet', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+      ],
+      restrictDefaultSecurityGroup: false,
+    });
+    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+      retention: props.flowLogRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+    this.vpc = vpc;
+  }
+}

@@ -1,0 +1,434 @@
+import { Annotations, Duration, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { gpuInstanceType } from './gpu-instance-types';
+import { gpuHostUserData } from './user-data';
+
+/**
+ * Public SSM parameter of the AWS Deep Learning Base OSS Nvidia Driver GPU AMI (Amazon Linux 2023):
+ * NVIDIA driver, CUDA, Docker and the NVIDIA container toolkit, kept current by AWS.
+ * @see https://docs.aws.amazon.com/dlami/latest/devguide/find-dlami-id.html
+ */
+export const DEFAULT_GPU_AMI_PARAMETER =
+  '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id';
+
+/** The tag key that marks every instance of a fleet (the interruption handler and FIS drills select on it). */
+export const FLEET_TAG_KEY = 'gpu-spot-fleet:fleet';
+
+/** What the spot burst follows. */
+export type FleetScalingMetric =
+  /** Average GPU utilization of the group's hosts, in percent (CloudWatch agent NVIDIA metrics). */
+  | { readonly kind: 'gpu-utilization'; readonly targetPercent: number }
+  /** ALB requests per target of `targetGroup`, which the group registers with. */
+  | { readonly kind: 'request-count'; readonly targetGroup: elbv2.IApplicationTargetGroup; readonly targetRequestsPerMinute: number }
+  /** Any metric, e.g. queue depth per instance. */
+  | { readonly kind: 'custom'; readonly metric: cloudwatch.IMetric; readonly targetValue: number };
+
+export interface GpuFleetProps {
+  /** VPC the fleet runs in. */
+  readonly vpc: ec2.IVpc;
+
+  /** Availability zones the fleet spans; the group gets the VPC's private subnets in exactly these. */
+  readonly availabilityZones: readonly string[];
+
+  /**
+   * GPU instance types, in on-demand priority order (the base runs on the first that has capacity).
+   * When the types have different GPU counts, each is weighted by its GPU count and every size below counts GPUs.
+   */
+  readonly instanceTypes: readonly string[];
+
+  /** Smallest size of the group. */
+  readonly minCapacity: number;
+
+  /** Largest size of the group. */
+  readonly maxCapacity: number;
+
+  /**
+   * On-demand capacity that always runs, whatever spot does.
+   * @default 1
+   */
+  readonly onDemandBaseCapacity?: number;
+
+  /**
+   * Share of the capacity above the on-demand base that is on-demand, 0-100.
+   * @default 0 - everything above the base is spot
+   */
+  readonly onDemandPercentageAboveBase?: number;
+
+  /**
+   * Size of the encrypted gp3 root volume.
+   * @default Size.gibibytes(150)
+   */
+  readonly rootVolumeSize?: Size;
+
+  /**
+   * Device name of the AMI's root volume.
+   * @default '/dev/xvda' (Amazon Linux 2023 based Deep Learning AMIs)
+   */
+  readonly rootDeviceName?: string;
+
+  /**
+   * SSM parameter holding the AMI id, resolved at deploy time (never "latest at synth").
+   * @default DEFAULT_GPU_AMI_PARAMETER - AWS Deep Learning Base GPU AMI (Amazon Linux 2023)
+   */
+  readonly amiSsmParameter?: string;
+
+  /**
+   * Shell commands appended to the user data, after the GPU metrics agent is set up: start the serving workload here.
+   * @default - none
+   */
+  readonly userDataCommands?: readonly string[];
+
+  /**
+   * What the burst follows.
+   * @default - average GPU utilization at 70%, or request count per target when `targetGroups` are given
+   */
+  readonly scalingMetric?: FleetScalingMetric;
+
+  /**
+   * How long a new host needs before its metrics count (GPU hosts pull images and load models for minutes).
+   * @default Duration.minutes(7)
+   */
+  readonly warmup?: Duration;
+
+  /**
+   * How long the group waits before health-checking a new host.
+   * @default - warmup plus 3 minutes
+   */
+  readonly healthCheckGrace?: Duration;
+
+  /**
+   * Predictive scaling on the scaling metric, for daily traffic cycles.
+   * @default 'off'
+   */
+  readonly predictiveScaling?: 'off' | 'forecast-only' | 'forecast-and-scale';
+
+  /**
+   * Application target groups the group registers its hosts with (ELB health checks are added).
+   * @default - none
+   */
+  readonly targetGroups?: readonly elbv2.IApplicationTargetGroup[];
+
+  /**
+   * Topic for the group's scaling notifications (and, later, interruption summaries and alarms).
+   * @default - a new topic encrypted with a new customer-managed KMS key
+   */
+  readonly topic?: sns.ITopic;
+
+  /**
+   * Value of the `gpu-spot-fleet:fleet` tag on every instance; unique per fleet.
+   * @default - the stack name
+   */
+  readonly fleetName?: string;
+
+  /**
+   * Production fleets get a synth warning when they have no on-demand base.
+   * @default false
+   */
+  readonly production?: boolean;
+}
+
+/** A mixed on-demand/spot GPU Auto Scaling group that spans several AZs and instance types. */
+export class GpuFleet extends Construct {
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  public readonly launchTemplate: ec2.LaunchTemplate;
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly role: iam.Role;
+  /** Scaling notifications; interruption summaries and alarms go here too. */
+  public readonly topic: sns.ITopic;
+  /** The key of the topic, when the fleet created it. */
+  public readonly topicKey?: kms.Key;
+  /** The tag on every instance of this fleet. */
+  public readonly fleetTag: { readonly key: string; readonly value: string };
+  /** Weight per instance type (GPU count) when types differ in GPUs, else 1. */
+  public readonly weights: Readonly<Record<string, number>>;
+  /** The metric the burst tracks. */
+  public readonly scalingMetric: cloudwatch.IMetric;
+
+  constructor(scope: Construct, id: string, props: GpuFleetProps) {
+    super(scope, id);
+    const base = props.onDemandBaseCapacity ?? 1;
+    const onDemandAbove = props.onDemandPercentageAboveBase ?? 0;
+    this.validate(props, base, onDemandAbove);
+
+    const warmup = props.warmup ?? Duration.minutes(7);
+    this.fleetTag = { key: FLEET_TAG_KEY, value: props.fleetName ?? Stack.of(this).stackName };
+    this.weights = gpuWeights(props.instanceTypes);
+
+    // --- Notifications -------------------------------------------------------------------------------
+    if (props.topic) {
+      this.topic = props.topic;
+    } else {
+      this.topicKey = new kms.Key(this, 'TopicKey', {
+        description: `Encrypts the GPU fleet notification topic of ${this.fleetTag.value}`,
+        enableKeyRotation: true,
+      });
+      // The Auto Scaling service-linked role publishes the group's notifications, CloudWatch publishes alarms,
+      // EventBridge publishes rule targets: all need the key to encrypt messages on the topic.
+      const stack = Stack.of(this);
+      const slr = `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+      this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowServicesToPublishToEncryptedTopic',
+        principals: [
+          new iam.ArnPrincipal(slr),
+          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+          new iam.ServicePrincipal('events.amazonaws.com'),
+        ],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'], // in a key policy, '*' means this key
+      }));
+      this.topic = new sns.Topic(this, 'Topic', { masterKey: this.topicKey, enforceSSL: true });
+    }
+
+    // --- Host identity: SSM Session Manager instead of SSH, GPU metrics, nothing else --------------------
+    this.role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: 'GPU fleet host: SSM Session Manager and Run Command (drain), CloudWatch agent GPU metrics',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason: 'AWS-maintained minimum for the SSM agent (Session Manager replaces SSH; Run Command drains hosts); AWS updates it as the agent changes.',
+    });
+    const metricsPolicy = new iam.Policy(this, 'GpuMetricsPolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'], // PutMetricData has no resource type; the condition pins the namespace
+          conditions: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } },
+        }),
+        new iam.PolicyStatement({
+          // The agent resolves ${aws:AutoScalingGroupName} from the instance's tags.
+          actions: ['ec2:DescribeTags'],
+          resources: ['*'], // DescribeTags supports no resource-level permissions
+        }),
+      ],
+    });
+    this.role.attachInlinePolicy(metricsPolicy);
+    Validations.of(metricsPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'cloudwatch:PutMetricData (pinned to namespace CWAgent by condition) and ec2:DescribeTags support no resource-level permissions.',
+    });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'GPU fleet hosts: no inbound by default (Session Manager, not SSH); outbound for images, models and AWS APIs',
+      allowAllOutbound: true,
+    });
+
+    // --- Launch template ---------------------------------------------------------------------------------
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: ec2.MachineImage.fromSsmParameter(props.amiSsmParameter ?? DEFAULT_GPU_AMI_PARAMETER),
+      role: this.role,
+      securityGroup: this.securityGroup,
+      userData: gpuHostUserData(props.userDataCommands ?? []),
+      requireImdsv2: true,
+      // 2 hops so containers on the host (one extra network hop) can reach IMDSv2.
+      httpPutResponseHopLimit: 2,
+      detailedMonitoring: true,
+      blockDevices: [{
+        deviceName: props.rootDeviceName ?? '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(150)).toGibibytes(), {
+          encrypted: true,
+          volumeType: ec2.EbsDeviceVolumeType.GP3,
+          deleteOnTermination: true,
+        }),
+      }],
+    });
+
+    // --- The group ---------------------------------------------------------------------------------------
+    const subnets = props.vpc.selectSubnets({
+      subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
+      availabilityZones: [...props.availabilityZones],
+    });
+    const differentGpuCounts = Object.values(this.weights).some((w) => w !== 1);
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
+      vpc: props.vpc,
+      vpcSubnets: { subnets: subnets.subnets },
+      minCapacity: props.minCapacity,
+      maxCapacity: props.maxCapacity,
+      // No desiredCapacity: CloudFormation would reset the running fleet to it on every deploy.
+      mixedInstancesPolicy: {
+        launchTemplate: this.launchTemplate,
+        instancesDistribution: {
+          onDemandBaseCapacity: base,
+          onDemandPercentageAboveBaseCapacity: onDemandAbove,
+          onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
+          spotAllocationStrategy: autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
+        },
+        launchTemplateOverrides: props.instanceTypes.map((t) => ({
+          instanceType: new ec2.InstanceType(t),
+          weightedCapacity: differentGpuCounts ? this.weights[t] : undefined,
+        })),
+      },
+      capacityRebalance: true,
+      // Launch the replacement before terminating (spot interruption, rebalance, instance refresh): capacity never dips.
+      minHealthyPercentage: 100,
+      maxHealthyPercentage: 200,
+      defaultInstanceWarmup: warmup,
+      healthChecks: props.targetGroups?.length
+        ? autoscaling.HealthChecks.withAdditionalChecks({
+          additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+          gracePeriod: props.healthCheckGrace ?? warmup.plus(Duration.minutes(3)),
+        })
+        : autoscaling.HealthChecks.ec2({ gracePeriod: props.healthCheckGrace ?? warmup.plus(Duration.minutes(3)) }),
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+      notifications: [{ topic: this.topic }],
+    });
+    Tags.of(this.autoScalingGroup).add(this.fleetTag.key, this.fleetTag.value, { applyToLaunchedInstances: true });
+    Tags.of(this.launchTemplate).add(this.fleetTag.key, this.fleetTag.value);
+    for (const tg of props.targetGroups ?? []) this.autoScalingGroup.attachToApplicationTargetGroup(tg);
+    Validations.of(this.autoScalingGroup.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-EC26',
+      reason: 'cdk-nag EC26 cannot follow a MixedInstancesPolicy launch template (the rule throws); every block device of the launch template is encrypted, asserted in test/fleet/gpu-fleet.test.ts.',
+    });
+
+    // --- Scaling -------------------------------------------------------------------------------------------
+    const metric = props.scalingMetric ?? (props.targetGroups?.length
+      ? { kind: 'request-count' as const, targetGroup: props.targetGroups[0], targetRequestsPerMinute: 600 }
+      : { kind: 'gpu-utilization' as const, targetPercent: 70 });
+    this.scalingMetric = this.configureScaling(metric, warmup, props.predictiveScaling ?? 'off');
+
+    this.warnAboutRiskyChoices(props, base, onDemandAbove);
+  }
+
+  /**
+   * Target tracking: it scales out after 3 one-minute datapoints above target but in only after 15 below, and
+   * counts a new host only after `warmup`, so the burst comes fast and leaves slowly.
+   */
+  private configureScaling(metric: FleetScalingMetric, warmup: Duration, predictive: string): cloudwatch.IMetric {
+    const asg = this.autoScalingGroup;
+    let tracked: cloudwatch.IMetric;
+    switch (metric.kind) {
+      case 'gpu-utilization': {
+        tracked = gpuUtilizationMetric(asg.autoScalingGroupName);
+        asg.scaleToTrackMetric('GpuUtilizationTracking', {
+          metric: tracked, targetValue: metric.targetPercent, estimatedInstanceWarmup: warmup,
+        });
+        break;
+      }
+      case 'request-count': {
+        tracked = metric.targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1) });
+        asg.scaleOnRequestCount('RequestCountTracking', {
+          targetRequestsPerMinute: metric.targetRequestsPerMinute, estimatedInstanceWarmup: warmup,
+        });
+        break;
+      }
+      case 'custom': {
+        tracked = metric.metric;
+        asg.scaleToTrackMetric('CustomMetricTracking', {
+          metric: metric.metric, targetValue: metric.targetValue, estimatedInstanceWarmup: warmup,
+        });
+        break;
+      }
+    }
+    if (predictive !== 'off') this.addPredictiveScaling(metric, warmup, predictive);
+    return tracked;
+  }
+
+  private addPredictiveScaling(metric: FleetScalingMetric, warmup: Duration, mode: string): void {
+    const asgName = this.autoScalingGroup.autoScalingGroupName;
+    const gpu = { namespace: 'CWAgent', metricName: 'nvidia_smi_utilization_gpu', dimensions: [{ name: 'AutoScalingGroupName', value: asgName }] };
+    const query = (id: string, stat: string, m: { namespace: string; metricName: string; dimensions: { name: string; value: string }[] }) => ({
+      id, returnData: true, metricStat: { metric: m, stat },
+    });
+    const specification = metric.kind === 'gpu-utilization'
+      ? {
+        targetValue: metric.targetPercent,
+        customizedScalingMetricSpecification: { metricDataQueries: [query('utilization', 'Average', gpu)] },
+        // Load = total GPU utilization across hosts; capacity = hosts in service.
+        customizedLoadMetricSpecification: { metricDataQueries: [query('load', 'Sum', gpu)] },
+      }
+      : metric.kind === 'request-count'
+        ? {
+          targetValue: metric.targetRequestsPerMinute,
+          predefinedMetricPairSpecification: {
+            predefinedMetricType: 'ALBRequestCount',
+            resourceLabel: `${metric.targetGroup.firstLoadBalancerFullName}/${metric.targetGroup.targetGroupFullName}`,
+          },
+        }
+        : undefined;
+    if (!specification) {
+      Annotations.of(this).addWarningV2('gpu-fleet:predictiveScalingSkipped',
+        'predictive scaling is only built for the GPU utilization and request-count metrics; none was added for the custom metric');
+      return;
+    }
+    new autoscaling.CfnScalingPolicy(this, 'PredictiveScaling', {
+      autoScalingGroupName: asgName,
+      policyType: 'PredictiveScaling',
+      predictiveScalingConfiguration: {
+        mode: mode === 'forecast-and-scale' ? 'ForecastAndScale' : 'ForecastOnly',
+        // Launch ahead of the forecast by the warm-up, so hosts have loaded their model when the load comes.
+        schedulingBufferTime: warmup.toSeconds(),
+        metricSpecifications: [specification],
+      },
+    });
+  }
+
+  private validate(props: GpuFleetProps, base: number, onDemandAbove: number): void {
+    const problems: string[] = [];
+    const known = (n: number) => !Token.isUnresolved(n);
+    if (known(props.minCapacity) && known(props.maxCapacity) && props.minCapacity > props.maxCapacity) {
+      problems.push(`minCapacity (${props.minCapacity}) must be <= maxCapacity (${props.maxCapacity})`);
+    }
+    if (known(base) && known(props.maxCapacity) && base > props.maxCapacity) {
+      problems.push(`onDemandBaseCapacity (${base}) must be <= maxCapacity (${props.maxCapacity})`);
+    }
+    for (const [name, v] of [['minCapacity', props.minCapacity], ['maxCapacity', props.maxCapacity], ['onDemandBaseCapacity', base]] as const) {
+      if (known(v) && (!Number.isInteger(v) || v < 0)) problems.push(`${name} (${v}) must be a whole number >= 0`);
+    }
+    if (known(onDemandAbove) && (onDemandAbove < 0 || onDemandAbove > 100)) {
+      problems.push(`onDemandPercentageAboveBase (${onDemandAbove}) must be from 0 to 100`);
+    }
+    if (props.instanceTypes.length === 0) problems.push('instanceTypes ([]) must list at least one GPU instance type');
+    for (const t of props.instanceTypes) {
+      if (!gpuInstanceType(t)) problems.push(`instanceTypes (${t}) is not a GPU instance type this construct knows (see gpu-instance-types.ts)`);
+    }
+    if (props.availabilityZones.length === 0) problems.push('availabilityZones ([]) must list at least one AZ');
+    if (problems.length) throw new Error(`GpuFleet ${this.node.path}: ${problems.join('; ')}`);
+  }
+
+  private warnAboutRiskyChoices(props: GpuFleetProps, base: number, onDemandAbove: number): void {
+    const a = Annotations.of(this);
+    if (props.production && base === 0) {
+      a.addWarningV2('gpu-fleet:noOnDemandBase',
+        'production fleet has no on-demand base (onDemandBaseCapacity 0): a spot shortage or interruption wave can take all capacity at once');
+    }
+    const families = new Set(props.instanceTypes.map((t) => t.split('.')[0]));
+    const usesSpot = onDemandAbove < 100 && props.maxCapacity > base;
+    if (usesSpot && families.size === 1) {
+      a.addWarningV2('gpu-fleet:singleFamily',
+        `all instance types are family ${[...families][0]}: its spot pools tend to run dry together; add a second GPU family`);
+    }
+    if (props.availabilityZones.length === 1) {
+      a.addWarningV2('gpu-fleet:singleAz', `the fleet spans one AZ (${props.availabilityZones[0]}): spot cannot move to another zone when this one runs dry`);
+    }
+    if (usesSpot && props.instanceTypes.length === 1) {
+      a.addWarningV2('gpu-fleet:singleSpotPool', `spot is used with a single instance type (${props.instanceTypes[0]}): one spot pool per AZ is fragile`);
+    }
+  }
+}
+
+/** `nvidia_smi_utilization_gpu` averaged over the group (the agent aggregates on AutoScalingGroupName). */
+export function gpuUtilizationMetric(autoScalingGroupName: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'CWAgent',
+    metricName: 'nvidia_smi_utilization_gpu',
+    dimensionsMap: { AutoScalingGroupName: autoScalingGroupName },
+    statistic: cloudwatch.Stats.AVERAGE,
+    period: Duration.minutes(1),
+  });
+}
+
+/** GPU count per type when the types differ in GPUs (the group then counts GPUs), else 1 each. */
+export function gpuWeights(instanceTypes: readonly string[]): Record<string, number> {
+  const gpus = instanceTypes.map((t) => gpuInstanceType(t)?.gpus ?? 1);
+  const differ = new Set(gpus).size > 1;
+  return Object.fromEntries(instanceTypes.map((t, i) => [t, differ ? gpus[i] : 1]));
+}

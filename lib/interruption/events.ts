@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/** The EventBridge detail types the handler subscribes to, exactly as EC2 and Auto Scaling emit them. */
+export const DETAIL_TYPES = {
+  spotInterruption: 'EC2 Spot Instance Interruption Warning',
+  rebalance: 'EC2 Instance Rebalance Recommendation',
+  stateChange: 'EC2 Instance State-change Notification',
+  terminateLifecycle: 'EC2 Instance-terminate Lifecycle Action',
+  launchUnsuccessful: 'EC2 Instance Launch Unsuccessful',
+} as const;
+
+/** Instance states that mean the host is leaving; EC2 emits a state-change event for each. */
+export const LEAVING_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'] as const;
+
+const envelope = z.object({
+  id: z.string().min(1),
+  source: z.string().min(1),
+  time: z.string().min(1),
+  region: z.string().optional(),
+});
+
+const instanceId = z.string().regex(/^i-[0-9a-f]{8,17}$/, 'an EC2 instance id (i-...)');
+
+export const spotInterruptionEvent = envelope.extend({
+  'detail-type': z.literal(DETAIL_TYPES.spotInterruption),
+  detail: z.object({ 'instance-id': instanceId, 'instance-action': z.string().optional() }),
+});
+
+export const rebalanceEvent = envelope.extend({
+  'detail-type': z.literal(DETAIL_TYPES.rebalance),
+  detail: z.object({ 'instance-id': instanceId }),
+});
+
+export const stateChangeEvent = envelope.extend({
+  'detail-type': z.literal(DETAIL_TYPES.stateChange),
+  detail: z.object({ 'instance-id': instanceId, state: z.string().min(1) }),
+});
+
+export const terminateLifecycleEvent = envelope.extend({
+  'detail-type': z.literal(DETAIL_TYPES.terminateLifecycle),
+  detail: z.object({
+    EC2InstanceId: instanceId,
+    AutoScalingGroupName: z.string().min(1),
+    LifecycleHookName: z.string().min(1),
+    LifecycleActionToken: z.string().min(1),
+    LifecycleTransition: z.literal('autoscaling:EC2_INSTANCE_TERMINATING'),
+  }),
+});
+
+export const launchUnsuccessfulEvent = envelope.extend({
+  'detail-type': z.literal(DETAIL_TYPES.launchUnsuccessful),
+  detail: z.object({
+    AutoScalingGroupName: z.string().min(1),
+    StatusCode: z.string().optional(),
+    StatusMessage: z.string().optional(),
+    Cause: z.string().optional(),
+    EC2InstanceId: z.string().optional(),
+    Details: z.record(z.string(), z.string()).optional(),
+  }),
+});
+
+export const fleetEvent = z.discriminatedUnion('detail-type', [
+  spotInterruptionEvent,
+  rebalanceEvent,
+  stateChangeEvent,
+  terminateLifecycleEvent,
+  launchUnsuccessfulEvent,
+]);
+
+export type FleetEvent = z.infer<typeof fleetEvent>;
+export type SpotInterruptionEvent = z.infer<typeof spotInterruptionEvent>;
+export type RebalanceEvent = z.infer<typeof rebalanceEvent>;
+export type StateChangeEvent = z.infer<typeof stateChangeEvent>;
+export type TerminateLifecycleEvent = z.infer<typeof terminateLifecycleEvent>;
+export type LaunchUnsuccessfulEvent = z.infer<typeof launchUnsuccessfulEvent>;
+
+/** A message that can never succeed however often it is retried (bad JSON, unknown detail type, missing field). */
+export class MalformedEventError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedEventError';
+  }
+}
+
+/** Parses an SQS message body into a typed fleet event, or throws MalformedEventError naming what is wrong. */
+export function parseFleetEvent(body: string): FleetEvent {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw new MalformedEventError(`message body is not JSON (first 80 chars: ${JSON.stringify(body.slice(0, 80))})`);
+  }
+  const detailType = (raw as { 'detail-type'?: unknown } | null)?.['detail-type'];
+  if (typeof detailType !== 'string' || !(Object.values(DETAIL_TYPES) as string[]).includes(detailType)) {
+    throw new MalformedEventError(
+      `unknown detail-type ${JSON.stringify(detailType)}: expected one of ${Object.values(DETAIL_TYPES).join(', ')}`,
+    );
+  }
+  const parsed = fleetEvent.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new MalformedEventError(`"${detailType}" event is missing or has invalid fields: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/** Error code and instance type of a failed launch, read from the Auto Scaling status message (no separate field). */
+export interface LaunchFailure {
+  readonly errorCode: string;
+  readonly instanceType: string;
+  readonly availabilityZone: string;
+}
+
+const KNOWN_CODES = [
+  'InsufficientInstanceCapacity',
+  'MaxSpotInstanceCountExceeded',
+  'VcpuLimitExceeded',
+  'InstanceLimitExceeded',
+  'SpotMaxPriceTooLow',
+  'Unsupported',
+  'InsufficientFreeAddressesInSubnet',
+  'InvalidParameterValue',
+  'UnauthorizedOperation',
+];
+
+// Auto Scaling puts the human EC2 message in StatusMessage; these phrases map to the EC2 error codes.
+const PHRASES: ReadonlyArray<[RegExp, string]> = [
+  [/do not have sufficient .* capacity/i, 'InsufficientInstanceCapacity'],
+  [/no spot capacity available/i, 'InsufficientInstanceCapacity'],
+  [/max spot instance count exceeded/i, 'MaxSpotInstanceCountExceeded'],
+  [/more vCPU capacity than your current vCPU limit/i, 'VcpuLimitExceeded'],
+  [/is not supported in your requested Availability Zone/i, 'Unsupported'],
+  [/price.*(too low|lower than)/i, 'SpotMaxPriceTooLow'],
+];
+
+export function describeLaunchFailure(event: LaunchUnsuccessfulEvent): LaunchFailure {
+  const text = `${event.detail.StatusMessage ?? ''} ${event.detail.Cause ?? ''}`;
+  const code =
+    KNOWN_CODES.find((c) => new RegExp(`\\b${c}\\b`).test(text)) ?? PHRASES.find(([re]) => re.test(text))?.[1];
+  const type = /\b([a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:\d*x?large|metal[a-z0-9-]*|medium|small|micro|nano))\b/.exec(text);
+  return {
+    errorCode: code ?? 'Unknown',
+    instanceType: type?.[1] ?? 'unknown',
+    availabilityZone: event.detail.Details?.['Availability Zone'] ?? 'unknown',
+  };
+}
