@@ -1,0 +1,107 @@
+import { dev, ENVIRONMENTS, prod, staging } from '../../config/environments';
+import { EnvironmentConfig } from '../../config/types';
+import { environmentProblems, FleetConfigError, validateEnvironments } from '../../config/validate';
+import { DeepPartial, withOverrides } from '../support/stacks';
+
+const problemsOf = (base: EnvironmentConfig, o: DeepPartial<EnvironmentConfig>) => environmentProblems(withOverrides(base, o));
+
+describe('environment config validation', () => {
+  test('the committed environments are valid', () => {
+    expect(ENVIRONMENTS.map((e) => environmentProblems(e))).toEqual([[], [], []]);
+    expect(validateEnvironments(ENVIRONMENTS).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+  });
+
+  test.each<[string, EnvironmentConfig, DeepPartial<EnvironmentConfig>, string]>([
+    ['min > max', staging, { fleet: { minSize: 4, maxSize: 2, onDemandBaseCapacity: 1 } }, 'staging.fleet.minSize (4) must be <= maxSize (2)'],
+    ['base > max', prod, { fleet: { onDemandBaseCapacity: 13 } }, 'prod.fleet.onDemandBaseCapacity (13) must be <= maxSize (12)'],
+    ['negative size', dev, { fleet: { minSize: -1 } }, 'dev.fleet.minSize (-1) must be a whole number >= 0'],
+    ['non-integer size', dev, { fleet: { maxSize: 2.5 } }, 'dev.fleet.maxSize (2.5) must be a whole number >= 1'],
+    ['non-integer base', staging, { fleet: { onDemandBaseCapacity: 0.5 } }, 'staging.fleet.onDemandBaseCapacity (0.5) must be a whole number >= 0'],
+    ['spot % above 100', prod, { fleet: { spotPercentageAboveBase: 120 } }, 'prod.fleet.spotPercentageAboveBase (120) must be from 0 to 100'],
+    ['spot % below 0', prod, { fleet: { spotPercentageAboveBase: -5 } }, 'prod.fleet.spotPercentageAboveBase (-5) must be from 0 to 100'],
+    ['type that does not exist', staging, { fleet: { instanceTypes: ['g6.xlarge', 'g5.huge'] } },
+      'staging.fleet.instanceTypes[1] ("g5.huge") does not exist: family g5 has sizes xlarge, 2xlarge, 4xlarge, 8xlarge, 16xlarge, 12xlarge, 24xlarge, 48xlarge'],
+    ['type with no GPU', staging, { fleet: { instanceTypes: ['g6.xlarge', 'm5.xlarge'] } },
+      'staging.fleet.instanceTypes[1] ("m5.xlarge") has no GPU (family m5); use a GPU family: g4dn, g4ad, g5, g6, g6e, p3, p3dn, p4d, p4de, p5, p5e, p5en'],
+    ['type name malformed', dev, { fleet: { instanceTypes: ['g6.xlarge', 'gpu-large'] } },
+      'dev.fleet.instanceTypes[1] ("gpu-large") is not an EC2 instance type name (expected <family>.<size>, e.g. g5.xlarge)'],
+    ['unknown family', dev, { fleet: { instanceTypes: ['g6.xlarge', 'zz9.xlarge'] } },
+      'dev.fleet.instanceTypes[1] ("zz9.xlarge") is not a known GPU instance type; GPU families are g4dn, g4ad, g5, g6, g6e, p3, p3dn, p4d, p4de, p5, p5e, p5en'],
+    ['AZ not in region', prod, { availabilityZones: ['us-west-2a', 'us-west-2b', 'us-east-1c'] },
+      'prod.availabilityZones[2] ("us-east-1c") is not an AZ of region us-west-2 (expected us-west-2a, us-west-2b, ...)'],
+    ['duplicate AZ', staging, { availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1a'] },
+      'staging.availabilityZones[2] ("us-east-1a") is listed twice; each AZ once'],
+    ['fewer than 3 AZs in prod', prod, { availabilityZones: ['us-west-2a', 'us-west-2b'], fleet: { natGateways: 2 } },
+      'prod.availabilityZones (["us-west-2a","us-west-2b"]) must list at least 3 AZs for prod, so spot can move between zones'],
+    ['one type with spot', dev, { fleet: { instanceTypes: ['g6.xlarge'] } },
+      'dev.fleet.instanceTypes (["g6.xlarge"]) must list at least 2 GPU instance types when spot is used (spotPercentageAboveBase 100), so one dry spot pool does not stop the burst'],
+    ['empty tag', staging, { tags: { owner: '  ' } }, 'staging.tags.owner ("  ") must be a non-empty string'],
+    ['missing tag', staging, { tags: { costCentre: undefined } }, 'staging.tags.costCentre (missing) must be a non-empty string'],
+    ['environment tag mismatch', staging, { tags: { environment: 'stg' } },
+      'staging.tags.environment ("stg") must be "staging": budgets filter this environment\'s costs on it'],
+    ['malformed email', prod, { budget: { alertEmails: ['finops@example.com', 'not-an-email'] } },
+      'prod.budget.alertEmails[1] ("not-an-email") is not a valid email address'],
+    ['no email', prod, { budget: { alertEmails: [] } }, 'prod.budget.alertEmails ([]) must list at least one email address'],
+    ['budget <= 0', dev, { budget: { monthlyLimitUsd: 0 } }, 'dev.budget.monthlyLimitUsd (0) must be > 0 USD'],
+    ['unknown region', dev, { region: 'us-moon-1', availabilityZones: ['us-moon-1a'] },
+      'dev.region ("us-moon-1") must be an AWS region with GPU capacity, e.g. us-east-1'],
+    ['account malformed', dev, { account: '1234' }, 'dev.account ("1234") must be a 12-digit AWS account id'],
+    ['average spot above burst', staging, { usage: { averageSpotInstances: 9 } },
+      'staging.usage.averageSpotInstances (9) must be <= maxSize - onDemandBaseCapacity (5)'],
+    ['hours per month', staging, { usage: { hoursPerMonth: 800 } },
+      'staging.usage.hoursPerMonth (800) must be > 0 and <= 744 hours (a 31-day month)'],
+    ['no NAT for created VPC', staging, { fleet: { natGateways: 0 } },
+      'staging.fleet.natGateways (0) must be from 1 to the number of AZs (3): the private subnets need egress'],
+    ['existing VPC without a subnet for an AZ', staging,
+      { fleet: { existingVpc: { vpcId: 'vpc-0123456789abcdef0', privateSubnetIds: { 'us-east-1a': 'subnet-0123456789abcdef0' } } } },
+      'staging.fleet.existingVpc.privateSubnetIds (["us-east-1a"]) has no subnet for us-east-1b; give one private subnet per configured AZ'],
+    ['AMD GPUs with the GPU metric', dev, { fleet: { instanceTypes: ['g6.xlarge', 'g4ad.xlarge'] } },
+      "dev.fleet.instanceTypes[1] (\"g4ad.xlarge\") has AMD GPUs, which publish no nvidia_smi metrics; use a 'custom' scaling metric or NVIDIA types"],
+    ['throughput for an unknown type', prod, { cost: { throughputRps: { 'g5.48xlarge': 100 } } },
+      'prod.cost.throughputRps.g5.48xlarge names a type that is not in fleet.instanceTypes (["g6.2xlarge","g5.2xlarge","g6e.2xlarge","g4dn.2xlarge"])'],
+    ['drain timeout', prod, { interruption: { drainTimeoutSeconds: 5 } },
+      'prod.interruption.drainTimeoutSeconds (5) must be from 30 to 7200 seconds (lifecycle heartbeat limits)'],
+    ['rebalance action', prod, { interruption: { rebalanceAction: 'ignore' as 'drain' } },
+      "prod.interruption.rebalanceAction (\"ignore\") must be 'drain' or 'notify'"],
+    ['scaling target', prod, { fleet: { scaling: { metric: { kind: 'gpu-utilization', targetPercent: 0 } } } },
+      'prod.fleet.scaling.metric.targetPercent (0) must be from 1 to 100'],
+  ])('%s', (_name, base, overrides, message) => {
+    expect(problemsOf(base, overrides)).toContain(message);
+  });
+
+  test('a duplicate type is named', () => {
+    expect(problemsOf(dev, { fleet: { instanceTypes: ['g6.xlarge', 'g5.xlarge', 'g6.xlarge'] } }))
+      .toEqual(['dev.fleet.instanceTypes[2] ("g6.xlarge") is listed twice; each type once']);
+  });
+
+  test('every problem of every environment is reported at once, one line each', () => {
+    const badDev = withOverrides(dev, { fleet: { minSize: 3 }, budget: { alertEmails: ['x@'] } });
+    const badProd = withOverrides(prod, { fleet: { spotPercentageAboveBase: 101 } });
+    let error: unknown;
+    try {
+      validateEnvironments([badDev, staging, badProd]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FleetConfigError);
+    const problems = (error as FleetConfigError).problems;
+    expect(problems).toEqual([
+      'dev.budget.alertEmails[0] ("x@") is not a valid email address',
+      'prod.fleet.spotPercentageAboveBase (101) must be from 0 to 100',
+    ]);
+    expect((error as Error).message).toContain('Invalid environment config (2 problems); fix config/environments.ts:');
+  });
+
+  test('cross-field problems are all listed together', () => {
+    expect(problemsOf(dev, { fleet: { minSize: 3, onDemandBaseCapacity: 4 } })).toEqual([
+      'dev.fleet.minSize (3) must be <= maxSize (2)',
+      'dev.fleet.onDemandBaseCapacity (4) must be <= maxSize (2)',
+      'dev.usage.averageSpotInstances (1) must be <= maxSize - onDemandBaseCapacity (0)',
+      'dev.usage.averageSpotInstances (1) must be 0 when the fleet uses no spot (spotPercentageAboveBase 100, maxSize 2, base 4)',
+    ]);
+  });
+
+  test('an environment defined twice is rejected', () => {
+    expect(() => validateEnvironments([dev, dev])).toThrow('dev.name ("dev") is defined twice; each environment once');
+  });
+});

@@ -1,0 +1,322 @@
+import { App, Duration, Size, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { DEFAULT_GPU_AMI_PARAMETER, GpuFleet, GpuFleetProps, gpuWeights } from '../../lib/fleet/gpu-fleet';
+import { FleetNetwork } from '../../lib/fleet/fleet-network';
+
+const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+
+function build(overrides: Partial<GpuFleetProps> = {}, network: { existingVpc?: any } = {}) {
+  const app = new App();
+  const stack = new Stack(app, 'Test', { env: { region: 'us-east-1' } });
+  const { vpc } = new FleetNetwork(stack, 'Network', { availabilityZones: AZS, natGateways: 1, ...network });
+  const fleet = new GpuFleet(stack, 'Fleet', {
+    vpc,
+    availabilityZones: AZS,
+    instanceTypes: ['g6.xlarge', 'g5.xlarge', 'g4dn.xlarge'],
+    minCapacity: 1,
+    maxCapacity: 6,
+    onDemandBaseCapacity: 1,
+    ...overrides,
+  });
+  return { stack, fleet, template: Template.fromStack(stack) };
+}
+
+function asgProps(template: Template): Record<string, any> {
+  const groups = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'));
+  expect(groups).toHaveLength(1);
+  return (groups[0] as any).Properties;
+}
+
+describe('GpuFleet: the group', () => {
+  const { template } = build();
+
+  test('mixed instances policy: on-demand base, spot above it, price-capacity-optimized, prioritized on-demand', () => {
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MixedInstancesPolicy: {
+        InstancesDistribution: {
+          OnDemandBaseCapacity: 1,
+          OnDemandPercentageAboveBaseCapacity: 0,
+          OnDemandAllocationStrategy: 'prioritized',
+          SpotAllocationStrategy: 'price-capacity-optimized',
+        },
+        LaunchTemplate: {
+          Overrides: [{ InstanceType: 'g6.xlarge' }, { InstanceType: 'g5.xlarge' }, { InstanceType: 'g4dn.xlarge' }],
+        },
+      },
+      CapacityRebalance: true,
+      MinSize: '1',
+      MaxSize: '6',
+    });
+  });
+
+  test('no DesiredCapacity, so a deploy never resets the running fleet', () => {
+    expect(asgProps(template)).not.toHaveProperty('DesiredCapacity');
+  });
+
+  test('replacement launches before termination (instance maintenance policy)', () => {
+    expect(asgProps(template).InstanceMaintenancePolicy).toEqual({ MinHealthyPercentage: 100, MaxHealthyPercentage: 200 });
+  });
+
+  test('subnets in every configured AZ: the fleet subnets of the VPC', () => {
+    const subnets = template.findResources('AWS::EC2::Subnet', { Properties: { MapPublicIpOnLaunch: false, Tags: Match.arrayWith([{ Key: 'aws-cdk:subnet-type', Value: 'Private' }]) } });
+    const byId = Object.fromEntries(Object.entries(subnets).map(([id, r]: [string, any]) => [id, r.Properties.AvailabilityZone]));
+    const used = asgProps(template).VPCZoneIdentifier.map((ref: { Ref: string }) => byId[ref.Ref]);
+    expect(used.sort()).toEqual(AZS);
+  });
+
+  test('group metrics on, health check grace covers model loading, warm-up set', () => {
+    const p = asgProps(template);
+    expect(p.MetricsCollection).toEqual([{ Granularity: '1Minute' }]);
+    expect(p.HealthCheckType).toBe('EC2');
+    expect(p.HealthCheckGracePeriod).toBe(600); // 7 min warm-up + 3 min
+    expect(p.DefaultInstanceWarmup).toBe(420);
+  });
+
+  test('scaling notifications go to a KMS-encrypted, TLS-only topic', () => {
+    const p = asgProps(template);
+    expect(p.NotificationConfigurations[0].NotificationTypes).toEqual([
+      'autoscaling:EC2_INSTANCE_LAUNCH', 'autoscaling:EC2_INSTANCE_LAUNCH_ERROR',
+      'autoscaling:EC2_INSTANCE_TERMINATE', 'autoscaling:EC2_INSTANCE_TERMINATE_ERROR',
+    ]);
+    const topicId = p.NotificationConfigurations[0].TopicARN.Ref;
+    const topic = template.toJSON().Resources[topicId];
+    expect(topic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^FleetTopicKey/), 'Arn'] });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'AllowServicesToPublishToEncryptedTopic',
+        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        Principal: {
+          AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling']] },
+          Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'],
+        },
+      })]) },
+    });
+  });
+
+  test('instances carry the fleet tag', () => {
+    expect(asgProps(template).Tags).toContainEqual({ Key: 'gpu-spot-fleet:fleet', PropagateAtLaunch: true, Value: 'Test' });
+  });
+});
+
+describe('GpuFleet: the launch template', () => {
+  const { template } = build({ rootVolumeSize: Size.gibibytes(250), userDataCommands: ['systemctl start inference.service'] });
+  const data = () => (Object.values(template.findResources('AWS::EC2::LaunchTemplate'))[0] as any).Properties.LaunchTemplateData;
+
+  test('IMDSv2 required with a hop limit that lets containers reach it', () => {
+    expect(data().MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
+  });
+
+  test('encrypted gp3 root volume of the configured size, detailed monitoring', () => {
+    expect(data().BlockDeviceMappings).toEqual([
+      { DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 250, VolumeType: 'gp3' } },
+    ]);
+    expect(data().Monitoring).toEqual({ Enabled: true });
+  });
+
+  test('the AMI resolves at deploy time from the Deep Learning Base GPU AMI parameter', () => {
+    const params = template.toJSON().Parameters;
+    const imageRef = data().ImageId.Ref;
+    expect(params[imageRef]).toEqual({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: DEFAULT_GPU_AMI_PARAMETER });
+  });
+
+  test('a different AMI parameter can be configured', () => {
+    const t = build({ amiSsmParameter: '/my/ami' }).template;
+    expect(Object.values(t.toJSON().Parameters)).toContainEqual({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/my/ami' });
+  });
+
+  test('user data sets up the NVIDIA GPU metrics agent, then runs the workload hook', () => {
+    const ud: string = data().UserData['Fn::Base64'];
+    expect(ud).toContain('"nvidia_gpu"');
+    expect(ud).toContain('"AutoScalingGroupName": "${aws:AutoScalingGroupName}"');
+    expect(ud).toContain('amazon-cloudwatch-agent-ctl -a fetch-config');
+    expect(ud.indexOf('amazon-cloudwatch-agent-ctl')).toBeLessThan(ud.indexOf('systemctl start inference.service'));
+  });
+
+  test('no inbound rules, no SSH key', () => {
+    const sgs = Object.values(template.findResources('AWS::EC2::SecurityGroup')) as any[];
+    expect(sgs).toHaveLength(1);
+    expect(sgs[0].Properties.SecurityGroupIngress).toBeUndefined();
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    expect(data().KeyName).toBeUndefined();
+  });
+
+  test('host role: Session Manager core and GPU metrics pinned to the CWAgent namespace, nothing more', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
+      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
+    });
+    const policies = (Object.values(template.findResources('AWS::IAM::Policy')) as any[])
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref.startsWith('FleetInstanceRole')));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      { Action: 'cloudwatch:PutMetricData', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } } },
+      { Action: 'ec2:DescribeTags', Effect: 'Allow', Resource: '*' },
+    ]);
+  });
+});
+
+describe('GpuFleet: scaling', () => {
+  test('by default the burst tracks average GPU utilization of the group', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      EstimatedInstanceWarmup: 420,
+      TargetTrackingConfiguration: {
+        TargetValue: 70,
+        CustomizedMetricSpecification: {
+          Namespace: 'CWAgent',
+          MetricName: 'nvidia_smi_utilization_gpu',
+          Statistic: 'Average',
+          Dimensions: [{ Name: 'AutoScalingGroupName', Value: { Ref: Match.stringLikeRegexp('^FleetGroupASG') } }],
+        },
+      },
+    });
+  });
+
+  test('a custom metric such as queue depth can drive it', () => {
+    const metric = new cloudwatch.Metric({ namespace: 'Inference', metricName: 'QueueDepthPerHost', statistic: 'Average' });
+    const { template } = build({ scalingMetric: { kind: 'custom', metric, targetValue: 8 }, warmup: Duration.minutes(10) });
+    template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+      EstimatedInstanceWarmup: 600,
+      TargetTrackingConfiguration: { TargetValue: 8, CustomizedMetricSpecification: { Namespace: 'Inference', MetricName: 'QueueDepthPerHost' } },
+    });
+  });
+
+  test('with a target group: ALB request count per target, ELB health checks, registration', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Alb', { env: { region: 'us-east-1' } });
+    const { vpc } = new FleetNetwork(stack, 'Network', { availabilityZones: AZS });
+    const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
+    const tg = new elbv2.ApplicationTargetGroup(stack, 'Tg', { vpc, port: 8080, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.INSTANCE });
+    alb.addListener('L', { port: 80, defaultTargetGroups: [tg] });
+    new GpuFleet(stack, 'Fleet', { vpc, availabilityZones: AZS, instanceTypes: ['g6.xlarge', 'g5.xlarge'], minCapacity: 1, maxCapacity: 4, targetGroups: [tg], predictiveScaling: 'forecast-only' });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { HealthCheckType: 'ELB', TargetGroupARNs: [{ Ref: Match.stringLikeRegexp('^Tg') }] });
+    template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+      TargetTrackingConfiguration: { TargetValue: 600, PredefinedMetricSpecification: { PredefinedMetricType: 'ALBRequestCountPerTarget' } },
+    });
+    template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+      PolicyType: 'PredictiveScaling',
+      PredictiveScalingConfiguration: { MetricSpecifications: [Match.objectLike({ PredefinedMetricPairSpecification: Match.objectLike({ PredefinedMetricType: 'ALBRequestCount' }) })] },
+    });
+  });
+
+  test('predictive scaling on GPU utilization, buffered by the warm-up', () => {
+    const { template } = build({ predictiveScaling: 'forecast-and-scale' });
+    template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+      PolicyType: 'PredictiveScaling',
+      PredictiveScalingConfiguration: {
+        Mode: 'ForecastAndScale',
+        SchedulingBufferTime: 420,
+        MetricSpecifications: [{
+          TargetValue: 70,
+          CustomizedScalingMetricSpecification: { MetricDataQueries: [Match.objectLike({ MetricStat: Match.objectLike({ Stat: 'Average', Metric: Match.objectLike({ MetricName: 'nvidia_smi_utilization_gpu' }) }) })] },
+          CustomizedLoadMetricSpecification: { MetricDataQueries: [Match.objectLike({ MetricStat: Match.objectLike({ Stat: 'Sum' }) })] },
+        }],
+      },
+    });
+  });
+
+  test('predictive scaling is off by default', () => {
+    build().template.resourcePropertiesCountIs('AWS::AutoScaling::ScalingPolicy', { PolicyType: 'PredictiveScaling' }, 0);
+  });
+});
+
+describe('GpuFleet: weights by GPU count', () => {
+  test('types with different GPU counts are weighted by GPUs', () => {
+    const { template } = build({ instanceTypes: ['g5.12xlarge', 'g5.xlarge', 'g6.xlarge'], minCapacity: 4, maxCapacity: 16, onDemandBaseCapacity: 4 });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MixedInstancesPolicy: { LaunchTemplate: { Overrides: [
+        { InstanceType: 'g5.12xlarge', WeightedCapacity: '4' },
+        { InstanceType: 'g5.xlarge', WeightedCapacity: '1' },
+        { InstanceType: 'g6.xlarge', WeightedCapacity: '1' },
+      ] } },
+    });
+  });
+
+  test('same GPU count: no weights', () => {
+    expect(gpuWeights(['g6.xlarge', 'g5.2xlarge'])).toEqual({ 'g6.xlarge': 1, 'g5.2xlarge': 1 });
+    expect(gpuWeights(['g6.12xlarge', 'g5.xlarge'])).toEqual({ 'g6.12xlarge': 4, 'g5.xlarge': 1 });
+  });
+});
+
+describe('GpuFleet: risky choices are warned about at synth', () => {
+  test('a production fleet without an on-demand base', () => {
+    const { stack } = build({ production: true, onDemandBaseCapacity: 0, minCapacity: 0 });
+    Annotations.fromStack(stack).hasWarning('/Test/Fleet', Match.stringLikeRegexp('production fleet has no on-demand base'));
+  });
+
+  test('a single instance family', () => {
+    const { stack } = build({ instanceTypes: ['g5.xlarge', 'g5.2xlarge'] });
+    Annotations.fromStack(stack).hasWarning('/Test/Fleet', Match.stringLikeRegexp('all instance types are family g5'));
+  });
+
+  test('a single AZ and a single spot pool', () => {
+    const app = new App();
+    const stack = new Stack(app, 'One', { env: { region: 'us-east-1' } });
+    const { vpc } = new FleetNetwork(stack, 'Network', { availabilityZones: ['us-east-1a'] });
+    new GpuFleet(stack, 'Fleet', { vpc, availabilityZones: ['us-east-1a'], instanceTypes: ['g6.xlarge'], minCapacity: 0, maxCapacity: 2, onDemandBaseCapacity: 0 });
+    const a = Annotations.fromStack(stack);
+    a.hasWarning('/One/Fleet', Match.stringLikeRegexp('the fleet spans one AZ \\(us-east-1a\\)'));
+    a.hasWarning('/One/Fleet', Match.stringLikeRegexp('spot is used with a single instance type \\(g6.xlarge\\)'));
+  });
+
+  test('a sound fleet gets no warning', () => {
+    const { stack } = build();
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('GpuFleet: bad props fail at construction with every problem named', () => {
+  test.each<[Partial<GpuFleetProps>, string]>([
+    [{ minCapacity: 5, maxCapacity: 2, onDemandBaseCapacity: 0 }, 'minCapacity (5) must be <= maxCapacity (2)'],
+    [{ onDemandBaseCapacity: 7 }, 'onDemandBaseCapacity (7) must be <= maxCapacity (6)'],
+    [{ minCapacity: -1 }, 'minCapacity (-1) must be a whole number >= 0'],
+    [{ onDemandPercentageAboveBase: 150 }, 'onDemandPercentageAboveBase (150) must be from 0 to 100'],
+    [{ instanceTypes: ['g6.xlarge', 'm5.large'] }, 'instanceTypes (m5.large) is not a GPU instance type this construct knows'],
+    [{ instanceTypes: [] }, 'instanceTypes ([]) must list at least one GPU instance type'],
+  ])('%o', (overrides, message) => {
+    expect(() => build(overrides)).toThrow(message);
+  });
+
+  test('problems are reported together with the construct path', () => {
+    expect(() => build({ minCapacity: 9, onDemandPercentageAboveBase: -1 })).toThrow(
+      'GpuFleet Test/Fleet: minCapacity (9) must be <= maxCapacity (6); onDemandPercentageAboveBase (-1) must be from 0 to 100');
+  });
+});
+
+describe('FleetNetwork', () => {
+  test('creates a VPC over the configured AZs with private subnets, NAT egress and flow logs', () => {
+    const { template } = build();
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    const azs = Object.values(template.findResources('AWS::EC2::Subnet')).map((s: any) => s.Properties.AvailabilityZone);
+    expect([...new Set(azs)].sort()).toEqual(AZS);
+  });
+
+  test('imports an existing VPC by id, with no lookup and no new network', () => {
+    const existingVpc = { vpcId: 'vpc-0abc', privateSubnetIds: { 'us-east-1a': 'subnet-a', 'us-east-1b': 'subnet-b', 'us-east-1c': 'subnet-c' } };
+    const { template } = build({}, { existingVpc });
+    template.resourceCountIs('AWS::EC2::VPC', 0);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    expect(asgProps(template).VPCZoneIdentifier).toEqual(['subnet-a', 'subnet-b', 'subnet-c']);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: 'vpc-0abc' });
+  });
+
+  test('a custom VPC is accepted as is', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Own', { env: { region: 'us-east-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: AZS });
+    new GpuFleet(stack, 'Fleet', { vpc, availabilityZones: AZS, instanceTypes: ['g6.xlarge', 'g5.xlarge'], minCapacity: 0, maxCapacity: 2, onDemandBaseCapacity: 0 });
+    expect(asgProps(Template.fromStack(stack)).VPCZoneIdentifier).toHaveLength(3);
+  });
+});
