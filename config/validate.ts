@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { gpuInstanceType, gpuInstanceTypeProblem } from '../lib/fleet/gpu-instance-types';
-// SCHEDULE_IMPORT
-const validateSchedule = (_n: string, _s: unknown): string[] => [];
+import { validateSchedule } from '../lib/schedule/schedule';
 import { EnvironmentConfig } from './types';
 
 /**

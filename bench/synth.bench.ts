@@ -1,0 +1,67 @@
+/**
+ * bench:synth: wall time of synthesizing every environment (what `cdk synth` runs: `tsx bin/app.ts`) against a
+ * one-topic aws-cdk-lib app run the same way, interleaved on the same machine in the same run.
+ * Target (issue 2): the app takes at most 1.5x the one-topic app. Writes bench/results/synth.json.
+ *
+ *   npm run bench:synth -- [--runs 5]
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..');
+const runsArg = process.argv.indexOf('--runs');
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error(`bench:synth: --runs must be a whole number >= 1 (got ${process.argv[runsArg + 1]})`);
+  process.exit(2);
+}
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+function timeApp(entry: string): number {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-synth-'));
+  const started = process.hrtime.bigint();
+  const r = spawnSync(tsx, [entry], {
+    cwd: root,
+    // The CLI passes context and outdir this way; prices come from the committed snapshot so runs are comparable.
+    env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ pricing: 'snapshot' }) },
+    encoding: 'utf8',
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  if (r.status !== 0) {
+    console.error(`bench:synth: ${entry} failed (exit ${r.status}):\n${r.stderr}`);
+    process.exit(1);
+  }
+  return ms;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// One warm-up each (file system cache, esbuild binary), then interleaved runs so both see the same machine load.
+timeApp('bench/fixtures/one-topic-app.ts');
+timeApp('bin/app.ts');
+const baseline: number[] = [];
+const app: number[] = [];
+for (let i = 0; i < runs; i++) {
+  baseline.push(timeApp('bench/fixtures/one-topic-app.ts'));
+  app.push(timeApp('bin/app.ts'));
+  process.stdout.write(`bench:synth: run ${i + 1}/${runs}: one-topic ${baseline[i].toFixed(0)} ms, all environments ${app[i].toFixed(0)} ms\n`);
+}
+const ratio = median(app) / median(baseline);
+const result = {
+  benchmark: 'synth',
+  runner: 'tsx',
+  runs,
+  cpus: os.cpus().length,
+  node: process.version,
+  oneTopicAppMs: { median: Math.round(median(baseline)), all: baseline.map(Math.round) },
+  allEnvironmentsMs: { median: Math.round(median(app)), all: app.map(Math.round) },
+  ratio: Number(ratio.toFixed(2)),
+  target: 1.5,
+  withinTarget: ratio <= 1.5,
+};
+fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+fs.writeFileSync(path.join(root, 'bench', 'results', 'synth.json'), JSON.stringify(result, null, 2) + '\n');
+console.log(`bench:synth: median one-topic ${result.oneTopicAppMs.median} ms, all environments ${result.allEnvironmentsMs.median} ms, ratio ${result.ratio} (target <= 1.5): ${result.withinTarget ? 'OK' : 'OVER TARGET'}`);
