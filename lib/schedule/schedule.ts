@@ -106,8 +106,8 @@ export function validateSchedule(envName: string, schedule: ScheduleConfig): str
   return problems;
 }
 
-function assertValid(schedule: ScheduleConfig): void {
-  const problems = validateSchedule('schedule', schedule);
+function assertValid(schedule: ScheduleConfig, envName: string): void {
+  const problems = validateSchedule(envName, schedule);
   if (problems.length > 0) throw new ScheduleConfigError(problems);
 }
 
@@ -116,10 +116,16 @@ function assertValid(schedule: ScheduleConfig): void {
  * spanning a daylight-saving switch counts the hour that clocks skip or repeat.
  *
  * @param month 1-12
+ * @param envName names the environment in error messages
  * @throws ScheduleConfigError when the schedule or the month is invalid
  */
-export function scheduledHoursInMonth(schedule: ScheduleConfig, year: number, month: number): number {
-  assertValid(schedule);
+export function scheduledHoursInMonth(
+  schedule: ScheduleConfig,
+  year: number,
+  month: number,
+  envName = '(environment)',
+): number {
+  assertValid(schedule, envName);
   if (!Number.isInteger(year) || year < 1970 || year > 9999) {
     throw new ScheduleConfigError([`year (${year}) must be a whole number from 1970 to 9999`]);
   }
@@ -145,8 +151,8 @@ export function scheduledHoursInMonth(schedule: ScheduleConfig, year: number, mo
 }
 
 /** Mean of `scheduledHoursInMonth` over the 12 months of `year`. */
-export function averageScheduledHoursPerMonth(schedule: ScheduleConfig, year: number): number {
+export function averageScheduledHoursPerMonth(schedule: ScheduleConfig, year: number, envName = '(environment)'): number {
   let total = 0;
-  for (let month = 1; month <= 12; month++) total += scheduledHoursInMonth(schedule, year, month);
+  for (let month = 1; month <= 12; month++) total += scheduledHoursInMonth(schedule, year, month, envName);
   return total / 12;
 }

@@ -1,0 +1,2 @@
+export * from './budget-guard';
+export { KILL_SWITCH_ENV } from './kill-switch-env';

@@ -1,0 +1,10 @@
+/** Environment variables of the kill-switch function: the construct sets them, the handler reads them. */
+export const KILL_SWITCH_ENV = {
+  groupName: 'KILL_SWITCH_GROUP_NAME',
+  capTo: 'KILL_SWITCH_CAP_TO',
+  baseCapacity: 'KILL_SWITCH_BASE_CAPACITY',
+  restoreMin: 'KILL_SWITCH_RESTORE_MIN',
+  restoreMax: 'KILL_SWITCH_RESTORE_MAX',
+  topicArn: 'KILL_SWITCH_TOPIC_ARN',
+  environmentName: 'KILL_SWITCH_ENVIRONMENT',
+} as const;
