@@ -1,4 +1,6 @@
+import type { EnvironmentConfig, ScheduleConfig } from '../../config/types';
 import { gpuInstanceType } from '../fleet/gpu-instance-types';
+import { averageScheduledHoursPerMonth, WEEKDAYS } from '../schedule/schedule';
 import { quantity, unitPrice, usd } from './report-format';
 import { InstanceOffering, OnDemandPrice, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from './types';
 
@@ -315,20 +317,20 @@ export function estimateEnvironmentCost(
   const spotUnits = burstUnits * spotShare;
   const odBurstUnits = burstUnits - spotUnits;
 
+  const hasSpot = spotShare > 0;
   // Spot pools: offered type x configured AZ pairs with a spot history.
   const pools: { type: TypeInfo; price: SpotPrice; p50PerUnit: number }[] = [];
   for (const t of offered) {
     for (const az of t.offeredAzs) {
       const price = findSpot(table, t.name, env.region, az);
       if (!price) {
-        warnings.push(`${where}: no spot price history for ${t.name} in ${az}; that pool is left out of the spot estimate`);
+        if (hasSpot) warnings.push(`${where}: no spot price history for ${t.name} in ${az}; that pool is left out of the spot estimate`);
         continue;
       }
       validateSpot(env, price);
       pools.push({ type: t, price, p50PerUnit: price.p50UsdPerHour / t.weight });
     }
   }
-  const hasSpot = spotShare > 0;
   if (hasSpot && pools.length === 0) {
     throw new CostModelError(
       `${where}: no spot price for any of ${offered.map((t) => t.name).join(', ')} in ` +
@@ -466,10 +468,8 @@ export function estimateEnvironmentCost(
   if (options.scheduleDescription) assumptions.push(`Schedule: ${options.scheduleDescription}, ${quantity(H)} h/month.`);
   else assumptions.push(`The fleet runs ${quantity(H)} h/month (usage.hoursPerMonth; no schedule).`);
 
-  const gpuOf = (t: TypeInfo) => (weighted ? t.weight : gpus[types.indexOf(t)]);
-  const gpuHours =
-    (baseInstances * gpuOf(base) + (odBurstUnits / base.weight) * gpuOf(base) + spotUnits * (favoured.length ? mean(favoured.map((p) => gpuOf(p.type) / p.type.weight)) : gpuOf(base) / base.weight)) *
-    H;
+  // Units are GPUs when weighted; otherwise every type has the same GPU count.
+  const gpuHours = (baseInstances * base.weight + burstUnits) * (weighted ? 1 : gpus[0]) * H;
 
   const budgetLimit = env.budget.monthlyLimitUsd;
   if (!(budgetLimit > 0)) {
@@ -587,7 +587,11 @@ export function estimateEnvironmentCost(
       hoursPerMonth: H,
       ...(options.scheduleDescription ? { scheduleDescription: options.scheduleDescription } : {}),
       smallParts,
-      offerings: table.offerings.filter((o) => o.region === env.region && env.fleet.instanceTypes.includes(o.instanceType)),
+      // In config order, not the table's, so the report does not depend on how the lookups listed them.
+      offerings: env.fleet.instanceTypes.flatMap((t) => {
+        const o = table.offerings.find((x) => x.instanceType === t && x.region === env.region);
+        return o ? [o] : [];
+      }),
     },
   };
   return estimate;
@@ -744,19 +748,56 @@ function validateUnit(env: CostModelEnvironment, p: UnitPrice): void {
   }
 }
 
-/** Messages for the fleet's synth annotations: one info line, and warnings (over budget, left-out parts). */
-export function costAnnotations(e: EnvironmentCostEstimate): { readonly info: string; readonly warnings: readonly string[] } {
+/** A synth warning: `id` is what `Annotations.addWarningV2` takes and a user acknowledges. */
+export interface CostWarning {
+  readonly id: 'gpu-fleet:costOverBudget' | 'gpu-fleet:costPartLeftOut';
+  readonly message: string;
+}
+
+/** Messages for the fleet's synth annotations: one info line, and warnings (over budget, parts left out). */
+export function costAnnotations(e: EnvironmentCostEstimate): { readonly info: string; readonly warnings: readonly CostWarning[] } {
   const m = e.monthly;
   const info =
     `${e.environment} expected ${usd(m.expectedUsd)}/month (range ${usd(m.lowUsd)}-${usd(m.highUsd)}, ` +
     `worst case ${usd(m.worstCaseUsd)}) at ${quantity(e.hoursPerMonth)} h/month`;
-  const warnings = [...e.warnings];
+  const warnings: CostWarning[] = e.warnings.map((message) => ({ id: 'gpu-fleet:costPartLeftOut', message }));
   if (e.budget.overBudget) {
-    warnings.unshift(
-      `${e.environment} expected monthly cost ${usd(m.expectedUsd)} exceeds budget.monthlyLimitUsd ` +
+    warnings.unshift({
+      id: 'gpu-fleet:costOverBudget',
+      message:
+        `${e.environment} expected monthly cost ${usd(m.expectedUsd)} exceeds budget.monthlyLimitUsd ` +
         `${usd(e.budget.monthlyLimitUsd)} by ${usd(-e.budget.headroomUsd)}; raise the budget or shrink the fleet ` +
         '(fewer base instances, fewer hours, cheaper types)',
-    );
+    });
   }
   return { info, warnings };
+}
+
+/** `MON-FRI 08:00-19:00, SAT 10:00-14:00 Europe/Berlin`: consecutive days collapse into a range. */
+export function describeSchedule(schedule: ScheduleConfig): string {
+  const periods = schedule.periods.map((p) => {
+    const idx = [...new Set(p.days.map((d) => WEEKDAYS.indexOf(d)))].sort((a, b) => a - b);
+    const runs: string[] = [];
+    for (let i = 0; i < idx.length; ) {
+      let j = i;
+      while (j + 1 < idx.length && idx[j + 1] === idx[j] + 1) j++;
+      runs.push(j > i ? `${WEEKDAYS[idx[i]]}-${WEEKDAYS[idx[j]]}` : WEEKDAYS[idx[i]]);
+      i = j + 1;
+    }
+    return `${runs.join(',')} ${p.start}-${p.end}`;
+  });
+  return `${periods.join(', ')} ${schedule.timeZone}`;
+}
+
+/**
+ * The `hoursPerMonth` and `scheduleDescription` options for an environment: its schedule's average hours over
+ * `year` when it has one, else `usage.hoursPerMonth`. Pass a fixed year (e.g. the prices' `validOn` year), not
+ * the clock's, so the report stays deterministic.
+ */
+export function environmentHours(env: EnvironmentConfig, year: number): { hoursPerMonth: number; scheduleDescription?: string } {
+  if (!env.schedule) return { hoursPerMonth: env.usage.hoursPerMonth };
+  return {
+    hoursPerMonth: averageScheduledHoursPerMonth(env.schedule, year, env.name),
+    scheduleDescription: describeSchedule(env.schedule),
+  };
 }

@@ -31,7 +31,8 @@ export function signedUsd(x: number): string {
 /** A price per hour or per unit with enough digits for Lambda-sized prices: `$0.8048`, `$0.0000166667`. */
 export function unitPrice(x: number): string {
   assertFinite(x, 'unitPrice');
-  if (x !== 0 && Math.abs(x) < 0.01) return `$${Number(x.toPrecision(6)).toString()}`;
+  // Six significant digits, written out in full: `$0.0000002`, never `$2e-7`.
+  if (x !== 0 && Math.abs(x) < 0.01) return `$${Number(x.toPrecision(6)).toFixed(12).replace(/0+$/, '')}`;
   return `$${x.toFixed(4)}`;
 }
 
@@ -43,10 +44,11 @@ export function percent(x: number, signed = false): string {
   return `${signed && r > 0 ? '+' : ''}${s}%`;
 }
 
-/** Hours or counts: integers plain, others with up to 2 decimals. */
+/** Hours or counts: `1,000,000`, `253.17` (up to 2 decimals). */
 export function quantity(x: number): string {
   assertFinite(x, 'quantity');
-  return Number.isInteger(x) ? String(x) : String(Math.round(x * 100) / 100);
+  const [whole, frac] = String(Math.round(x * 100) / 100).split('.');
+  return frac ? `${groupThousands(whole)}.${frac}` : groupThousands(whole);
 }
 
 function assertFinite(x: number, what: string): void {

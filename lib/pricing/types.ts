@@ -60,6 +60,10 @@ export interface InstanceOffering {
   readonly availabilityZones: readonly string[];
   readonly gpus: number;
   readonly gpuMemoryGiB: number;
+  /** Where the AZ list came from (DescribeInstanceTypeOfferings, or what a snapshot's data implies). */
+  readonly origin?: string;
+  /** `YYYY-MM-DD` the AZ list was read. */
+  readonly validOn?: string;
 }
 
 export interface PriceTable {

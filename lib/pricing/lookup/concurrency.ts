@@ -37,13 +37,14 @@ export async function withDeadline<R>(label: string, ms: number, fn: (signal: Ab
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
+      // Reject before aborting: the aborted call's own rejection must not win the race and hide the deadline.
       reject(
         new PricingLookupError([
           `pricing: ${label} did not finish within ${ms} ms; check network access to the AWS endpoint ` +
             '(or AWS_ENDPOINT_URL_*), or use -c pricing=snapshot to synth offline',
         ]),
       );
+      controller.abort();
     }, ms);
   });
   try {

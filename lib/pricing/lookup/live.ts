@@ -159,7 +159,7 @@ export async function lookUpLive(
             () => calls.describeInstanceTypeOfferings++, () => calls.describeInstanceTypes++,
           );
           out.problems.forEach((p) => warn(`pricing: ${p}`));
-          acc.offerings.push(...out.offerings);
+          acc.offerings.push(...out.offerings.map((o) => ({ ...o, origin: 'EC2 DescribeInstanceTypeOfferings + DescribeInstanceTypes', validOn: day(end) })));
         },
       });
     }

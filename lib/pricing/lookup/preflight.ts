@@ -25,7 +25,7 @@ export async function describeOfferings(
     const azs = availabilityZones.filter((az) => offered.get(type)?.has(az));
     const catalog = gpuInstanceType(type);
     const live = gpus.get(type);
-    if (azs.length > 0 && !live) {
+    if (azs.length > 0 && !live && gpus.size > 0) {
       problems.push(`EC2 DescribeInstanceTypes returned nothing for ${type} in ${region}; its GPU count comes from the offline catalog`);
     }
     if (live && catalog && live.gpus !== catalog.gpus) {

@@ -146,9 +146,11 @@ export function parsePriceList(entries: readonly unknown[], context: string): Pa
   entries.forEach((raw, index) => {
     const where = `${context}: PriceList[${index}]`;
     let doc: unknown = raw;
-    if (typeof raw === 'string') {
+    // The SDK hands each entry over as a String object (its lazy JSON string), not a primitive.
+    const text = typeof raw === 'string' ? raw : raw instanceof String ? raw.toString() : undefined;
+    if (text !== undefined) {
       try {
-        doc = JSON.parse(raw);
+        doc = JSON.parse(text);
       } catch (e) {
         problems.push(`${where} is not valid JSON (${(e as Error).message}); entry skipped`);
         return;

@@ -1,0 +1,105 @@
+/**
+ * `npm run bench:pricing`: the price lookups of every configured environment against the local AWS wire server
+ * (test/pricing/lookup/support) answering each call after 100 ms. The world's prices are synthetic; only call
+ * counts and wall time matter here. Writes bench/results/pricing.json.
+ *
+ * Targets (issue 5): all environments' lookups <= 4x one call's latency; GetProducts for instance prices <= one
+ * per type and region (plus pagination); a second `auto` run within the cache lifetime makes no call.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ENVIRONMENTS } from '../config/environments';
+import { gpuInstanceType } from '../lib/fleet/gpu-instance-types';
+import { priceRequestsFor, resolvePriceTable } from '../lib/pricing/lookup';
+import { FakeWorld, startLocalAws } from '../test/pricing/lookup/support/aws-local-server';
+
+const LATENCY_MS = 100;
+const NOW = new Date('2026-11-22T12:00:00Z');
+
+function world(): FakeWorld {
+  const onDemand: Record<string, Record<string, number>> = {};
+  const offerings: Record<string, Record<string, string[]>> = {};
+  const units: FakeWorld['units'] = {};
+  const spot: FakeWorld['spot'][number][] = [];
+  const gpus: FakeWorld['gpus'] = {};
+  for (const e of ENVIRONMENTS) {
+    units[e.region] = { gp3GbMonth: 0.08, natHour: 0.045, natGb: 0.045, alarmMonth: 0.1, lambdaGbSecond: 0.0000166667, lambdaRequest: 0.0000002, sqsRequest: 0.0000004 };
+    e.fleet.instanceTypes.forEach((t, i) => {
+      (onDemand[e.region] ??= {})[t] = 1 + i / 10;
+      (offerings[e.region] ??= {})[t] = [...e.availabilityZones];
+      const g = gpuInstanceType(t);
+      gpus[t] = { count: g?.gpus ?? 1, memoryMiB: (g?.gpuMemoryGiB ?? 24) * 1024 };
+      for (const az of e.availabilityZones) {
+        for (let d = 0; d < 7; d++) spot.push({ instanceType: t, availabilityZone: az, price: (0.3 + i / 20 + d / 100).toFixed(4), timestamp: new Date(NOW.getTime() - d * 86_400_000).toISOString() });
+      }
+    });
+  }
+  return { onDemand, offerings, units, spot, gpus };
+}
+
+async function main(): Promise<void> {
+  const aws = await startLocalAws(world(), { latencyMs: LATENCY_MS });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pricing-bench-'));
+  const requests = priceRequestsFor(ENVIRONMENTS);
+  const opts = {
+    cacheDir: path.join(dir, 'cache'),
+    snapshotPath: path.join(dir, 'none.json'),
+    aws: { endpoint: aws.endpoint, credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' } },
+  };
+  try {
+    // Cold run: includes loading the SDK's lazily required modules and the first connections, once per process.
+    const tc = performance.now();
+    await resolvePriceTable(requests, { ...opts, cacheDir: path.join(dir, 'cold-cache'), mode: 'live', now: NOW });
+    const coldMs = performance.now() - tc;
+    aws.calls.length = 0;
+
+    const t0 = performance.now();
+    const first = await resolvePriceTable(requests, { ...opts, mode: 'auto', now: NOW });
+    const firstMs = performance.now() - t0;
+    const instanceQueries = aws.calls.filter((c) => c.operation === 'GetProducts' && JSON.stringify(c.params).includes('"instanceType"')).length;
+    const callsFirst = aws.calls.length;
+
+    const t1 = performance.now();
+    const second = await resolvePriceTable(requests, { ...opts, mode: 'auto', now: new Date(NOW.getTime() + 3600_000) });
+    const secondMs = performance.now() - t1;
+    const callsSecond = aws.calls.length - callsFirst;
+
+    const regions = new Set(requests.map((r) => r.region)).size;
+    const typeRegionPairs = new Set(requests.flatMap((r) => r.instanceTypes.map((t) => `${r.region} ${t}`))).size;
+    const results = {
+      benchmark: 'pricing lookups, all environments, local AWS wire server',
+      latencyPerCallMs: LATENCY_MS,
+      environments: requests.map((r) => r.environment),
+      regions,
+      typeRegionPairs,
+      coldRunWallMs: Math.round(coldMs),
+      firstRun: {
+        mode: 'auto (empty cache -> AWS), after the cold run',
+        wallMs: Math.round(firstMs),
+        latencyMultiple: Math.round((firstMs / LATENCY_MS) * 100) / 100,
+        targetLatencyMultiple: 4,
+        httpCalls: callsFirst,
+        calls: first.calls,
+        getProductsInstanceQueries: instanceQueries,
+        getProductsInstanceBound: typeRegionPairs,
+        getProductsUnitQueries: first.calls.getProducts - instanceQueries,
+        sources: first.sources,
+      },
+      secondRun: { mode: 'auto within cache lifetime', wallMs: Math.round(secondMs * 10) / 10, httpCalls: callsSecond, sources: second.sources },
+      pass: firstMs <= 4 * LATENCY_MS && instanceQueries <= typeRegionPairs && callsSecond === 0,
+    };
+    fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+    fs.writeFileSync(path.join(__dirname, 'results', 'pricing.json'), JSON.stringify(results, null, 2) + '\n');
+    console.log(JSON.stringify(results, null, 2));
+    if (!results.pass) process.exitCode = 1;
+  } finally {
+    await aws.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import { diffCostReports } from './diff';
+import { CostReport } from './report';
+import { percent, signedUsd, usd } from './report-format';
+
+/**
+ * `cost:check`: the gate. Fails when an environment's expected monthly cost exceeds its budget, or (given the base
+ * branch's report) grows by more than the environment's `cost.maxIncreasePercent`. The increase is the total one,
+ * price movement included: a reviewer should see a refresh that makes prod 12% dearer too; the message splits it.
+ */
+
+export interface CostCheckResult {
+  readonly ok: boolean;
+  /** One line per failed rule, naming the environment and the figures. */
+  readonly failures: readonly string[];
+  /** One line per environment that passed, with its figures. */
+  readonly passes: readonly string[];
+}
+
+export function checkCostReport(head: CostReport, base?: CostReport): CostCheckResult {
+  const failures: string[] = [];
+  const passes: string[] = [];
+  const diff = base ? diffCostReports(base, head) : undefined;
+  for (const e of head.environments) {
+    const name = e.environment;
+    const expected = e.monthly.expectedUsd;
+    const budget = e.budget.monthlyLimitUsd;
+    const used = (expected / budget) * 100;
+    let failed = false;
+    if (expected > budget) {
+      failed = true;
+      failures.push(
+        `${name}: expected monthly cost ${usd(expected)} exceeds budget.monthlyLimitUsd ${usd(budget)} by ` +
+          `${usd(expected - budget)} (${percent(used)} of budget); raise the budget or shrink the fleet`,
+      );
+    }
+    const d = diff?.environments.find((x) => x.environment === name);
+    let growth = '';
+    if (d && d.changePercent !== null && d.beforeUsd !== null) {
+      growth = `, ${percent(d.changePercent, true)} over base ${usd(d.beforeUsd)} (limit ${percent(e.maxIncreasePercent)})`;
+      if (d.changePercent > e.maxIncreasePercent) {
+        failed = true;
+        const split =
+          d.codeChangeUsd === null || d.priceMovementUsd === null
+            ? ''
+            : `; ${signedUsd(d.codeChangeUsd)} from the code, ${signedUsd(d.priceMovementUsd)} from price movement`;
+        failures.push(
+          `${name}: expected monthly cost grows ${percent(d.changePercent, true)} (${usd(d.beforeUsd)} -> ${usd(expected)}, ` +
+            `${signedUsd(d.changeUsd)}${split}), more than cost.maxIncreasePercent ${percent(e.maxIncreasePercent)}; ` +
+            'shrink the change or raise the limit in config/environments.ts',
+        );
+      }
+    } else if (base) {
+      growth = ', new environment (no base to compare)';
+    }
+    if (!failed) passes.push(`${name}: ${usd(expected)} of ${usd(budget)} budget (${percent(used)})${growth}`);
+  }
+  return { ok: failures.length === 0, failures, passes };
+}

@@ -1,0 +1,164 @@
+import type { CostReport, ReportEnvironment } from './report';
+import { percent, quantity, unitPrice, usd } from './report-format';
+
+/**
+ * Markdown and terminal renderings of a cost report. Pure string building: the same report gives the same bytes.
+ */
+
+/** Escapes the characters that break a Markdown table cell. */
+export function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** Mermaid labels are quoted; a quote inside would end them early. */
+function mermaidLabel(s: string): string {
+  return s.replace(/"/g, "'");
+}
+
+function range(e: ReportEnvironment): string {
+  return `${usd(e.monthly.lowUsd)} – ${usd(e.monthly.highUsd)}`;
+}
+
+function sourcesLine(report: CostReport): string {
+  const { oldest, newest } = report.pricesValidOn;
+  const dates = oldest === newest ? `valid on ${oldest}` : `valid on ${oldest} to ${newest}`;
+  return `Prices: ${report.priceSources.join(', ')}, ${dates}. All figures USD per month.`;
+}
+
+/** The one-table overview: one row per environment. */
+export function renderOverviewTable(report: CostReport): string[] {
+  const lines = [
+    '| Environment | Expected | Range | Worst case | Budget | Budget used | Saved vs all on-demand |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const e of report.environments) {
+    const over = e.budget.overBudget ? ' ⚠️ over' : '';
+    lines.push(
+      `| ${cell(e.environment)} | **${usd(e.monthly.expectedUsd)}** | ${range(e)} | ${usd(e.monthly.worstCaseUsd)} | ` +
+        `${usd(e.budget.monthlyLimitUsd)} | ${percent(e.budget.percentUsed)}${over} | ` +
+        `${usd(e.monthly.savingsVsOnDemandUsd)} (${percent(e.monthly.savingsVsOnDemandPercent)}) |`,
+    );
+  }
+  return lines;
+}
+
+/** A Mermaid pie of cost by component; GitHub renders it in PR comments and Markdown files. */
+export function renderPie(e: ReportEnvironment): string[] {
+  const slices = e.components.filter((c) => c.monthlyUsd >= 0.01);
+  return [
+    '```mermaid',
+    `pie showData title ${mermaidLabel(e.environment)}: expected USD per month by component`,
+    ...slices.map((c) => `    "${mermaidLabel(c.label)}" : ${c.monthlyUsd.toFixed(2)}`),
+    '```',
+  ];
+}
+
+function environmentSection(e: ReportEnvironment): string[] {
+  const unit = e.capacityUnit === 'gpu' ? 'GPU' : 'instance';
+  const hours = e.scheduleDescription
+    ? `${quantity(e.hoursPerMonth)} h/month on schedule (${cell(e.scheduleDescription)})`
+    : `${quantity(e.hoursPerMonth)} h/month`;
+  const lines = [
+    `## ${e.environment} (${e.region})`,
+    '',
+    `${hours}; capacity unit: ${unit}; on-demand base ${e.fleet.baseInstances} x ${e.fleet.baseInstanceType}, ` +
+      `burst ${quantity(e.fleet.burstUnits)} ${unit}s (${quantity(e.fleet.spotUnits)} spot).`,
+    '',
+    '| Component | Expected | Low | High | How |',
+    '|---|---:|---:|---:|---|',
+    ...e.components.map(
+      (c) => `| ${cell(c.label)} | ${usd(c.monthlyUsd)} | ${usd(c.lowUsd)} | ${usd(c.highUsd)} | ${cell(c.basis)} |`,
+    ),
+    `| **Total** | **${usd(e.monthly.expectedUsd)}** | ${usd(e.monthly.lowUsd)} | ${usd(e.monthly.highUsd)} | |`,
+    '',
+  ];
+  const facts = [
+    `- Worst case (${quantity(e.inputs.environment.fleet.maxSize)} ${unit}s on-demand all month): ${usd(e.monthly.worstCaseUsd)}`,
+    `- All on-demand: ${usd(e.monthly.allOnDemandUsd)}; spot saves ${usd(e.monthly.savingsVsOnDemandUsd)} (${percent(e.monthly.savingsVsOnDemandPercent)})`,
+    e.monthly.scheduleSavingUsd === null
+      ? '- No schedule: the fleet runs all month'
+      : `- The schedule saves ${usd(e.monthly.scheduleSavingUsd)} against running all month (${usd(e.monthly.alwaysOnExpectedUsd)})`,
+    e.monthly.costPerGpuHourUsd === null
+      ? '- Cost per GPU-hour: n/a (the fleet runs no GPU-hours)'
+      : `- Cost per GPU-hour: ${unitPrice(e.monthly.costPerGpuHourUsd)}`,
+    `- Budget ${usd(e.budget.monthlyLimitUsd)}: ${percent(e.budget.percentUsed)} used, headroom ${usd(e.budget.headroomUsd)}` +
+      (e.budget.overBudget ? ' ⚠️ **over budget**' : ''),
+    `- Hourly: on-demand base ${unitPrice(e.hourly.onDemandBaseUsdPerInstance)}/instance, spot expected ` +
+      `${unitPrice(e.hourly.spotExpectedUsdPerInstance)}/instance`,
+  ];
+  if (e.commitment) {
+    facts.push(
+      `- Baseline at ${cell(e.commitment.label)} (${unitPrice(e.commitment.hourlyUsd)}/h, billed all month): ` +
+        `${usd(e.commitment.baselineMonthlyUsd)} vs ${usd(e.commitment.onDemandBaselineMonthlyUsd)} on-demand`,
+    );
+  }
+  lines.push(...facts, '');
+  if (e.perMillionRequests) {
+    lines.push('| Cost per million requests | rps | On-demand | Spot (p50) |', '|---|---:|---:|---:|');
+    for (const t of e.perMillionRequests.byType) {
+      lines.push(
+        `| ${t.instanceType} | ${quantity(t.requestsPerSecond)} | ${usd(t.onDemandUsd)} | ${t.spotUsd === null ? 'n/a' : usd(t.spotUsd)} |`,
+      );
+    }
+    lines.push(
+      `| **Blend (this fleet)** | | | ${e.perMillionRequests.blendedUsd === null ? 'n/a' : `**${usd(e.perMillionRequests.blendedUsd)}**`} |`,
+      '',
+    );
+  }
+  lines.push(...renderPie(e), '');
+  if (e.warnings.length) lines.push('Left out of the estimate:', '', ...e.warnings.map((w) => `- ⚠️ ${w}`), '');
+  lines.push(
+    '<details><summary>Assumptions and prices</summary>',
+    '',
+    ...e.assumptions.map((a) => `- ${a}`),
+    '',
+    '| Price | Region | AZ | Market | USD | Source | Valid on |',
+    '|---|---|---|---|---:|---|---|',
+    ...e.prices.map((p) => {
+      if (p.market === 'unit') {
+        return `| ${p.resource} | ${p.region} | | | ${unitPrice(p.usdPerUnit)}/${cell(p.unit)} | ${p.source} | ${p.validOn} |`;
+      }
+      if (p.market === 'spot') {
+        return (
+          `| ${p.instanceType}${p.favoured ? ' (favoured)' : ''} | ${p.region} | ${p.availabilityZone} | spot | ` +
+          `${unitPrice(p.usdPerHour)}/h p50 (now ${unitPrice(p.currentUsdPerHour)}, p90 ${unitPrice(p.p90UsdPerHour)}) | ${p.source} | ${p.validOn} |`
+        );
+      }
+      return `| ${p.instanceType} | ${p.region} | | on-demand | ${unitPrice(p.usdPerHour)}/h | ${p.source} | ${p.validOn} |`;
+    }),
+    '',
+    '</details>',
+    '',
+  );
+  return lines;
+}
+
+/** The full `cost-report.md`. */
+export function renderCostReportMarkdown(report: CostReport): string {
+  const lines = ['# GPU fleet cost estimate', '', sourcesLine(report), '', ...renderOverviewTable(report), ''];
+  for (const e of report.environments) lines.push(...environmentSection(e));
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+/** The one-screen summary printed to stderr at synth. */
+export function renderCostSummary(report: CostReport): string {
+  const rows = [
+    ['env', 'expected', 'range', 'worst case', 'budget', 'used', '$/GPU-h'],
+    ...report.environments.map((e) => [
+      e.environment,
+      usd(e.monthly.expectedUsd),
+      `${usd(e.monthly.lowUsd)}-${usd(e.monthly.highUsd)}`,
+      usd(e.monthly.worstCaseUsd),
+      usd(e.budget.monthlyLimitUsd),
+      `${percent(e.budget.percentUsed)}${e.budget.overBudget ? ' OVER' : ''}`,
+      e.monthly.costPerGpuHourUsd === null ? 'n/a' : unitPrice(e.monthly.costPerGpuHourUsd),
+    ]),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const { oldest, newest } = report.pricesValidOn;
+  return [
+    `Cost estimate, USD/month (prices: ${report.priceSources.join(', ')}, valid on ${oldest === newest ? oldest : `${oldest}..${newest}`})`,
+    ...rows.map(fmt),
+  ].join('\n');
+}

@@ -1,0 +1,430 @@
+import { dev, prod, staging } from '../../../config/environments';
+import {
+  costAnnotations,
+  CostModelError,
+  DEFAULT_SMALL_PARTS,
+  describeSchedule,
+  environmentHours,
+  estimateEnvironmentCost,
+  EnvironmentCostEstimate,
+} from '../../../lib/pricing/cost-model';
+import { PriceTable } from '../../../lib/pricing/types';
+import { od, spot, threeTypeEnv, threeTypeTable, unitPrices } from './fixtures';
+
+function component(e: EnvironmentCostEstimate, id: string) {
+  const c = e.components.find((x) => x.id === id);
+  if (!c) throw new Error(`no component ${id} in ${e.components.map((x) => x.id).join(', ')}`);
+  return c;
+}
+
+// Figures shared by the scenario below (200 h/month, 1 base + 2 spot, 100 GiB, 1 NAT):
+const NOT_SCALED =
+  1 * 0.045 * 730 + // NAT: 32.85
+  10 * 0.1 + // alarms: 1.00
+  100_000 * 0.0000002 + 12_500 * 0.0000166667 + // Lambda: 0.02 + 0.20833375
+  1_000_000 * 0.0000004; // SQS: 0.40  -> 34.47833375 in all
+// Favoured spot pools, two cheapest by p50 per AZ: a: g4dn .22, g6 .40 (g5 .50 out); b: g4dn .23, g6 .45
+// (g5 .50 out); c: g4dn .24, g6 .42 (g5 has no history there). Mean = 1.96 / 6.
+const SPOT_P50 = (0.22 + 0.4 + 0.23 + 0.45 + 0.24 + 0.42) / 6;
+
+describe('estimateEnvironmentCost: one-GPU types, scheduled 200 h', () => {
+  const e = estimateEnvironmentCost(threeTypeEnv(), threeTypeTable(), {
+    hoursPerMonth: 200,
+    scheduleDescription: 'MON-FRI 08:00-17:00 UTC',
+  });
+
+  test('counts instances, runs the base on the first configured type', () => {
+    expect(e.capacityUnit).toBe('instance');
+    expect(e.fleet.baseInstanceType).toBe('g6.xlarge');
+    expect(e.fleet.baseInstances).toBe(1);
+    expect(e.fleet.spotUnits).toBe(2);
+    expect(e.fleet.onDemandBurstUnits).toBe(0);
+  });
+
+  test('favours the two cheapest pools per AZ by p50', () => {
+    expect(e.fleet.favouredSpotPools).toEqual([
+      { instanceType: 'g4dn.xlarge', availabilityZone: 'us-east-1a' },
+      { instanceType: 'g6.xlarge', availabilityZone: 'us-east-1a' },
+      { instanceType: 'g4dn.xlarge', availabilityZone: 'us-east-1b' },
+      { instanceType: 'g6.xlarge', availabilityZone: 'us-east-1b' },
+      { instanceType: 'g4dn.xlarge', availabilityZone: 'us-east-1c' },
+      { instanceType: 'g6.xlarge', availabilityZone: 'us-east-1c' },
+    ]);
+  });
+
+  test('components, worked out by hand', () => {
+    // 1 x $1.00 x 200 h
+    expect(component(e, 'on-demand-base').monthlyUsd).toBeCloseTo(200, 9);
+    expect(component(e, 'on-demand-base').basis).toBe('1 x g6.xlarge x $1.0000/h x 200 h');
+    // 2 x 0.326667 x 200 = 130.67; low: cheapest current pool (g4dn c .19) 2 x .19 x 200 = 76;
+    // high: highest p90 of the favoured pools (g6 b .60) 2 x .60 x 200 = 240
+    const s = component(e, 'spot-burst');
+    expect(s.monthlyUsd).toBeCloseTo(2 * SPOT_P50 * 200, 9);
+    expect(s.monthlyUsd).toBeCloseTo(130.67, 2);
+    expect(s.lowUsd).toBeCloseTo(76, 9);
+    expect(s.highUsd).toBeCloseTo(240, 9);
+    // 3 instances x 200 h = 600 instance-h; 100 GiB x $0.08 x 600 / 730 = 6.575
+    expect(component(e, 'ebs').monthlyUsd).toBeCloseTo(4800 / 730, 9);
+    expect(component(e, 'ebs').basis).toBe('100 GiB x $0.0800/GB-month x 600 instance-h / 730 h');
+    // NAT is not scheduled: 1 x 0.045 x 730
+    expect(component(e, 'nat-gateway').monthlyUsd).toBeCloseTo(32.85, 9);
+    expect(component(e, 'cloudwatch-alarms').monthlyUsd).toBeCloseTo(1, 9);
+    expect(component(e, 'lambda').monthlyUsd).toBeCloseTo(0.22833375, 9);
+    expect(component(e, 'sqs').monthlyUsd).toBeCloseTo(0.4, 9);
+    expect(e.components.map((c) => c.id)).toEqual([
+      'on-demand-base', 'spot-burst', 'ebs', 'nat-gateway', 'cloudwatch-alarms', 'lambda', 'sqs',
+    ]);
+  });
+
+  test('totals, range, worst case', () => {
+    const expected = 200 + 2 * SPOT_P50 * 200 + 4800 / 730 + NOT_SCALED; // 371.72
+    expect(e.monthly.expectedUsd).toBeCloseTo(expected, 9);
+    expect(e.monthly.expectedUsd).toBeCloseTo(371.72, 2);
+    expect(e.monthly.lowUsd).toBeCloseTo(expected - 2 * SPOT_P50 * 200 + 76, 9);
+    expect(e.monthly.highUsd).toBeCloseTo(expected - 2 * SPOT_P50 * 200 + 240, 9);
+    // 6 x g5.xlarge ($1.20, the priciest) x 730 h = 5256 + EBS 6 x $8 = 48 + NAT and small parts
+    expect(e.monthly.worstCaseUsd).toBeCloseTo(5256 + 48 + NOT_SCALED, 9);
+  });
+
+  test('savings against all on-demand and the schedule', () => {
+    // All on-demand: 3 x $1.00 x 200 = 600, same EBS and fixed parts; saving = 400 - 130.67 = 269.33
+    expect(e.monthly.allOnDemandUsd).toBeCloseTo(600 + 4800 / 730 + NOT_SCALED, 9);
+    expect(e.monthly.savingsVsOnDemandUsd).toBeCloseTo(400 - 2 * SPOT_P50 * 200, 9);
+    expect(e.monthly.savingsVsOnDemandPercent).toBeCloseTo(((400 - 2 * SPOT_P50 * 200) / e.monthly.allOnDemandUsd) * 100, 9);
+    // Always on: (1 + 2 x 0.326667 + 3 x 8/730) x 730 + fixed = 730 + 476.93 + 24 + 34.48 = 1265.41
+    const alwaysOn = 730 + 2 * SPOT_P50 * 730 + 24 + NOT_SCALED;
+    expect(e.monthly.alwaysOnExpectedUsd).toBeCloseTo(alwaysOn, 9);
+    expect(e.monthly.scheduleSavingUsd).toBeCloseTo(alwaysOn - e.monthly.expectedUsd, 9);
+  });
+
+  test('cost per GPU-hour, hourly rates, budget', () => {
+    // 3 GPUs x 200 h = 600 GPU-h
+    expect(e.monthly.costPerGpuHourUsd).toBeCloseTo(e.monthly.expectedUsd / 600, 9);
+    expect(e.hourly).toEqual({
+      onDemandBaseUsdPerInstance: 1,
+      spotExpectedUsdPerInstance: SPOT_P50,
+      onDemandUsdPerCapacityUnit: 1,
+      spotExpectedUsdPerCapacityUnit: SPOT_P50,
+    });
+    expect(e.budget.monthlyLimitUsd).toBe(2000);
+    expect(e.budget.headroomUsd).toBeCloseTo(2000 - e.monthly.expectedUsd, 9);
+    expect(e.budget.percentUsed).toBeCloseTo((e.monthly.expectedUsd / 2000) * 100, 9);
+    expect(e.budget.overBudget).toBe(false);
+  });
+
+  test('cost per million requests: per type and blended', () => {
+    const pm = e.perMillionRequests!;
+    // g6: $1.00 / (18 rps x 3600 s) x 1e6 = 15.43; spot: mean p50 of its pools (.40+.45+.42)/3 = .4233 -> 6.53
+    expect(pm.byType[0]).toEqual({
+      instanceType: 'g6.xlarge', requestsPerSecond: 18, onDemandUsd: (1 / (18 * 3600)) * 1e6, spotUsd: expect.any(Number),
+    });
+    expect(pm.byType[0].spotUsd).toBeCloseTo((((0.4 + 0.45 + 0.42) / 3) / (18 * 3600)) * 1e6, 9);
+    // g5 has pools in a and b only: (.50 + .50) / 2
+    expect(pm.byType[1].spotUsd).toBeCloseTo((0.5 / (22 * 3600)) * 1e6, 9);
+    // Served: base 18 rps + 2 spot x mean(9, 18) = 27 -> 45 rps x 3600 x 200 h = 32.4M requests;
+    // instance cost 200 + 130.67 = 330.67 -> $10.21 per million
+    expect(pm.blendedUsd).toBeCloseTo(((200 + 2 * SPOT_P50 * 200) / (45 * 3600 * 200)) * 1e6, 9);
+  });
+
+  test('records every price considered with its market, AZ, source and date', () => {
+    expect(e.prices.filter((p) => p.market === 'on-demand')).toHaveLength(3);
+    const spots = e.prices.filter((p) => p.market === 'spot');
+    expect(spots).toHaveLength(8);
+    expect(spots.filter((p) => p.market === 'spot' && p.favoured)).toHaveLength(6);
+    expect(spots[0]).toEqual({
+      market: 'spot', instanceType: 'g6.xlarge', region: 'us-east-1', availabilityZone: 'us-east-1a', usdPerHour: 0.4,
+      currentUsdPerHour: 0.3, p90UsdPerHour: 0.5, samples: 42, favoured: true, source: 'snapshot', validOn: '2026-11-01',
+      origin: 'test fixture',
+    });
+    expect(e.prices.filter((p) => p.market === 'unit').map((p) => p.market === 'unit' && p.resource)).toEqual([
+      'ebs-gp3-gb-month', 'nat-gateway-hour', 'cloudwatch-alarm-month', 'lambda-request', 'lambda-gb-second', 'sqs-request',
+    ]);
+  });
+
+  test('warns about the pool without spot history and states the assumptions', () => {
+    expect(e.warnings).toEqual([
+      'staging (us-east-1): no spot price history for g5.xlarge in us-east-1c; that pool is left out of the spot estimate',
+    ]);
+    expect(e.assumptions).toContain('Schedule: MON-FRI 08:00-17:00 UTC, 200 h/month.');
+    expect(e.assumptions).toContain('On-demand base: 1 x g6.xlarge (prioritized: first configured type offered).');
+    expect(e.inputs.smallParts).toEqual(DEFAULT_SMALL_PARTS);
+    expect(e.inputs.hoursPerMonth).toBe(200);
+  });
+});
+
+describe('estimateEnvironmentCost: GPU-weighted types', () => {
+  // g5.12xlarge (4 GPUs, $4.00 = $1.00/GPU) first, g6.xlarge (1 GPU, $0.80) second, one AZ, half the burst spot.
+  const table: PriceTable = {
+    onDemand: [od('g5.12xlarge', 4), od('g6.xlarge', 0.8)],
+    spot: [spot('g5.12xlarge', 'us-east-1a', 1.6, 2.0, 2.4), spot('g6.xlarge', 'us-east-1a', 0.3, 0.32, 0.4)],
+    units: unitPrices().filter((u) => u.resource === 'ebs-gp3-gb-month'),
+    offerings: [],
+  };
+  const env = threeTypeEnv({
+    name: 'prod',
+    availabilityZones: ['us-east-1a'],
+    fleet: {
+      instanceTypes: ['g5.12xlarge', 'g6.xlarge'], onDemandBaseCapacity: 4, spotPercentageAboveBase: 50,
+      minSize: 4, maxSize: 8, rootVolumeGiB: 100, natGateways: 0,
+    },
+    usage: { averageSpotInstances: 4, hoursPerMonth: 730 },
+    cost: { maxIncreasePercent: 10, commitment: { label: '1-year Savings Plan', hourlyUsd: { 'g5.12xlarge': 2.5 } } },
+  });
+  const e = estimateEnvironmentCost(env, table, { hoursPerMonth: 730 });
+
+  test('sizes count GPUs and each type weighs its GPU count', () => {
+    expect(e.capacityUnit).toBe('gpu');
+    expect(e.fleet.baseInstances).toBe(1); // ceil(4 GPUs / 4)
+    expect(e.fleet.spotUnits).toBe(2);
+    expect(e.fleet.onDemandBurstUnits).toBe(2);
+  });
+
+  test('prices per GPU', () => {
+    expect(component(e, 'on-demand-base').monthlyUsd).toBeCloseTo(4 * 730, 9); // 2920
+    // 2 GPUs on-demand at $4.00/4 = $1.00 per GPU-hour: 1460
+    expect(component(e, 'on-demand-burst').monthlyUsd).toBeCloseTo(1460, 9);
+    // p50 per GPU: 2.0/4 = .50 and .32 -> mean .41; 2 GPUs x .41 x 730 = 598.6
+    const s = component(e, 'spot-burst');
+    expect(s.monthlyUsd).toBeCloseTo(2 * 0.41 * 730, 9);
+    expect(s.lowUsd).toBeCloseTo(2 * 0.3 * 730, 9); // cheapest current per GPU: g6 .30 (g5.12x 1.6/4 = .40)
+    expect(s.highUsd).toBeCloseTo(2 * 0.6 * 730, 9); // highest p90 per GPU: 2.4/4 = .60
+    // Instances: 1 base + 2/4 on-demand + 2 spot GPUs x mean(1/4, 1/1) = 1.25 -> 2.75 x 730 h x $8/730
+    expect(component(e, 'ebs').monthlyUsd).toBeCloseTo(2.75 * 8, 9);
+    expect(e.hourly.spotExpectedUsdPerInstance).toBeCloseTo((2.0 + 0.32) / 2, 9);
+    expect(e.hourly.spotExpectedUsdPerCapacityUnit).toBeCloseTo(0.41, 9);
+    expect(e.hourly.onDemandUsdPerCapacityUnit).toBe(1);
+  });
+
+  test('worst case takes the priciest type per GPU, whole instances', () => {
+    // $1.00/GPU (g5.12xlarge) beats $0.80/GPU: 8 GPUs x 730 = 5840 + 2 instances x $8 EBS
+    expect(e.monthly.worstCaseUsd).toBeCloseTo(5840 + 16, 9);
+    // 4 base GPUs + 4 burst GPUs over 730 h
+    expect(e.monthly.costPerGpuHourUsd).toBeCloseTo(e.monthly.expectedUsd / (8 * 730), 9);
+    expect(e.monthly.scheduleSavingUsd).toBeNull();
+    expect(e.monthly.alwaysOnExpectedUsd).toBeCloseTo(e.monthly.expectedUsd, 9);
+  });
+
+  test('commitment is billed every hour beside the on-demand baseline', () => {
+    expect(e.commitment).toEqual({
+      label: '1-year Savings Plan', instanceType: 'g5.12xlarge', hourlyUsd: 2.5,
+      baselineMonthlyUsd: 2.5 * 730, onDemandBaselineMonthlyUsd: 4 * 730,
+    });
+  });
+
+  test('small parts without prices are left out with a warning; no NAT with 0 gateways', () => {
+    expect(e.components.map((c) => c.id)).toEqual(['on-demand-base', 'on-demand-burst', 'spot-burst', 'ebs']);
+    expect(e.warnings).toEqual([
+      'prod (us-east-1): no cloudwatch-alarm-month price in the price table; CloudWatch alarms is left out of the estimate',
+      'prod (us-east-1): no lambda-request price in the price table; Lambda is left out of the estimate',
+      'prod (us-east-1): no sqs-request price in the price table; SQS is left out of the estimate',
+    ]);
+    expect(e.perMillionRequests).toBeUndefined();
+  });
+});
+
+describe('estimateEnvironmentCost: edge rules', () => {
+  test('a type not offered in any configured AZ is left out and the next one runs the base', () => {
+    const table = threeTypeTable();
+    const t: PriceTable = {
+      ...table,
+      offerings: table.offerings.map((o) => (o.instanceType === 'g6.xlarge' ? { ...o, availabilityZones: ['us-east-1f'] } : o)),
+    };
+    const e = estimateEnvironmentCost(threeTypeEnv(), t, { hoursPerMonth: 730 });
+    expect(e.fleet.baseInstanceType).toBe('g5.xlarge');
+    expect(e.fleet.typesNotOffered).toEqual(['g6.xlarge']);
+    expect(e.warnings[0]).toBe(
+      'staging (us-east-1): g6.xlarge is not offered in us-east-1a, us-east-1b, us-east-1c; left out of the estimate',
+    );
+  });
+
+  test('a type offered in fewer AZs only has pools there', () => {
+    const table = threeTypeTable();
+    const t: PriceTable = {
+      ...table,
+      offerings: table.offerings.map((o) => (o.instanceType === 'g4dn.xlarge' ? { ...o, availabilityZones: ['us-east-1a'] } : o)),
+    };
+    const e = estimateEnvironmentCost(threeTypeEnv(), t, { hoursPerMonth: 730 });
+    expect(e.fleet.favouredSpotPools.filter((p) => p.instanceType === 'g4dn.xlarge')).toEqual([
+      { instanceType: 'g4dn.xlarge', availabilityZone: 'us-east-1a' },
+    ]);
+  });
+
+  test('no offering data: assumed offered everywhere, and said so', () => {
+    const e = estimateEnvironmentCost(threeTypeEnv(), { ...threeTypeTable(), offerings: [] }, { hoursPerMonth: 730 });
+    expect(e.assumptions).toContain('No offering data for g6.xlarge in us-east-1: assumed offered in every configured AZ.');
+    expect(e.monthly.scheduleSavingUsd).toBeNull();
+    expect(e.assumptions).toContain('The fleet runs 730 h/month (usage.hoursPerMonth; no schedule).');
+  });
+
+  test('averageSpotInstances above the room left by maxSize is capped with a warning', () => {
+    const env = threeTypeEnv({ usage: { averageSpotInstances: 9, hoursPerMonth: 730 } });
+    const e = estimateEnvironmentCost(env, threeTypeTable(), { hoursPerMonth: 730 });
+    expect(e.fleet.spotUnits).toBe(5);
+    expect(e.warnings).toContain(
+      'staging: usage.averageSpotInstances (9) is more than maxSize - onDemandBaseCapacity (5); the estimate uses 5',
+    );
+  });
+
+  test('an existing VPC has no NAT line', () => {
+    const base = threeTypeEnv();
+    const e = estimateEnvironmentCost({ ...base, fleet: { ...base.fleet, existingVpc: { vpcId: 'vpc-1' } } }, threeTypeTable(), {
+      hoursPerMonth: 730,
+    });
+    expect(e.components.find((c) => c.id === 'nat-gateway')).toBeUndefined();
+    expect(e.assumptions).toContain("Existing VPC: its NAT gateways are not this stack's cost and are left out.");
+    expect(e.inputs.environment.fleet.existingVpc).toBe(true);
+  });
+
+  test('a fleet with no spot prices its burst on-demand and needs no spot history', () => {
+    const base = threeTypeEnv();
+    const env = { ...base, fleet: { ...base.fleet, spotPercentageAboveBase: 0 } };
+    const e = estimateEnvironmentCost(env, { ...threeTypeTable(), spot: [] }, { hoursPerMonth: 100 });
+    expect(component(e, 'on-demand-burst').monthlyUsd).toBeCloseTo(2 * 1 * 100, 9);
+    expect(e.components.find((c) => c.id === 'spot-burst')).toBeUndefined();
+    expect(e.hourly.spotExpectedUsdPerInstance).toBe(1);
+    expect(e.assumptions).toContain('The fleet runs no spot (spotPercentageAboveBase is 0): the burst is priced on-demand.');
+    expect(e.monthly.savingsVsOnDemandUsd).toBeCloseTo(0, 9);
+    expect(e.warnings).toEqual([]);
+  });
+
+  test('zero hours: no GPU-hours, no NaN', () => {
+    const e = estimateEnvironmentCost(threeTypeEnv(), threeTypeTable(), { hoursPerMonth: 0 });
+    expect(e.monthly.costPerGpuHourUsd).toBeNull();
+    expect(e.perMillionRequests!.blendedUsd).toBeNull();
+    expect(e.monthly.alwaysOnExpectedUsd).toBeCloseTo(730 + 2 * SPOT_P50 * 730 + 24 + NOT_SCALED, 9);
+    expect(Number.isFinite(e.monthly.savingsVsOnDemandPercent)).toBe(true);
+  });
+
+  test('blended cost per million is left out when a running type has no throughput', () => {
+    const env = threeTypeEnv({ cost: { maxIncreasePercent: 15, throughputRps: { 'g6.xlarge': 18 } } });
+    const e = estimateEnvironmentCost(env, threeTypeTable(), { hoursPerMonth: 730 });
+    expect(e.perMillionRequests!.blendedUsd).toBeNull();
+    expect(e.perMillionRequests!.byType.map((t) => t.instanceType)).toEqual(['g6.xlarge']);
+    expect(e.assumptions).toContain('Blended cost per million requests left out: cost.throughputRps has no figure for g4dn.xlarge.');
+  });
+
+  test('a commitment without a rate for the base type is left out with a warning', () => {
+    const env = threeTypeEnv({ cost: { maxIncreasePercent: 15, commitment: { label: 'RI', hourlyUsd: { 'g5.xlarge': 0.7 } } } });
+    const e = estimateEnvironmentCost(env, threeTypeTable(), { hoursPerMonth: 730 });
+    expect(e.commitment).toBeUndefined();
+    expect(e.warnings).toContain(
+      'staging.cost.commitment.hourlyUsd has no positive rate for the base type g6.xlarge (undefined); the RI figure is left out',
+    );
+  });
+
+  test('within budget: info only, left-out parts still warn', () => {
+    const a = costAnnotations(estimateEnvironmentCost(threeTypeEnv(), { ...threeTypeTable(), spot: threeTypeTable().spot.slice(0, 7) }, { hoursPerMonth: 730 }));
+    expect(a.warnings.map((w) => w.id)).toEqual(['gpu-fleet:costPartLeftOut', 'gpu-fleet:costPartLeftOut']);
+  });
+
+  test('over budget: the annotation warns with the figures', () => {
+    const e = estimateEnvironmentCost(threeTypeEnv({ budget: { monthlyLimitUsd: 300 } }), threeTypeTable(), { hoursPerMonth: 200 });
+    expect(e.budget.overBudget).toBe(true);
+    const a = costAnnotations(e);
+    expect(a.info).toBe('staging expected $371.72/month (range $317.05-$481.05, worst case $5,338.48) at 200 h/month');
+    expect(a.warnings).toEqual([
+      {
+        id: 'gpu-fleet:costOverBudget',
+        message:
+          'staging expected monthly cost $371.72 exceeds budget.monthlyLimitUsd $300.00 by $71.72; raise the budget or ' +
+          'shrink the fleet (fewer base instances, fewer hours, cheaper types)',
+      },
+      {
+        id: 'gpu-fleet:costPartLeftOut',
+        message: 'staging (us-east-1): no spot price history for g5.xlarge in us-east-1c; that pool is left out of the spot estimate',
+      },
+    ]);
+  });
+});
+
+describe('estimateEnvironmentCost: bad input is a clear error', () => {
+  const run = (table: PriceTable, env = threeTypeEnv(), hours = 730) => () =>
+    estimateEnvironmentCost(env, table, { hoursPerMonth: hours });
+  const t = threeTypeTable();
+
+  test.each([
+    ['missing on-demand price', { ...t, onDemand: t.onDemand.slice(1) },
+      'staging: no on-demand price for g6.xlarge in us-east-1 in the price table; run npm run pricing:refresh (or synth with -c pricing=live), or remove the type from the fleet'],
+    ['$0 on-demand price', { ...t, onDemand: [od('g6.xlarge', 0), ...t.onDemand.slice(1)] },
+      'staging: on-demand price of g6.xlarge in us-east-1 is 0 (snapshot, 2026-11-01); it must be a positive USD per hour: the price table is corrupt, refresh it'],
+    ['NaN on-demand price', { ...t, onDemand: [od('g6.xlarge', NaN), ...t.onDemand.slice(1)] },
+      'staging: on-demand price of g6.xlarge in us-east-1 is NaN (snapshot, 2026-11-01); it must be a positive USD per hour: the price table is corrupt, refresh it'],
+    ['no spot history at all', { ...t, spot: [] },
+      'staging (us-east-1): no spot price for any of g6.xlarge, g5.xlarge, g4dn.xlarge in us-east-1a, us-east-1b, us-east-1c, but spotPercentageAboveBase is 100; refresh the prices (npm run pricing:refresh) or check the types are offered as spot there'],
+    ['malformed spot statistics', { ...t, spot: [spot('g6.xlarge', 'us-east-1a', 0.3, NaN, -1)] },
+      'staging: spot price of g6.xlarge in us-east-1a has p50UsdPerHour = NaN, p90UsdPerHour = -1 (snapshot, 2026-11-01); each must be a positive USD per hour: the price table is corrupt, refresh it'],
+    ['missing gp3 price', { ...t, units: t.units.filter((u) => u.resource !== 'ebs-gp3-gb-month') },
+      'staging: no ebs-gp3-gb-month price for us-east-1 in the price table; run npm run pricing:refresh (or synth with -c pricing=live)'],
+    ['missing NAT price', { ...t, units: t.units.filter((u) => u.resource !== 'nat-gateway-hour') },
+      'staging: no nat-gateway-hour price for us-east-1 in the price table; run npm run pricing:refresh (or synth with -c pricing=live)'],
+    ['$0 small-part price', { ...t, units: t.units.map((u) => (u.resource === 'sqs-request' ? { ...u, usdPerUnit: 0 } : u)) },
+      'staging: sqs-request price in us-east-1 is 0 (snapshot, 2026-11-01); it must be a positive USD amount: the price table is corrupt, refresh it'],
+    ['no type offered', { ...t, offerings: t.offerings.map((o) => ({ ...o, availabilityZones: [] })) },
+      'staging (us-east-1): none of the instance types g6.xlarge, g5.xlarge, g4dn.xlarge is offered in us-east-1a, us-east-1b, us-east-1c; add a type offered there or another AZ'],
+  ])('%s', (_name, table, message) => {
+    expect(run(table as PriceTable)).toThrow(CostModelError);
+    expect(run(table as PriceTable)).toThrow(message);
+  });
+
+  test('hours out of range', () => {
+    expect(run(t, threeTypeEnv(), 731)).toThrow(
+      'staging: hoursPerMonth (731) must be a number from 0 to 730; compute it from the schedule or set usage.hoursPerMonth',
+    );
+    expect(run(t, threeTypeEnv(), NaN)).toThrow('staging: hoursPerMonth (NaN) must be a number from 0 to 730');
+  });
+
+  test('unknown GPU count', () => {
+    const base = threeTypeEnv();
+    const env = { ...base, fleet: { ...base.fleet, instanceTypes: ['x9.mega'] } };
+    expect(run(t, env)).toThrow(
+      "staging: GPU count of x9.mega is unknown (not in the GPU catalog nor the price table's offerings); use a GPU type from lib/fleet/gpu-instance-types.ts",
+    );
+  });
+
+  test('budget must be positive', () => {
+    expect(run(t, threeTypeEnv({ budget: { monthlyLimitUsd: 0 } }))).toThrow(
+      'staging.budget.monthlyLimitUsd (0) must be a positive number of USD',
+    );
+  });
+});
+
+describe('estimateEnvironmentCost: the real environments', () => {
+  test.each([dev, staging, prod])('$name prices with finite figures from a full table', (env) => {
+    const types = env.fleet.instanceTypes;
+    const table: PriceTable = {
+      onDemand: types.map((ty, i) => od(ty, 1 + i / 10, env.region)),
+      spot: types.flatMap((ty) => env.availabilityZones.map((az) => spot(ty, az, 0.3, 0.4, 0.5, env.region))),
+      units: unitPrices(env.region),
+      offerings: [],
+    };
+    const e = estimateEnvironmentCost(env, table, { hoursPerMonth: 730 });
+    for (const v of Object.values(e.monthly)) if (v !== null) expect(Number.isFinite(v)).toBe(true);
+    expect(e.monthly.expectedUsd).toBeGreaterThan(0);
+    expect(e.inputs.environment).not.toHaveProperty('budget.alertEmails');
+  });
+});
+
+describe('environmentHours', () => {
+  test('an unscheduled environment runs usage.hoursPerMonth', () => {
+    expect(environmentHours(prod, 2026)).toEqual({ hoursPerMonth: 730 });
+  });
+
+  test('a scheduled one runs its schedule\'s average month', () => {
+    const h = environmentHours(dev, 2026);
+    // MON-FRI 08:00-19:00 = 11 h x 261 weekdays in 2026 / 12 = 239.25 h
+    expect(h.hoursPerMonth).toBeCloseTo((11 * 261) / 12, 9);
+    expect(h.scheduleDescription).toBe('MON-FRI 08:00-19:00 Europe/Berlin');
+  });
+
+  test('describeSchedule collapses consecutive days only', () => {
+    expect(
+      describeSchedule({
+        timeZone: 'UTC',
+        periods: [
+          { days: ['SUN', 'MON', 'WED', 'THU', 'FRI'], start: '08:00', end: '12:00' },
+          { days: ['SAT'], start: '10:00', end: '14:00' },
+        ],
+      }),
+    ).toBe('MON,WED-FRI,SUN 08:00-12:00, SAT 10:00-14:00 UTC');
+  });
+});
