@@ -1,0 +1,38 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { configFromEnv } from './handler-config';
+import { createInterruptionProcessor } from './handler-logic';
+
+// Clients at module scope: reused across warm invocations. More SDK attempts absorb throttling in-process,
+// so an SQS redelivery (a full visibility timeout later) is the exception.
+const clientConfig = { maxAttempts: 5 };
+const logger = new Logger({ serviceName: 'interruption-handler' });
+const metrics = new Metrics({
+  namespace: 'GpuSpotFleet',
+  serviceName: 'interruption-handler',
+  defaultDimensions: { Fleet: process.env.FLEET_TAG_VALUE ?? 'unknown' },
+});
+const tableName = process.env.IDEMPOTENCY_TABLE_NAME ?? '';
+const processor = createInterruptionProcessor(configFromEnv(process.env), {
+  ec2: new EC2Client(clientConfig),
+  autoScaling: new AutoScalingClient(clientConfig),
+  ssm: new SSMClient(clientConfig),
+  elbv2: new ElasticLoadBalancingV2Client(clientConfig),
+  sns: new SNSClient(clientConfig),
+  logger,
+  metrics,
+  eventStore: new DynamoDBPersistenceLayer({ tableName }),
+  drainStore: new DynamoDBPersistenceLayer({ tableName }),
+});
+
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  logger.addContext(context);
+  return processor.handle(event, context);
+};

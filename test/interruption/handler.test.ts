@@ -1,0 +1,460 @@
+import {
+  AutoScalingClient,
+  CompleteLifecycleActionCommand,
+  RecordLifecycleActionHeartbeatCommand,
+  SetInstanceHealthCommand,
+} from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DeregisterTargetsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { describeLaunchFailure } from '../../lib/interruption/events';
+import { configFromEnv } from '../../lib/interruption/handler-config';
+import { createInterruptionProcessor, HandlerConfig, isTransient } from '../../lib/interruption/handler-logic';
+import {
+  awsError,
+  captureEmf,
+  CONFIG,
+  describeReturns,
+  events,
+  fakeClock,
+  instance,
+  lambdaContext,
+  makeDeps,
+  metricPoints,
+  sqsEvent,
+} from './support/handler-fixtures';
+
+const ec2 = mockClient(EC2Client);
+const autoScaling = mockClient(AutoScalingClient);
+const ssm = mockClient(SSMClient);
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const sns = mockClient(SNSClient);
+const clients = () => ({
+  ec2: new EC2Client({}),
+  autoScaling: new AutoScalingClient({}),
+  ssm: new SSMClient({}),
+  elbv2: new ElasticLoadBalancingV2Client({}),
+  sns: new SNSClient({}),
+});
+
+let emf: ReturnType<typeof captureEmf>;
+beforeEach(() => {
+  for (const m of [ec2, autoScaling, ssm, elbv2, sns]) m.reset();
+  ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1' } });
+  ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Success' });
+  emf = captureEmf();
+});
+afterEach(() => emf.restore());
+
+function setup(config: HandlerConfig = CONFIG, clock = fakeClock()) {
+  const deps = makeDeps(clients(), clock);
+  const processor = createInterruptionProcessor(config, deps);
+  const spies = {
+    info: jest.spyOn(deps.logger, 'info'),
+    warn: jest.spyOn(deps.logger, 'warn'),
+    error: jest.spyOn(deps.logger, 'error'),
+  };
+  return { processor, deps, spies, run: (...bodies: Array<object | string>) => processor.handle(sqsEvent(...bodies), lambdaContext()) };
+}
+
+describe('spot interruption warning', () => {
+  test('fleet instance: leaves every target group, gets the drain command, is marked unhealthy, metrics and summary', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaaaa1', { type: 'g5.xlarge', az: 'us-east-1c' })]);
+    const { run } = setup();
+    const res = await run(events.interruption('i-0aaaaaaaaaaaaaaa1'));
+
+    expect(res.batchItemFailures).toEqual([]);
+    expect(elbv2).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 2);
+    expect(elbv2).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: CONFIG.targetGroupArns[1], Targets: [{ Id: 'i-0aaaaaaaaaaaaaaa1' }] });
+    expect(ssm).toHaveReceivedCommandWith(SendCommandCommand, {
+      DocumentName: 'GpuFleet-test-DrainDocument',
+      InstanceIds: ['i-0aaaaaaaaaaaaaaa1'],
+      Parameters: { serviceName: ['inference.service'], timeoutSeconds: ['300'] },
+      TimeoutSeconds: 330,
+    });
+    expect(autoScaling).toHaveReceivedCommandWith(SetInstanceHealthCommand, {
+      InstanceId: 'i-0aaaaaaaaaaaaaaa1',
+      HealthStatus: 'Unhealthy',
+      ShouldRespectGracePeriod: false,
+    });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const message = sns.commandCalls(PublishCommand)[0].args[0].input.Message!;
+    expect(message).toContain('EC2 Spot Instance Interruption Warning: drained i-0aaaaaaaaaaaaaaa1');
+    const points = metricPoints(emf.blobs);
+    expect(points).toContainEqual({
+      name: 'Interruptions',
+      value: 1,
+      dims: { service: 'interruption-handler', Fleet: 'GpuFleet-test', EventType: 'EC2 Spot Instance Interruption Warning', InstanceType: 'g5.xlarge', AvailabilityZone: 'us-east-1c' },
+    });
+    expect(points).toContainEqual(expect.objectContaining({ name: 'Drains', dims: expect.objectContaining({ InstanceType: 'g5.xlarge' }) }));
+    // The fleet-wide series the alarms read: default dimensions only.
+    expect(points).toContainEqual({ name: 'Interruptions', value: 1, dims: { service: 'interruption-handler', Fleet: 'GpuFleet-test' } });
+  });
+
+  test('instance of another fleet: acknowledged and dropped with a log line, nothing drained', async () => {
+    describeReturns(ec2, [instance('i-0bbbbbbbbbbbbbbb1', { fleet: false })]);
+    const { run, spies } = setup();
+    const res = await run(events.interruption('i-0bbbbbbbbbbbbbbb1'));
+    expect(res.batchItemFailures).toEqual([]);
+    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
+    expect(autoScaling).not.toHaveReceivedCommand(SetInstanceHealthCommand);
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+    expect(spies.info).toHaveBeenCalledWith('event dropped: instance belongs to another fleet', expect.objectContaining({ instanceId: 'i-0bbbbbbbbbbbbbbb1' }));
+  });
+
+  test('instance already gone (InvalidInstanceID.NotFound): acknowledged and dropped', async () => {
+    describeReturns(ec2, []);
+    const { run, spies } = setup();
+    const res = await run(events.interruption('i-0ccccccccccccccc1'));
+    expect(res.batchItemFailures).toEqual([]);
+    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
+    expect(spies.info).toHaveBeenCalledWith('event dropped: instance no longer exists', expect.objectContaining({ instanceId: 'i-0ccccccccccccccc1' }));
+  });
+
+  test('instance already terminated: acknowledged and dropped', async () => {
+    describeReturns(ec2, [instance('i-0ccccccccccccccc2', { state: 'terminated' })]);
+    const { run, spies } = setup();
+    expect((await run(events.interruption('i-0ccccccccccccccc2'))).batchItemFailures).toEqual([]);
+    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
+    expect(spies.info).toHaveBeenCalledWith('event dropped: instance already leaving', expect.objectContaining({ state: 'terminated' }));
+  });
+
+  test('duplicate delivery in a later invocation: stored outcome, no second drain, no second summary', async () => {
+    describeReturns(ec2, [instance('i-0ddddddddddddddd1')]);
+    const { run } = setup();
+    const event = events.interruption('i-0ddddddddddddddd1');
+    await run(event);
+    const res = await run(event);
+    expect(res.batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  test('duplicate delivery in the same batch: one drains, the in-flight copy is retried (transient) and then acknowledged', async () => {
+    describeReturns(ec2, [instance('i-0ddddddddddddddd2')]);
+    const { run, spies } = setup();
+    const event = events.interruption('i-0ddddddddddddddd2');
+    const first = await run(event, event);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(spies.warn).toHaveBeenCalledWith('transient failure: message will be retried', expect.objectContaining({ errorName: 'IdempotencyAlreadyInProgressError', errorKind: 'transient' }));
+    const retry = await run(event);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+  });
+
+  test('interruption then rebalance for the same instance: one drain per instance', async () => {
+    describeReturns(ec2, [instance('i-0eeeeeeeeeeeeee01')]);
+    const { run } = setup();
+    await run(events.rebalance('i-0eeeeeeeeeeeeee01'));
+    await run(events.interruption('i-0eeeeeeeeeeeeee01'));
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+  });
+
+  test('throttling then success: first delivery fails as transient, the retry drains', async () => {
+    describeReturns(ec2, [instance('i-0fffffffffffffff1')]);
+    ec2.on(DescribeInstancesCommand).rejectsOnce(awsError('RequestLimitExceeded', 'Request limit exceeded.', 503));
+    const { run, spies } = setup();
+    const event = events.interruption('i-0fffffffffffffff1');
+    const first = await run(event);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(spies.warn).toHaveBeenCalledWith('transient failure: message will be retried', expect.objectContaining({ errorName: 'RequestLimitExceeded' }));
+    describeReturns(ec2, [instance('i-0fffffffffffffff1')]);
+    const second = await run(event);
+    expect(second.batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+  });
+
+  test('permanent API error: record fails, logged as permanent, other records in the batch still succeed', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaab01'), instance('i-0aaaaaaaaaaaaab02')]);
+    autoScaling.on(SetInstanceHealthCommand, { InstanceId: 'i-0aaaaaaaaaaaaab01' }).rejects(awsError('AccessDenied', 'User is not authorized', 403));
+    const { run, spies } = setup();
+    const bad = events.interruption('i-0aaaaaaaaaaaaab01');
+    const res = await run(bad, events.interruption('i-0aaaaaaaaaaaaab02'));
+    expect(res.batchItemFailures).toHaveLength(1);
+    expect(spies.error).toHaveBeenCalledWith(
+      'permanent failure: goes to the DLQ after maxReceiveCount',
+      expect.objectContaining({ eventId: bad.id, errorName: 'AccessDenied', errorKind: 'permanent', error: 'User is not authorized' }),
+    );
+    expect(ssm).toHaveReceivedCommandWith(SendCommandCommand, { InstanceIds: ['i-0aaaaaaaaaaaaab02'] });
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'ProcessingErrors', dims: { service: 'interruption-handler', Fleet: 'GpuFleet-test' } }));
+  });
+
+  test('instance not reachable by SSM: drain skipped with a warning, replacement still started', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaac01')]);
+    ssm.on(SendCommandCommand).rejects(awsError('InvalidInstanceId', 'Instances not in a valid state'));
+    const { run, spies } = setup();
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaac01'))).batchItemFailures).toEqual([]);
+    expect(spies.warn).toHaveBeenCalledWith('drain skipped: instance not reachable by SSM Run Command', expect.objectContaining({ instanceId: 'i-0aaaaaaaaaaaaac01' }));
+    expect(autoScaling).toHaveReceivedCommand(SetInstanceHealthCommand);
+  });
+
+  test('instance already out of the group: SetInstanceHealth ValidationError is acknowledged', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaad01')]);
+    autoScaling.on(SetInstanceHealthCommand).rejects(awsError('ValidationError', 'Instance Id not found'));
+    const { run, spies } = setup();
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaad01'))).batchItemFailures).toEqual([]);
+    expect(spies.info).toHaveBeenCalledWith('instance no longer in the group; health not set', expect.objectContaining({ instanceId: 'i-0aaaaaaaaaaaaad01' }));
+  });
+
+  test('an instance not registered in a target group is fine; a missing target group is an error', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae01'), instance('i-0aaaaaaaaaaaaae02')]);
+    elbv2.on(DeregisterTargetsCommand, { Targets: [{ Id: 'i-0aaaaaaaaaaaaae01' }] }).rejects(awsError('InvalidTargetException', 'not registered'));
+    elbv2.on(DeregisterTargetsCommand, { Targets: [{ Id: 'i-0aaaaaaaaaaaaae02' }] }).rejects(awsError('TargetGroupNotFoundException', 'gone'));
+    const { run } = setup();
+    const res = await run(events.interruption('i-0aaaaaaaaaaaaae01'), events.interruption('i-0aaaaaaaaaaaaae02'));
+    expect(res.batchItemFailures).toHaveLength(1);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+  });
+});
+
+describe('rebalance recommendation', () => {
+  test("default 'drain': drains early and starts the replacement", async () => {
+    describeReturns(ec2, [instance('i-0abcabcabcabcab01')]);
+    const { run } = setup();
+    await run(events.rebalance('i-0abcabcabcabcab01'));
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'RebalanceRecommendations', value: 1 }));
+  });
+
+  test("'notify': notification and metric only", async () => {
+    describeReturns(ec2, [instance('i-0abcabcabcabcab02')]);
+    const { run } = setup({ ...CONFIG, rebalanceAction: 'notify' });
+    await run(events.rebalance('i-0abcabcabcabcab02'));
+    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
+    expect(autoScaling).not.toHaveReceivedCommand(SetInstanceHealthCommand);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain('EC2 Instance Rebalance Recommendation: notified i-0abcabcabcabcab02');
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'RebalanceRecommendations' }));
+  });
+});
+
+describe('terminate lifecycle action', () => {
+  const heartbeat = () => autoScaling.commandCalls(RecordLifecycleActionHeartbeatCommand).length;
+
+  test('drains, waits for the command, completes with CONTINUE and records the drain duration', async () => {
+    describeReturns(ec2, [instance('i-0123456789abcde01')]);
+    ssm.on(GetCommandInvocationCommand)
+      .rejectsOnce(awsError('InvocationDoesNotExist', 'not yet'))
+      .resolvesOnce({ Status: 'InProgress' })
+      .resolves({ Status: 'Success' });
+    const { run } = setup();
+    const res = await run(events.lifecycle('i-0123456789abcde01'));
+    expect(res.batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, {
+      AutoScalingGroupName: CONFIG.autoScalingGroupName,
+      LifecycleHookName: 'DrainOnTerminate-hook',
+      LifecycleActionToken: 'token-1',
+      InstanceId: 'i-0123456789abcde01',
+      LifecycleActionResult: 'CONTINUE',
+    });
+    expect(heartbeat()).toBe(1);
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'DrainDurationSeconds', value: 10, dims: expect.objectContaining({ InstanceType: 'g6.xlarge' }) }));
+  });
+
+  test('long drain: heartbeats keep the hook alive until the command finishes', async () => {
+    describeReturns(ec2, [instance('i-0123456789abcde02')]);
+    let polls = 0;
+    // 200 s of InProgress at a 5 s poll interval, then Success.
+    ssm.on(GetCommandInvocationCommand).callsFake(() => ({ Status: ++polls > 40 ? 'Success' : 'InProgress' }));
+    const { run } = setup();
+    await run(events.lifecycle('i-0123456789abcde02'));
+    // One at the start, then one per 60 s interval: 60, 120, 180.
+    expect(heartbeat()).toBe(4);
+    expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { LifecycleActionResult: 'CONTINUE' });
+  });
+
+  test('drain exceeding its timeout: the host is let go (CONTINUE) and DrainFailures is counted', async () => {
+    describeReturns(ec2, [instance('i-0123456789abcde03')]);
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'InProgress' });
+    const { run, spies } = setup();
+    await run(events.lifecycle('i-0123456789abcde03'));
+    expect(spies.warn).toHaveBeenCalledWith('drain did not finish within its timeout; letting the instance go', expect.objectContaining({ seconds: 330 }));
+    expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { LifecycleActionResult: 'CONTINUE' });
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'DrainFailures', value: 1 }));
+  });
+
+  test('drain already started by the interruption warning: waits on that command, no second SendCommand', async () => {
+    describeReturns(ec2, [instance('i-0123456789abcde04')]);
+    const { run } = setup();
+    await run(events.interruption('i-0123456789abcde04'));
+    await run(events.lifecycle('i-0123456789abcde04'));
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(GetCommandInvocationCommand, { CommandId: 'cmd-1', InstanceId: 'i-0123456789abcde04' });
+    expect(autoScaling).toHaveReceivedCommandTimes(CompleteLifecycleActionCommand, 1);
+  });
+
+  test('hook already completed or expired (heartbeat ValidationError): acknowledged, nothing completed', async () => {
+    describeReturns(ec2, [instance('i-0123456789abcde05')]);
+    autoScaling.on(RecordLifecycleActionHeartbeatCommand).rejects(awsError('ValidationError', 'No active Lifecycle Action found with token'));
+    const { run, spies } = setup();
+    expect((await run(events.lifecycle('i-0123456789abcde05'))).batchItemFailures).toEqual([]);
+    expect(autoScaling).not.toHaveReceivedCommand(CompleteLifecycleActionCommand);
+    expect(spies.info).toHaveBeenCalledWith('lifecycle action already completed or expired; nothing to complete', expect.objectContaining({ instanceId: 'i-0123456789abcde05' }));
+  });
+
+  test('CompleteLifecycleAction ValidationError (completed meanwhile): acknowledged', async () => {
+    describeReturns(ec2, [instance('i-0123456789abcde06')]);
+    autoScaling.on(CompleteLifecycleActionCommand).rejects(awsError('ValidationError', 'No active Lifecycle Action found'));
+    const { run, spies } = setup();
+    expect((await run(events.lifecycle('i-0123456789abcde06'))).batchItemFailures).toEqual([]);
+    expect(spies.info).toHaveBeenCalledWith('lifecycle action already completed or expired', expect.objectContaining({ instanceId: 'i-0123456789abcde06' }));
+  });
+
+  test('throttled CompleteLifecycleAction: retried, and the retry completes without a second drain', async () => {
+    describeReturns(ec2, [instance('i-0123456789abcde07')]);
+    autoScaling.on(CompleteLifecycleActionCommand).rejectsOnce(awsError('Throttling', 'Rate exceeded')).resolves({});
+    const { run } = setup();
+    const event = events.lifecycle('i-0123456789abcde07');
+    expect((await run(event)).batchItemFailures).toHaveLength(1);
+    expect((await run(event)).batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandTimes(CompleteLifecycleActionCommand, 2);
+  });
+
+  test('instance not reachable by SSM: completes at once', async () => {
+    describeReturns(ec2, []);
+    ssm.on(SendCommandCommand).rejects(awsError('InvalidInstanceId', 'not managed'));
+    const { run } = setup();
+    await run(events.lifecycle('i-0123456789abcde08'));
+    expect(ssm).not.toHaveReceivedCommand(GetCommandInvocationCommand);
+    expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { LifecycleActionResult: 'CONTINUE' });
+  });
+});
+
+describe('launch unsuccessful', () => {
+  test('records instance type, AZ and error code as metric dimensions', async () => {
+    const { run, spies } = setup();
+    await run(events.launchUnsuccessful('We currently do not have sufficient g6.xlarge capacity in the Availability Zone you requested (us-east-1b). Launching EC2 instance failed.'));
+    expect(metricPoints(emf.blobs)).toContainEqual({
+      name: 'LaunchFailures',
+      value: 1,
+      dims: { service: 'interruption-handler', Fleet: 'GpuFleet-test', EventType: 'EC2 Instance Launch Unsuccessful', InstanceType: 'g6.xlarge', AvailabilityZone: 'us-east-1b', ErrorCode: 'InsufficientInstanceCapacity' },
+    });
+    expect(spies.warn).toHaveBeenCalledWith('launch unsuccessful', expect.objectContaining({ errorCode: 'InsufficientInstanceCapacity' }));
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain('launch-failure-recorded');
+  });
+});
+
+describe('instance state change', () => {
+  test('fleet instance stopping: leaves the target groups, state recorded', async () => {
+    describeReturns(ec2, [instance('i-0999999999999aa01', { state: 'stopping' })]);
+    const { run } = setup();
+    await run(events.stateChange('i-0999999999999aa01', 'stopping'));
+    expect(elbv2).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 2);
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'InstanceStateChanges', dims: expect.objectContaining({ State: 'stopping' }) }));
+    expect(sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  test('fleet instance terminated: recorded only', async () => {
+    describeReturns(ec2, [instance('i-0999999999999aa02', { state: 'terminated' })]);
+    const { run } = setup();
+    await run(events.stateChange('i-0999999999999aa02', 'terminated'));
+    expect(elbv2).not.toHaveReceivedCommand(DeregisterTargetsCommand);
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'InstanceStateChanges', dims: expect.objectContaining({ State: 'terminated' }) }));
+  });
+
+  test('another fleet: dropped', async () => {
+    describeReturns(ec2, [instance('i-0999999999999aa03', { fleet: false })]);
+    const { run } = setup();
+    expect((await run(events.stateChange('i-0999999999999aa03', 'stopping'))).batchItemFailures).toEqual([]);
+    expect(elbv2).not.toHaveReceivedCommand(DeregisterTargetsCommand);
+  });
+});
+
+describe('bad input', () => {
+  test.each([
+    ['not JSON', 'hello', 'message body is not JSON (first 80 chars: "hello")'],
+    [
+      'unknown detail type',
+      JSON.stringify({ id: 'x', source: 'aws.ec2', time: 't', 'detail-type': 'EC2 Fleet Error', detail: {} }),
+      'unknown detail-type "EC2 Fleet Error": expected one of EC2 Spot Instance Interruption Warning, EC2 Instance Rebalance Recommendation, EC2 Instance State-change Notification, EC2 Instance-terminate Lifecycle Action, EC2 Instance Launch Unsuccessful',
+    ],
+    [
+      'missing instance id',
+      JSON.stringify({ id: 'x', source: 'aws.ec2', time: 't', 'detail-type': 'EC2 Spot Instance Interruption Warning', detail: {} }),
+      '"EC2 Spot Instance Interruption Warning" event is missing or has invalid fields: detail.instance-id: Invalid input: expected string, received undefined',
+    ],
+    [
+      'invalid instance id',
+      JSON.stringify({ id: 'x', source: 'aws.ec2', time: 't', 'detail-type': 'EC2 Instance Rebalance Recommendation', detail: { 'instance-id': 'web-1' } }),
+      '"EC2 Instance Rebalance Recommendation" event is missing or has invalid fields: detail.instance-id: an EC2 instance id (i-...)',
+    ],
+  ])('%s: record fails as permanent with a clear log line, others succeed', async (_name, body, message) => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaaf01')]);
+    const { run, spies } = setup();
+    const res = await run(body, events.interruption('i-0aaaaaaaaaaaaaf01'));
+    expect(res.batchItemFailures).toHaveLength(1);
+    expect(spies.error).toHaveBeenCalledWith('permanent failure: malformed event, goes to the DLQ after maxReceiveCount', expect.objectContaining({ error: message, errorKind: 'permanent' }));
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+  });
+
+  test('a whole batch failing is reported record by record, never thrown', async () => {
+    const { run } = setup();
+    const res = await run('x', 'y');
+    expect(res.batchItemFailures).toHaveLength(2);
+  });
+
+  test('a failed summary notification does not fail the records', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaaf02')]);
+    sns.on(PublishCommand).rejects(awsError('KMSAccessDeniedException', 'kms'));
+    const { run, spies } = setup();
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaaf02'))).batchItemFailures).toEqual([]);
+    expect(spies.error).toHaveBeenCalledWith('summary notification failed', expect.objectContaining({ error: 'kms' }));
+  });
+});
+
+describe('isTransient', () => {
+  test.each([
+    [awsError('ThrottlingException', 'x'), true],
+    [awsError('SomethingElse', 'x', 503), true],
+    [awsError('SomethingElse', 'x', 429), true],
+    [awsError('AccessDeniedException', 'x', 403), false],
+    [awsError('ValidationError', 'x', 400), false],
+    [new Error('plain'), false],
+  ])('%p -> %p', (error, expected) => expect(isTransient(error)).toBe(expected));
+});
+
+describe('configFromEnv', () => {
+  const env = {
+    AUTO_SCALING_GROUP_NAME: 'g',
+    FLEET_TAG_KEY: 'k',
+    FLEET_TAG_VALUE: 'v',
+    TARGET_GROUP_ARNS: 'a,b',
+    REBALANCE_ACTION: 'notify',
+    DRAIN_DOCUMENT_NAME: 'd',
+    DRAIN_DOCUMENT_PARAMETERS: '{"serviceName":["x"]}',
+    DRAIN_TIMEOUT_SECONDS: '300',
+    HEARTBEAT_INTERVAL_SECONDS: '60',
+    POLL_INTERVAL_SECONDS: '5',
+    TOPIC_ARN: 't',
+  };
+  test('reads every variable', () => {
+    expect(configFromEnv(env)).toEqual(expect.objectContaining({ targetGroupArns: ['a', 'b'], rebalanceAction: 'notify', drainTimeoutSeconds: 300, drainDocumentParameters: { serviceName: ['x'] } }));
+  });
+  test.each([
+    [{ TOPIC_ARN: '' }, 'environment variable TOPIC_ARN is not set: the InterruptionHandler construct sets it; redeploy the stack'],
+    [{ REBALANCE_ACTION: 'ignore' }, "environment variable REBALANCE_ACTION (ignore) must be 'drain' or 'notify'"],
+    [{ DRAIN_TIMEOUT_SECONDS: 'soon' }, 'environment variable DRAIN_TIMEOUT_SECONDS (soon) must be a positive number'],
+    [{ DRAIN_DOCUMENT_PARAMETERS: '{' }, 'environment variable DRAIN_DOCUMENT_PARAMETERS is not JSON: {'],
+  ])('%p', (override, message) => {
+    expect(() => configFromEnv({ ...env, ...override })).toThrow(message);
+  });
+});
+
+describe('describeLaunchFailure', () => {
+  test.each([
+    ['There is no Spot capacity available that matches your request. Launching EC2 instance failed.', 'InsufficientInstanceCapacity', 'unknown'],
+    ['You have requested more vCPU capacity than your current vCPU limit of 64 allows for the instance bucket that the specified instance type g6e.2xlarge belongs to.', 'VcpuLimitExceeded', 'g6e.2xlarge'],
+    ['Your requested instance type (g4dn.xlarge) is not supported in your requested Availability Zone (us-east-1e).', 'Unsupported', 'g4dn.xlarge'],
+    ['An error occurred (MaxSpotInstanceCountExceeded) when calling RunInstances', 'MaxSpotInstanceCountExceeded', 'unknown'],
+    ['Something new', 'Unknown', 'unknown'],
+  ])('%s', (message, errorCode, instanceType) => {
+    const e = events.launchUnsuccessful(message, 'us-east-1e');
+    expect(describeLaunchFailure(e as never)).toEqual({ errorCode, instanceType, availabilityZone: 'us-east-1e' });
+  });
+});
