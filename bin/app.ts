@@ -1,33 +1,60 @@
 #!/usr/bin/env node
+import * as path from 'path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ENVIRONMENTS } from '../config/environments';
 import { FleetConfigError, validateEnvironments } from '../config/validate';
+import { CostModelError } from '../lib/pricing/cost-model';
+import { estimateEnvironments } from '../lib/pricing/estimate-environments';
+import { parsePricingMode, priceRequestsFor, PricingLookupError, resolvePriceTable } from '../lib/pricing/lookup';
+import { buildCostReport, writeCostReport } from '../lib/pricing/report';
+import { renderCostSummary } from '../lib/pricing/report-markdown';
 import { GpuFleetStack } from '../lib/stacks/gpu-fleet-stack';
 
+const ROOT = path.join(__dirname, '..');
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
 /**
- * The only place that reads process.env and context. Validates every environment before any construct is
- * built (bad config never yields a half-built template), then builds one stack per environment.
+ * The only place that reads process.env and context. Order matters:
+ * 1. validate every environment (bad config never yields a half-built template);
+ * 2. resolve prices (context `pricing`: live | auto | snapshot) and estimate each environment's cost;
+ * 3. build one stack per environment, run cdk-nag, synthesize, and write cdk.out/cost-report.{json,md}.
  */
 async function main(): Promise<void> {
   const envs = validateEnvironments(ENVIRONMENTS);
   const app = new App();
-  for (const cfg of envs) {
+
+  const prices = await resolvePriceTable(priceRequestsFor(envs), {
+    mode: parsePricingMode(app.node.tryGetContext('pricing')),
+    cacheDir: path.join(ROOT, '.cache', 'pricing'),
+    snapshotPath: path.join(ROOT, 'pricing', 'snapshot.json'),
+    log,
+  });
+  const estimates = estimateEnvironments(envs, prices.table);
+  const perEnvironment = (name: string) => prices.warnings.filter((w) => w.startsWith(`pricing: ${name}:`));
+  for (const w of prices.warnings.filter((w) => !envs.some((e) => w.startsWith(`pricing: ${e.name}:`)))) log(`warning: ${w}`);
+
+  envs.forEach((cfg, i) => {
     new GpuFleetStack(app, `GpuFleet-${cfg.name}`, {
       config: cfg,
+      costEstimate: estimates[i],
+      pricingWarnings: perEnvironment(cfg.name),
       env: { account: cfg.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: cfg.region },
       description: `GPU inference fleet (${cfg.name}): on-demand base + spot burst over ${cfg.fleet.instanceTypes.join(', ')}`,
     });
-  }
+  });
+
+  const report = buildCostReport(estimates);
+  writeCostReport(app.outdir, report);
+  log(renderCostSummary(report));
+
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   app.synth();
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof FleetConfigError) {
-    console.error(err.message);
-  } else {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-  }
+  // Known failures carry a message written for the user; anything else keeps its stack for a bug report.
+  const known = err instanceof FleetConfigError || err instanceof PricingLookupError || err instanceof CostModelError;
+  log(known ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exit(1);
 });

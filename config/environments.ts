@@ -19,7 +19,9 @@ export const dev: EnvironmentConfig = {
     instanceTypes: ['g6.xlarge', 'g5.xlarge', 'g4dn.xlarge'],
     onDemandBaseCapacity: 0,
     spotPercentageAboveBase: 100,
-    minSize: 0,
+    // One spot host during working hours (the schedule scales to zero outside them); target tracking cannot
+    // start a group from zero hosts, so min 1 is what makes dev usable when people work.
+    minSize: 1,
     maxSize: 2,
     rootVolumeGiB: 150,
     scaling: { metric: { kind: 'gpu-utilization', targetPercent: 70 }, warmupSeconds: 420, predictive: 'off' },

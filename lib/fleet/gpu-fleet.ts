@@ -26,7 +26,7 @@ export type FleetScalingMetric =
   /** Average GPU utilization of the group's hosts, in percent (CloudWatch agent NVIDIA metrics). */
   | { readonly kind: 'gpu-utilization'; readonly targetPercent: number }
   /** ALB requests per target of `targetGroup`, which the group registers with. */
-  | { readonly kind: 'request-count'; readonly targetGroup: elbv2.IApplicationTargetGroup; readonly targetRequestsPerMinute: number }
+  | { readonly kind: 'request-count'; readonly targetGroup: elbv2.ApplicationTargetGroup; readonly targetRequestsPerMinute: number }
   /** Any metric, e.g. queue depth per instance. */
   | { readonly kind: 'custom'; readonly metric: cloudwatch.IMetric; readonly targetValue: number };
 
@@ -113,7 +113,7 @@ export interface GpuFleetProps {
    * Application target groups the group registers its hosts with (ELB health checks are added).
    * @default - none
    */
-  readonly targetGroups?: readonly elbv2.IApplicationTargetGroup[];
+  readonly targetGroups?: readonly elbv2.ApplicationTargetGroup[];
 
   /**
    * Topic for the group's scaling notifications (and, later, interruption summaries and alarms).
@@ -150,6 +150,8 @@ export class GpuFleet extends Construct {
   public readonly weights: Readonly<Record<string, number>>;
   /** The metric the burst tracks. */
   public readonly scalingMetric: cloudwatch.IMetric;
+  /** Target groups the hosts register with. */
+  public readonly targetGroups: readonly elbv2.ApplicationTargetGroup[];
 
   constructor(scope: Construct, id: string, props: GpuFleetProps) {
     super(scope, id);
@@ -160,6 +162,7 @@ export class GpuFleet extends Construct {
     const warmup = props.warmup ?? Duration.minutes(7);
     this.fleetTag = { key: FLEET_TAG_KEY, value: props.fleetName ?? Stack.of(this).stackName };
     this.weights = gpuWeights(props.instanceTypes);
+    this.targetGroups = props.targetGroups ?? [];
 
     // --- Notifications -------------------------------------------------------------------------------
     if (props.topic) {

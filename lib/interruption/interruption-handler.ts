@@ -209,7 +209,7 @@ export class InterruptionHandler extends Construct {
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(__dirname, 'interruption-handler.function.ts'),
       handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: functionTimeout,
@@ -233,11 +233,7 @@ export class InterruptionHandler extends Construct {
         POWERTOOLS_SERVICE_NAME: SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       },
-      bundling: { minify: true, sourceMap: true, target: 'node22' },
-    });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 (LTS) is the runtime this project pins for all its functions; moving to 24 is a one-line change',
+      bundling: { minify: true, sourceMap: true, target: 'node24' },
     });
     this.function.addEventSource(
       new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency }),

@@ -1,14 +1,30 @@
-import { Duration, Size, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, Duration, Size, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, ScalingMetricConfig } from '../../config/types';
+import { BudgetGuard } from '../budget/budget-guard';
 import { FleetNetwork } from '../fleet/fleet-network';
 import { FleetScalingMetric, GpuFleet } from '../fleet/gpu-fleet';
+import { InterruptionHandler } from '../interruption/interruption-handler';
+import { costAnnotations, EnvironmentCostEstimate } from '../pricing/cost-model';
+import { ScaleToZeroSchedule } from '../schedule/scale-to-zero-schedule';
 
 export interface GpuFleetStackProps extends StackProps {
   /** The validated environment config this stack is built from. */
   readonly config: EnvironmentConfig;
+
+  /**
+   * The environment's cost estimate (bin/app.ts prices it before building stacks). The fleet is annotated with it
+   * and the budget's burn alarm uses its hourly prices.
+   */
+  readonly costEstimate: EnvironmentCostEstimate;
+
+  /**
+   * Price lookup findings about this environment (e.g. a type not offered in an AZ), shown as synth warnings.
+   * @default - none
+   */
+  readonly pricingWarnings?: readonly string[];
 }
 
 /** Tag keys the environment's tags are applied under; `Environment` is the cost-allocation tag budgets filter on. */
@@ -17,6 +33,9 @@ export const TAG_KEYS = { owner: 'Owner', costCentre: 'CostCentre', environment:
 /** One environment's GPU fleet: composition only, every resource comes from a construct in lib/. */
 export class GpuFleetStack extends Stack {
   public readonly fleet: GpuFleet;
+  public readonly interruptionHandler: InterruptionHandler;
+  public readonly budgetGuard: BudgetGuard;
+  public readonly schedule?: ScaleToZeroSchedule;
 
   constructor(scope: Construct, id: string, props: GpuFleetStackProps) {
     super(scope, id, props);
@@ -51,6 +70,51 @@ export class GpuFleetStack extends Stack {
     for (const email of cfg.budget.alertEmails) {
       this.fleet.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
+
+    this.interruptionHandler = new InterruptionHandler(this, 'Interruption', {
+      autoScalingGroup: this.fleet.autoScalingGroup,
+      topic: this.fleet.topic,
+      fleetTag: this.fleet.fleetTag,
+      targetGroups: this.fleet.targetGroups,
+      rebalanceAction: cfg.interruption.rebalanceAction,
+      interruptionsPerHourAlarm: cfg.interruption.interruptionsPerHourAlarm,
+      drainTimeout: Duration.seconds(cfg.interruption.drainTimeoutSeconds),
+    });
+
+    const cost = props.costEstimate;
+    this.budgetGuard = new BudgetGuard(this, 'Budget', {
+      environmentName: cfg.name,
+      monthlyLimitUsd: cfg.budget.monthlyLimitUsd,
+      alertEmails: cfg.budget.alertEmails,
+      costAllocationTag: { key: TAG_KEYS.environment, value: cfg.tags.environment },
+      autoScalingGroup: this.fleet.autoScalingGroup,
+      burnRate: {
+        onDemandUsdPerHour: cost.hourly.onDemandBaseUsdPerInstance,
+        spotUsdPerHour: cost.hourly.spotExpectedUsdPerInstance,
+        onDemandBaseCapacity: cost.fleet.baseInstances,
+      },
+      killSwitch: cfg.budget.killSwitch && {
+        capTo: cfg.name === 'prod' ? 'base' : 'zero',
+        baseCapacity: cfg.fleet.onDemandBaseCapacity,
+        restoreCapacity: { minCapacity: cfg.fleet.minSize, maxCapacity: cfg.fleet.maxSize },
+      },
+      anomalyMonitor: cfg.budget.anomalyMonitor,
+    });
+
+    if (cfg.schedule) {
+      this.schedule = new ScaleToZeroSchedule(this, 'Schedule', {
+        autoScalingGroup: this.fleet.autoScalingGroup,
+        schedule: cfg.schedule,
+        environmentName: cfg.name,
+        upCapacity: { minCapacity: cfg.fleet.minSize, maxCapacity: cfg.fleet.maxSize },
+      });
+    }
+
+    // The synth-time cost estimate, next to the fleet it prices.
+    const notes = costAnnotations(cost);
+    Annotations.of(this.fleet).addInfo(notes.info);
+    for (const w of notes.warnings) Annotations.of(this.fleet).addWarningV2(w.id, w.message);
+    for (const w of props.pricingWarnings ?? []) Annotations.of(this.fleet).addWarningV2('gpu-fleet:pricing', w);
   }
 }
 

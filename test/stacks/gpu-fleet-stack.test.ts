@@ -3,6 +3,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { dev, ENVIRONMENTS, prod, staging } from '../../config/environments';
 import { gpuInstanceType } from '../../lib/fleet/gpu-instance-types';
 import { GpuFleetStack } from '../../lib/stacks/gpu-fleet-stack';
+import { fixtureEstimate } from '../support/prices';
 import { formatFindings, nagApp, nagFindings } from '../support/nag';
 import { buildEnvironmentStack } from '../support/stacks';
 
@@ -80,7 +81,7 @@ describe('every environment', () => {
   test('a prod config with no on-demand base warns at synth', () => {
     const app = new App();
     const stack = new GpuFleetStack(app, 'GpuFleet-prod', {
-      config: { ...prod, fleet: { ...prod.fleet, onDemandBaseCapacity: 0, minSize: 0 } }, env: { region: prod.region },
+      config: { ...prod, fleet: { ...prod.fleet, onDemandBaseCapacity: 0, minSize: 0 } }, costEstimate: fixtureEstimate(prod), env: { region: prod.region },
     });
     Annotations.fromStack(stack).hasWarning('/GpuFleet-prod/Fleet', Match.stringLikeRegexp('production fleet has no on-demand base'));
   });
@@ -103,14 +104,14 @@ describe('cdk-nag AwsSolutions', () => {
   test('every environment has zero unacknowledged findings', () => {
     const app = nagApp();
     for (const cfg of [dev, staging, prod]) {
-      new GpuFleetStack(app, `GpuFleet-${cfg.name}`, { config: cfg, env: { region: cfg.region } });
+      new GpuFleetStack(app, `GpuFleet-${cfg.name}`, { config: cfg, costEstimate: fixtureEstimate(cfg), env: { region: cfg.region } });
     }
     expect(formatFindings(nagFindings(app))).toEqual([]);
   });
 
   test('the check is live: an unacknowledged finding is reported', () => {
     const app = nagApp();
-    const stack = new GpuFleetStack(app, 'GpuFleet-dev', { config: dev, env: { region: dev.region } });
+    const stack = new GpuFleetStack(app, 'GpuFleet-dev', { config: dev, costEstimate: fixtureEstimate(dev), env: { region: dev.region } });
     // An unencrypted, plain-HTTP topic must be caught.
     new (require('aws-cdk-lib/aws-sns').Topic)(stack, 'Plain');
     expect(formatFindings(nagFindings(app)).some((f) => f.startsWith('AwsSolutions-SNS3 GpuFleet-dev/Plain'))).toBe(true);

@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EnvironmentConfig } from '../../config/types';
 import { GpuFleetStack } from '../../lib/stacks/gpu-fleet-stack';
+import { fixtureEstimate } from './prices';
 
 /** A config object with overrides applied deeply (arrays replace), for validation and construct tests. */
 export function withOverrides<T>(base: T, overrides: DeepPartial<T>): T {
@@ -19,7 +20,7 @@ export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object
 
 /** Builds the environment's stack the way bin/app.ts does (no account: account-agnostic, as in CI). */
 export function buildEnvironmentStack(cfg: EnvironmentConfig, app = new App()): { app: App; stack: GpuFleetStack; template: Template } {
-  const stack = new GpuFleetStack(app, `GpuFleet-${cfg.name}`, { config: cfg, env: { region: cfg.region } });
+  const stack = new GpuFleetStack(app, `GpuFleet-${cfg.name}`, { config: cfg, costEstimate: fixtureEstimate(cfg), env: { region: cfg.region } });
   return { app, stack, template: Template.fromStack(stack) };
 }
 
