@@ -65,8 +65,9 @@ export const staging: EnvironmentConfig = {
 
 export const prod: EnvironmentConfig = {
   name: 'prod',
-  region: 'us-west-2',
-  availabilityZones: ['us-west-2a', 'us-west-2b', 'us-west-2c'],
+  region: 'us-east-1',
+  // us-east-1 has the widest GPU spot capacity; four AZs give price-capacity-optimized more pools to choose from.
+  availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d'],
   fleet: {
     instanceTypes: ['g6.2xlarge', 'g5.2xlarge', 'g6e.2xlarge', 'g4dn.2xlarge'],
     onDemandBaseCapacity: 2,

@@ -13,6 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { HOURS_PER_MONTH } from '../pricing/types';
 import { KILL_SWITCH_ENV as ENV } from './kill-switch-env';
 
 /** Thrown for invalid BudgetGuard props; the message lists every problem, one a line. */
@@ -24,7 +25,6 @@ export class BudgetConfigError extends Error {
 }
 
 /** Hours in an average month (8760 / 12): the budget's pace is `monthlyLimitUsd / 730` USD per hour. */
-export const HOURS_PER_MONTH = 730;
 
 /** The notifications every budget gets: percent of the monthly limit, actual or forecasted spend. */
 export const BUDGET_NOTIFICATIONS: readonly { readonly type: 'ACTUAL' | 'FORECASTED'; readonly percent: number }[] = [

@@ -2,7 +2,9 @@ import type { EnvironmentConfig, ScheduleConfig } from '../../config/types';
 import { gpuInstanceType } from '../fleet/gpu-instance-types';
 import { averageScheduledHoursPerMonth, WEEKDAYS } from '../schedule/schedule';
 import { quantity, unitPrice, usd } from './report-format';
-import { InstanceOffering, OnDemandPrice, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from './types';
+
+export { HOURS_PER_MONTH };
+import { HOURS_PER_MONTH, InstanceOffering, OnDemandPrice, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from './types';
 
 /**
  * The cost model: what one environment's fleet costs per month, in USD, from a resolved `PriceTable`.
@@ -10,7 +12,6 @@ import { InstanceOffering, OnDemandPrice, PriceSource, PriceTable, SpotPrice, Un
  */
 
 /** Hours in an average month (8,760 / 12): what AWS bills an always-on resource. */
-export const HOURS_PER_MONTH = 730;
 
 /**
  * How many of the cheapest spot pools per AZ the expected spot price averages over. price-capacity-optimized picks

@@ -3,6 +3,9 @@
  * A `PriceTable` is plain JSON: it is what the cache and the committed snapshot store.
  */
 
+/** Hours in an average month, the convention AWS prices monthly figures with (8760 h / 12). */
+export const HOURS_PER_MONTH = 730;
+
 /** Where a price came from in this synth. */
 export type PriceSource = 'live' | 'cache' | 'snapshot';
 

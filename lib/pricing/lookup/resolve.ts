@@ -162,7 +162,8 @@ const relabel = <T extends { source: PriceSource }>(xs: readonly T[], source: Pr
  *
  * Throws PricingLookupError (all problems at once, one line each) when the table would be incomplete: a type
  * without an on-demand price, a type offered in none of an environment's AZs, an environment with no spot price
- * at all, a missing/corrupt snapshot when it is needed, or, in `live` mode, any failed AWS lookup.
+ * at all from AWS or the cache, a missing/corrupt snapshot when it is needed, or, in `live` mode, any failed AWS
+ * lookup. A snapshot without spot prices for an environment gives spot-cap prices (see spotCapPrices) and a warning.
  */
 export async function resolvePriceTable(requests: readonly PriceRequest[], options: ResolveOptions): Promise<ResolvedPrices> {
   validateRequests(requests);
@@ -230,12 +231,14 @@ export async function resolvePriceTable(requests: readonly PriceRequest[], optio
     }
   }
 
-  const table = sortTable({
+  const resolved: PriceTable = {
     onDemand: regions.flatMap((r) => parts.get(r.region)!.onDemand),
     spot: regions.flatMap((r) => parts.get(r.region)!.spot),
     units: regions.flatMap((r) => parts.get(r.region)!.units),
     offerings: regions.flatMap((r) => parts.get(r.region)!.offerings),
-  });
+  };
+  // Only snapshot prices may be bounded this way: live and cached spot prices are real or the lookup fails.
+  const table = sortTable(snapshotUsed ? { ...resolved, spot: [...resolved.spot, ...spotCapPrices(requests, resolved, options.snapshotPath, warn)] } : resolved);
 
   let snapshotAgeDays: number | undefined;
   if (snapshotUsed) {
@@ -335,6 +338,46 @@ function storeLive(
   }
 }
 
+/** Unit prices whose absence leaves a few cents out of the estimate (with a warning) rather than stopping synth. */
+const OPTIONAL_UNITS: readonly UnitResource[] = ['cloudwatch-alarm-month', 'lambda-gb-second', 'lambda-request', 'sqs-request'];
+
+/**
+ * For an environment whose snapshot holds no spot price for any of its pools: price each offered pool at the spot
+ * cap, the type's on-demand price (EC2 never charges more than on-demand for spot), so the estimate is an upper
+ * bound, never $0. Each entry says so in its origin, and a warning per environment says how to get real prices.
+ */
+function spotCapPrices(requests: readonly PriceRequest[], table: PriceTable, snapshotPath: string, warn: (line: string) => void): SpotPrice[] {
+  const caps: SpotPrice[] = [];
+  for (const req of requests) {
+    const inRequest = (p: SpotPrice) => p.region === req.region && req.instanceTypes.includes(p.instanceType) && req.availabilityZones.includes(p.availabilityZone);
+    if (table.spot.some(inRequest)) continue;
+    let added = 0;
+    for (const type of req.instanceTypes) {
+      const od = table.onDemand.find((p) => p.region === req.region && p.instanceType === type);
+      if (!od) continue; // reported by checkCompleteness
+      const offering = table.offerings.find((o) => o.region === req.region && o.instanceType === type);
+      for (const az of req.availabilityZones.filter((a) => !offering || offering.availabilityZones.includes(a))) {
+        if (caps.some((c) => c.region === req.region && c.instanceType === type && c.availabilityZone === az)) continue;
+        caps.push({
+          instanceType: type, region: req.region, availabilityZone: az,
+          currentUsdPerHour: od.usdPerHour, p50UsdPerHour: od.usdPerHour, p90UsdPerHour: od.usdPerHour, samples: 1,
+          source: 'snapshot', validOn: od.validOn,
+          origin: `spot cap, not a spot price: the snapshot holds no spot history for this pool, so it is priced at the on-demand price (${od.origin})`,
+        });
+        added++;
+      }
+    }
+    if (added > 0) {
+      warn(
+        `pricing: ${req.environment}: the snapshot ${snapshotPath} holds no spot prices for ${req.region}; the spot burst is priced ` +
+          'at its cap (the on-demand price), so its spot part is an upper bound; run ' +
+          '`npm run pricing:refresh` with AWS credentials, or synth with -c pricing=live, for real spot prices',
+      );
+    }
+  }
+  return caps;
+}
+
 /**
  * The rules that make a table usable, per environment: an on-demand price for every type, every unit price, the
  * preflight findings (offered nowhere = error, missing in an AZ = warning) and at least one spot pool.
@@ -359,15 +402,21 @@ function checkCompleteness(
     if (!seenRegionUnits.has(req.region)) {
       seenRegionUnits.add(req.region);
       for (const u of unitsNeeded) {
-        if (!table.units.some((p) => p.region === req.region && p.resource === u)) problems.push(`pricing: no ${u} price for ${req.region}${fix}`);
+        if (table.units.some((p) => p.region === req.region && p.resource === u)) continue;
+        if (OPTIONAL_UNITS.includes(u)) warn(`pricing: no ${u} price for ${req.region}; that small part is left out of the estimate${fix}`);
+        else problems.push(`pricing: no ${u} price for ${req.region}${fix}`);
       }
     }
     let pools = 0;
+    const unchecked = req.instanceTypes.filter((type) => !table.offerings.some((o) => o.region === req.region && o.instanceType === type));
+    if (unchecked.length > 0) {
+      warn(`pricing: ${env}: no capacity facts for ${unchecked.join(', ')} in ${req.region} (snapshot without offerings); AZ offerings not checked`);
+    }
     for (const type of req.instanceTypes) {
       const offering = table.offerings.find((o) => o.region === req.region && o.instanceType === type);
       const offeredAzs = offering ? req.availabilityZones.filter((az) => offering.availabilityZones.includes(az)) : [...req.availabilityZones];
       if (!offering) {
-        warn(`pricing: ${env}: no capacity facts for ${type} in ${req.region} (snapshot without offerings); AZ offerings not checked`);
+        // no offering data: warned above, once for all such types
       } else if (offeredAzs.length === 0) {
         problems.push(
           `pricing: ${env}: ${type} is not offered in any of the fleet's AZs (${req.availabilityZones.join(', ')}); ` +

@@ -1,0 +1,30 @@
+// The construct library's public surface. Constructs are usable on their own (take standard CDK types as props);
+// GpuFleetStack shows how they compose.
+
+// Fleet
+export * from './fleet/gpu-fleet';
+export * from './fleet/fleet-network';
+export * from './fleet/gpu-instance-types';
+export { CLOUDWATCH_AGENT_CONFIG, gpuHostUserData } from './fleet/user-data';
+
+// Spot interruptions
+export * from './interruption';
+
+// Budget guardrails and schedules
+export * from './budget';
+export * from './schedule';
+
+// Pricing and the cost report
+export * from './pricing/types';
+export * from './pricing/lookup';
+export * from './pricing/cost-model';
+export * from './pricing/estimate-environments';
+export * from './pricing/report';
+export * from './pricing/report-markdown';
+export * from './pricing/diff';
+export * from './pricing/check';
+
+// Composition
+export * from './stacks/gpu-fleet-stack';
+export * from '../config/types';
+export { FleetConfigError, validateEnvironments, environmentProblems } from '../config/validate';

@@ -1,0 +1,99 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { PricingLookupError, resolvePriceTable, writeSnapshot } from '../../../lib/pricing/lookup';
+import type { PriceTable } from '../../../lib/pricing/types';
+import { snapshotTable } from './support/tables';
+import { DEV_REQUEST, NOW } from './support/world';
+
+// What synth does with a snapshot that lacks some prices (the committed one was assembled without AWS access).
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pricing-gaps-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const STAGING_REQUEST = { ...DEV_REQUEST, environment: 'staging', availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] };
+
+async function resolveWith(table: PriceTable, requests = [DEV_REQUEST]) {
+  const snapshotPath = path.join(dir, 'snapshot.json');
+  writeSnapshot(snapshotPath, table, ['test']);
+  return resolvePriceTable(requests, { mode: 'snapshot', snapshotPath, cacheDir: path.join(dir, 'cache'), now: NOW });
+}
+
+describe('a snapshot without spot prices', () => {
+  const noSpot = (): PriceTable => ({ ...snapshotTable(), spot: [], offerings: [] });
+
+  test('prices every pool at its cap, the on-demand price, says so in each origin, and warns once per environment', async () => {
+    const res = await resolveWith(noSpot());
+    expect(res.table.spot.map((p) => [p.instanceType, p.availabilityZone, p.currentUsdPerHour, p.p50UsdPerHour, p.p90UsdPerHour])).toEqual([
+      ['g5.xlarge', 'us-east-1a', 1.006, 1.006, 1.006],
+      ['g5.xlarge', 'us-east-1b', 1.006, 1.006, 1.006],
+      ['g6.xlarge', 'us-east-1a', 0.8048, 0.8048, 0.8048],
+      ['g6.xlarge', 'us-east-1b', 0.8048, 0.8048, 0.8048],
+    ]);
+    for (const p of res.table.spot) {
+      expect(p.origin).toMatch(/^spot cap, not a spot price: the snapshot holds no spot history for this pool/);
+      expect(p).toMatchObject({ source: 'snapshot', validOn: '2026-09-01', samples: 1 });
+    }
+    expect(res.warnings.filter((w) => w.includes('spot burst is priced at its cap'))).toEqual([
+      expect.stringMatching(/^pricing: dev: the snapshot .* holds no spot prices for us-east-1; the spot burst is priced at its cap \(the on-demand price\), so its spot part is an upper bound/),
+    ]);
+  });
+
+  test('covers the AZs of every environment in the region, each pool once', async () => {
+    const res = await resolveWith(noSpot(), [DEV_REQUEST, STAGING_REQUEST]);
+    const pools = res.table.spot.map((p) => `${p.instanceType}@${p.availabilityZone}`);
+    expect(pools).toEqual([
+      'g5.xlarge@us-east-1a', 'g5.xlarge@us-east-1b', 'g5.xlarge@us-east-1c',
+      'g6.xlarge@us-east-1a', 'g6.xlarge@us-east-1b', 'g6.xlarge@us-east-1c',
+    ]);
+    expect(res.warnings.filter((w) => w.includes('no spot price history'))).toEqual([]);
+  });
+
+  test('leaves real spot prices alone when the snapshot has some for the environment', async () => {
+    const res = await resolveWith(snapshotTable());
+    expect(res.table.spot.every((p) => p.origin === 'test fixture')).toBe(true);
+  });
+
+  test('respects offerings: a pool the type is not offered in gets no cap price', async () => {
+    const t = noSpot();
+    const res = await resolveWith({
+      ...t,
+      offerings: [
+        { instanceType: 'g5.xlarge', region: 'us-east-1', availabilityZones: ['us-east-1a'], gpus: 1, gpuMemoryGiB: 24 },
+        { instanceType: 'g6.xlarge', region: 'us-east-1', availabilityZones: ['us-east-1a', 'us-east-1b'], gpus: 1, gpuMemoryGiB: 24 },
+      ],
+    });
+    expect(res.table.spot.map((p) => `${p.instanceType}@${p.availabilityZone}`)).toEqual(['g5.xlarge@us-east-1a', 'g6.xlarge@us-east-1a', 'g6.xlarge@us-east-1b']);
+  });
+});
+
+describe('missing unit prices in a snapshot', () => {
+  test('a small part (alarms, Lambda, SQS) is a warning, the estimate goes on without it', async () => {
+    const t = snapshotTable();
+    const res = await resolveWith({ ...t, units: t.units.filter((u) => u.resource !== 'cloudwatch-alarm-month') });
+    expect(res.warnings).toContainEqual(expect.stringMatching(/^pricing: no cloudwatch-alarm-month price for us-east-1; that small part is left out of the estimate; run `npm run pricing:refresh`/));
+  });
+
+  test('EBS storage and NAT are errors: they are real money', async () => {
+    const t = snapshotTable();
+    const err = await resolveWith({ ...t, units: t.units.filter((u) => u.resource !== 'ebs-gp3-gb-month' && u.resource !== 'nat-gateway-hour') })
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(PricingLookupError);
+    expect((err as PricingLookupError).problems).toEqual([
+      expect.stringMatching(/^pricing: no ebs-gp3-gb-month price for us-east-1; run `npm run pricing:refresh` to add it to /),
+      expect.stringMatching(/^pricing: no nat-gateway-hour price for us-east-1; run `npm run pricing:refresh` to add it to /),
+    ]);
+  });
+});
+
+describe('offering facts missing from a snapshot', () => {
+  test('one warning per environment lists every unchecked type', async () => {
+    const res = await resolveWith({ ...snapshotTable(), offerings: [] });
+    expect(res.warnings.filter((w) => w.includes('no capacity facts'))).toEqual([
+      'pricing: dev: no capacity facts for g6.xlarge, g5.xlarge in us-east-1 (snapshot without offerings); AZ offerings not checked',
+    ]);
+  });
+});
