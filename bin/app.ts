@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       config: cfg,
       costEstimate: estimates[i],
       pricingWarnings: perEnvironment(cfg.name),
-      env: { account: cfg.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: cfg.region },
+      env: { account: cfg.account ?? (process.env.CDK_DEFAULT_ACCOUNT || undefined), region: cfg.region },
       description: `GPU inference fleet (${cfg.name}): on-demand base + spot burst over ${cfg.fleet.instanceTypes.join(', ')}`,
     });
   });

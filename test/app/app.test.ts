@@ -1,0 +1,84 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// The app end to end, the way `cdk synth` runs it (tsx bin/app.ts with CDK_OUTDIR and CDK_CONTEXT_JSON), on the
+// committed price snapshot: three stacks, both report files, byte-identical output for identical inputs.
+
+const ROOT = path.join(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function synth(context: Record<string, unknown>): { outdir: string; status: number | null; stderr: string } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-fleet-app-'));
+  // No account, as in CI: the stacks stay account-agnostic.
+  const { CDK_DEFAULT_ACCOUNT: _account, ...env } = process.env;
+  const r = spawnSync(TSX, ['bin/app.ts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+    timeout: 120_000,
+  });
+  return { outdir, status: r.status, stderr: r.stderr };
+}
+
+const read = (dir: string, file: string) => fs.readFileSync(path.join(dir, file));
+
+describe('bin/app.ts on the committed snapshot', () => {
+  let first: ReturnType<typeof synth>;
+  let second: ReturnType<typeof synth>;
+  beforeAll(() => {
+    first = synth({ pricing: 'snapshot' });
+    second = synth({ pricing: 'snapshot' });
+  });
+  afterAll(() => {
+    for (const r of [first, second]) fs.rmSync(r.outdir, { recursive: true, force: true });
+  });
+
+  test('synthesizes GpuFleet-dev, GpuFleet-staging and GpuFleet-prod and writes both reports', () => {
+    expect(first.stderr).not.toMatch(/Error|error TS/);
+    expect(first.status).toBe(0);
+    for (const f of ['GpuFleet-dev.template.json', 'GpuFleet-staging.template.json', 'GpuFleet-prod.template.json', 'cost-report.json', 'cost-report.md']) {
+      expect(fs.existsSync(path.join(first.outdir, f))).toBe(true);
+    }
+  });
+
+  test('same inputs, byte-identical reports and templates', () => {
+    expect(second.status).toBe(0);
+    for (const f of ['cost-report.json', 'cost-report.md', 'GpuFleet-prod.template.json', 'GpuFleet-staging.template.json']) {
+      expect(read(second.outdir, f).equals(read(first.outdir, f))).toBe(true);
+    }
+  });
+
+  test('the report prices every environment from the snapshot, with no NaN and no $0 total', () => {
+    const report = JSON.parse(read(first.outdir, 'cost-report.json').toString());
+    const text = JSON.stringify(report);
+    expect(text).not.toMatch(/NaN|Infinity|null,"expectedUsd"/);
+    const envs = report.environments.map((e: { environment: string }) => e.environment);
+    expect(envs).toEqual(['dev', 'staging', 'prod']);
+    for (const e of report.environments) {
+      expect(e.monthly.expectedUsd).toBeGreaterThan(0);
+      for (const p of e.prices) expect(p.source).toBe('snapshot');
+    }
+  });
+
+  test('says where prices came from and how old they are, and prints the summary', () => {
+    expect(first.stderr).toMatch(/pricing: prices from snapshot/);
+    expect(first.stderr).toMatch(/the price snapshot .* is older than 30 days \(its oldest price is dated \d{4}-\d{2}-\d{2}, \d+ days ago\)/);
+    expect(first.stderr).toMatch(/Cost estimate, USD\/month/);
+  });
+
+  test('the fleet carries its expected monthly cost as a synth annotation', () => {
+    const meta = JSON.parse(read(first.outdir, 'GpuFleet-staging.metadata.json').toString());
+    const infos = Object.values(meta).flat().filter((m: any) => m.type === 'aws:cdk:info').map((m: any) => m.data);
+    expect(infos).toContainEqual(expect.stringMatching(/^staging expected \$[\d,]+\.\d\d\/month \(range /));
+  });
+});
+
+test('an unknown pricing mode fails with the value and the choices, and writes no template', () => {
+  const r = synth({ pricing: 'cheap' });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('pricing: context pricing="cheap" is not a pricing mode; use one of live, auto, snapshot');
+  expect(fs.existsSync(path.join(r.outdir, 'GpuFleet-dev.template.json'))).toBe(false);
+  fs.rmSync(r.outdir, { recursive: true, force: true });
+});
