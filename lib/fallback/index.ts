@@ -1,0 +1,13 @@
+export { CapacityLedger } from './capacity-ledger';
+export type { CapacityLedgerProps, PoolAlarms } from './capacity-ledger';
+export { decideFallback, fallbackConfigProblems, INITIAL_STATE, stateFromGroup } from './decision';
+export type { FallbackAction, FallbackConfig, FallbackDecision, FallbackObservation, FallbackState } from './decision';
+export * from './ledger-metrics';
+export {
+  CAPACITY_TAG_KEY,
+  FALLBACK_CAPACITY_TAG_VALUE,
+  FallbackConfigError,
+  OnDemandFallback,
+  worstCaseFallbackHourlyUsd,
+} from './on-demand-fallback';
+export type { OnDemandFallbackProps, WorstCaseFallbackCost } from './on-demand-fallback';

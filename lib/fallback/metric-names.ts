@@ -1,0 +1,65 @@
+/**
+ * Names of the metrics the capacity ledger, the fallback alarms and the fleet dashboard read.
+ *
+ * The per-pool series are emitted by the interruption handler (lib/interruption, Powertools EMF): namespace
+ * `GpuSpotFleet`, default dimensions `service` + `Fleet`, and a breakdown per `EventType`, `InstanceType`,
+ * `AvailabilityZone` (+ `ErrorCode` for launch failures). They are restated here, not imported, so the ledger
+ * and dashboard do not depend on the handler's construct (and this file imports nothing, so the controller
+ * Lambda bundle stays small); test/fallback/metric-names.test.ts fails when the
+ * handler's source drifts from these names.
+ */
+export const FLEET_METRIC_NAMESPACE = 'GpuSpotFleet';
+
+/** `service` dimension of the interruption handler's metrics. */
+export const HANDLER_SERVICE = 'interruption-handler';
+
+/** `service` dimension of the fallback controller's metrics. */
+export const FALLBACK_SERVICE = 'fallback-controller';
+
+/** The EventBridge detail types, as the handler puts them in the `EventType` dimension. */
+export const EVENT_TYPES = {
+  spotInterruption: 'EC2 Spot Instance Interruption Warning',
+  rebalance: 'EC2 Instance Rebalance Recommendation',
+  terminateLifecycle: 'EC2 Instance-terminate Lifecycle Action',
+  launchUnsuccessful: 'EC2 Instance Launch Unsuccessful',
+} as const;
+
+/** Metric names the interruption handler emits. */
+export const HANDLER_METRICS = {
+  interruptions: 'Interruptions',
+  rebalanceRecommendations: 'RebalanceRecommendations',
+  launchFailures: 'LaunchFailures',
+  drainDurationSeconds: 'DrainDurationSeconds',
+  drainFailures: 'DrainFailures',
+  /**
+   * Seconds from an instance's launch to its spot interruption warning, per pool.
+   * ASSUMED: the handler does not emit it yet (it knows LaunchTime from DescribeInstances); see docs.
+   */
+  timeToInterruptionSeconds: 'TimeToInterruptionSeconds',
+} as const;
+
+/** Metric names the fallback controller emits (dimensions `service`, `Fleet`; decisions also per `Action`). */
+export const FALLBACK_METRICS = {
+  desiredInstances: 'FallbackDesiredInstances',
+  inServiceInstances: 'FallbackInServiceInstances',
+  engaged: 'FallbackEngaged',
+  shortfallCapacity: 'MainGroupShortfallCapacity',
+  launchFailures: 'MainGroupLaunchFailures',
+  decisions: 'FallbackDecisions',
+  notificationFailures: 'FallbackNotificationFailures',
+} as const;
+
+/**
+ * Error codes that say a pool (type x AZ) has no capacity for this fleet, as the handler classifies them.
+ * Quota, subnet and permission codes (VcpuLimitExceeded, InsufficientFreeAddressesInSubnet, ...) are fleet-wide
+ * problems the handler's own fleet-level alarm covers, so a pool alarm leaves them out. `Unknown` is kept: it
+ * is what an unrecognised capacity message becomes.
+ */
+export const POOL_CAPACITY_ERROR_CODES = [
+  'InsufficientInstanceCapacity',
+  'MaxSpotInstanceCountExceeded',
+  'SpotMaxPriceTooLow',
+  'Unsupported',
+  'Unknown',
+] as const;
+

@@ -1,0 +1,323 @@
+import * as path from 'path';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { fallbackConfigProblems } from './decision';
+import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from './metric-names';
+
+/** A fallback configuration problem; the message lists every problem, one per `;`. */
+export class FallbackConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FallbackConfigError';
+  }
+}
+
+/** Tag on every instance the fallback group launches, so cost reports and operators can tell them apart. */
+export const CAPACITY_TAG_KEY = 'gpu-spot-fleet:capacity';
+export const FALLBACK_CAPACITY_TAG_VALUE = 'fallback-on-demand';
+
+export interface OnDemandFallbackProps {
+  /** The fleet's main (mixed on-demand/spot) group whose missing spot capacity the fallback covers. */
+  readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
+
+  /** The fleet's launch template; the fallback group launches the same hosts. */
+  readonly launchTemplate: ec2.ILaunchTemplate;
+
+  /** VPC of the fleet. */
+  readonly vpc: ec2.IVpc;
+
+  /** Availability zones of the fleet; the fallback group gets the VPC's private subnets in exactly these. */
+  readonly availabilityZones: readonly string[];
+
+  /** The fleet's GPU instance types, in on-demand priority order. */
+  readonly instanceTypes: readonly string[];
+
+  /** The fleet's notification topic: every fallback change and the controller's error alarm go here. */
+  readonly topic: sns.ITopic;
+
+  /** The fleet tag (`gpu-spot-fleet:fleet`), put on every fallback instance too. */
+  readonly fleetTag: { readonly key: string; readonly value: string };
+
+  /** The fallback never runs more on-demand instances than this (it is the fallback group's MaxSize). */
+  readonly maxFallbackInstances: number;
+
+  /**
+   * How long the main group must stay short of its desired capacity, with failed launches, before on-demand is added.
+   * @default Duration.minutes(5)
+   */
+  readonly engageAfter?: Duration;
+
+  /**
+   * How long a shortfall without any failed launch (launches stuck pending, capacity that never arrives) must last.
+   * @default - three times `engageAfter`
+   */
+  readonly engageWithoutFailuresAfter?: Duration;
+
+  /**
+   * How long spot must cover the group before the fallback hands capacity back; also the smallest time between
+   * a peak and a shrink, which is what keeps the fallback from flapping.
+   * @default Duration.minutes(15)
+   */
+  readonly releaseAfter?: Duration;
+
+  /**
+   * Capacity weight per instance type, as the main group uses it (GpuFleet.weights). The fallback group itself is
+   * unweighted (its size counts instances); the controller turns a shortfall in capacity units into instances
+   * by the smallest weight, so enough instances are asked for whichever type launches.
+   * @default - 1 for every type
+   */
+  readonly weights?: Readonly<Record<string, number>>;
+
+  /**
+   * Target groups the fallback hosts register with (those of the main group). With them, a release drains hosts
+   * through the target group's deregistration delay before they terminate.
+   * @default - none
+   */
+  readonly targetGroups?: readonly elbv2.IApplicationTargetGroup[];
+
+  /**
+   * Name of the SSM parameter the controller keeps its state in. The controller creates and owns it; it is not a
+   * template resource, so no deploy can reset it (delete it by hand after deleting the stack).
+   * @default `/gpu-spot-fleet/<fleetTag.value>/fallback-state`
+   */
+  readonly stateParameterName?: string;
+
+  /**
+   * Retention of the controller's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * On-demand fallback for a spot fleet: a separate on-demand-only group (MinSize 0, MaxSize the cap, no
+ * DesiredCapacity in the template) that only a once-a-minute controller sizes, from the main group's shortfall
+ * and failed launches, with hysteresis (see decision.ts). CloudFormation never sets the fallback's size, so a
+ * deploy neither undoes a fallback in progress nor is broken by one.
+ */
+export class OnDemandFallback extends Construct {
+  /** The on-demand group only the controller sizes. */
+  readonly fallbackGroup: autoscaling.AutoScalingGroup;
+  /** The controller Lambda. */
+  readonly controller: nodejs.NodejsFunction;
+  /** The once-a-minute schedule that runs the controller. */
+  readonly schedule: events.Rule;
+  /** Alarms when the controller fails three runs in five minutes (then nothing covers a spot outage). */
+  readonly controllerErrorsAlarm: cloudwatch.Alarm;
+  /** The most on-demand instances the fallback can add, for the cost report's worst case. */
+  readonly worstCaseExtraOnDemandInstances: number;
+  /** The SSM parameter the controller keeps its state in. */
+  readonly stateParameterName: string;
+
+  constructor(scope: Construct, id: string, props: OnDemandFallbackProps) {
+    super(scope, id);
+    const engageAfter = props.engageAfter ?? Duration.minutes(5);
+    const engageWithoutFailuresAfter = props.engageWithoutFailuresAfter ?? Duration.minutes(engageAfter.toMinutes({ integral: false }) * 3);
+    const releaseAfter = props.releaseAfter ?? Duration.minutes(15);
+    const weights = Object.fromEntries(props.instanceTypes.map((t) => [t, props.weights?.[t] ?? 1]));
+    const unitsPerInstance = Math.min(...Object.values(weights));
+    this.stateParameterName = props.stateParameterName ?? `/gpu-spot-fleet/${props.fleetTag.value}/fallback-state`;
+    this.validate(props, {
+      engageAfterMs: engageAfter.toMilliseconds(),
+      engageWithoutFailuresAfterMs: engageWithoutFailuresAfter.toMilliseconds(),
+      releaseAfterMs: releaseAfter.toMilliseconds(),
+      maxFallbackInstances: props.maxFallbackInstances,
+      unitsPerInstance,
+    }, weights);
+    this.worstCaseExtraOnDemandInstances = props.maxFallbackInstances;
+    const stack = Stack.of(this);
+
+    // --- The fallback group ---------------------------------------------------------------------------------
+    const subnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [...props.availabilityZones] });
+    this.fallbackGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
+      vpc: props.vpc,
+      vpcSubnets: { subnets: subnets.subnets },
+      minCapacity: 0,
+      maxCapacity: props.maxFallbackInstances,
+      // No desiredCapacity, on purpose: the template never states the size, so `cdk deploy` never changes what
+      // the controller set. A lower cap on deploy shrinks the group to it (UpdateAutoScalingGroup does that).
+      mixedInstancesPolicy: {
+        launchTemplate: props.launchTemplate,
+        instancesDistribution: {
+          onDemandBaseCapacity: 0,
+          onDemandPercentageAboveBaseCapacity: 100,
+          onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
+        },
+        launchTemplateOverrides: props.instanceTypes.map((t) => ({ instanceType: new ec2.InstanceType(t) })),
+      },
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+      notifications: [{ topic: props.topic }],
+    });
+    Tags.of(this.fallbackGroup).add(props.fleetTag.key, props.fleetTag.value, { applyToLaunchedInstances: true });
+    Tags.of(this.fallbackGroup).add(CAPACITY_TAG_KEY, FALLBACK_CAPACITY_TAG_VALUE, { applyToLaunchedInstances: true });
+    for (const tg of props.targetGroups ?? []) this.fallbackGroup.attachToApplicationTargetGroup(tg);
+    Validations.of(this.fallbackGroup.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-EC26',
+      reason: 'cdk-nag EC26 cannot follow a MixedInstancesPolicy launch template (the rule throws); the group uses the fleet launch template, whose block devices are all encrypted (asserted in test/fleet).',
+    });
+
+    // --- The controller -------------------------------------------------------------------------------------
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'ControllerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Sizes the on-demand fallback group of ${props.fleetTag.value} when spot runs dry`,
+    });
+    logGroup.grantWrite(role);
+    const mainGroupName = props.autoScalingGroup.autoScalingGroupName;
+    this.controller = new nodejs.NodejsFunction(this, 'Controller', {
+      entry: path.join(__dirname, 'fallback-controller.function.ts'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      // Under the 1-minute schedule, so two runs never overlap.
+      timeout: Duration.seconds(50),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      description: 'On-demand fallback controller: sizes the fallback group from the main group\'s spot shortfall',
+      environment: {
+        MAIN_GROUP_NAME: mainGroupName,
+        FALLBACK_GROUP_NAME: this.fallbackGroup.autoScalingGroupName,
+        STATE_PARAMETER_NAME: this.stateParameterName,
+        TOPIC_ARN: props.topic.topicArn,
+        FLEET_TAG_VALUE: props.fleetTag.value,
+        ENGAGE_AFTER_MINUTES: String(engageAfter.toMinutes({ integral: false })),
+        ENGAGE_WITHOUT_FAILURES_AFTER_MINUTES: String(engageWithoutFailuresAfter.toMinutes({ integral: false })),
+        RELEASE_AFTER_MINUTES: String(releaseAfter.toMinutes({ integral: false })),
+        MAX_FALLBACK_INSTANCES: String(props.maxFallbackInstances),
+        UNITS_PER_INSTANCE: String(unitsPerInstance),
+        POWERTOOLS_SERVICE_NAME: FALLBACK_SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
+      },
+      bundling: { minify: true, sourceMap: true, target: 'node22' },
+    });
+    Validations.of(this.controller).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 (LTS) is the runtime this project pins for all its functions; moving to 24 is a one-line change',
+    });
+
+    const groupArn = (name: string) => stack.formatArn({
+      service: 'autoscaling',
+      resource: 'autoScalingGroup',
+      resourceName: `*:autoScalingGroupName/${name}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'SizeFallbackGroupOnly',
+      actions: ['autoscaling:SetDesiredCapacity'],
+      resources: [groupArn(this.fallbackGroup.autoScalingGroupName)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadGroupsAndActivities',
+      // Auto Scaling Describe* calls support no resource-level permissions.
+      actions: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ControllerState',
+      actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: this.stateParameterName.replace(/^\//, '') })],
+    }));
+    props.topic.grantPublish(role);
+    this.acknowledgeWildcards(role, stack);
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      description: `Runs the on-demand fallback controller of ${props.fleetTag.value}`,
+      // No retries: a retried run would act on a stale minute; the next scheduled run is the retry.
+      targets: [new targets.LambdaFunction(this.controller, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+    });
+
+    this.controllerErrorsAlarm = new cloudwatch.Alarm(this, 'ControllerErrorsAlarm', {
+      metric: this.controller.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 3,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `${props.fleetTag.value}: the on-demand fallback controller failed 3+ runs in 5 minutes; spot outages are not covered until it runs again (see its log group)`,
+    });
+    this.controllerErrorsAlarm.addAlarmAction(new cwActions.SnsAction(props.topic));
+  }
+
+  private acknowledgeWildcards(role: iam.Role, stack: Stack): void {
+    const policy = role.node.findChild('DefaultPolicy');
+    const ack = (finding: string, reason: string) => Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    ack('Resource::*', 'autoscaling:DescribeAutoScalingGroups and DescribeScalingActivities support no resource-level permissions (read-only); every write is scoped to the fallback group and the state parameter');
+    const group = this.fallbackGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    ack(
+      `Resource::${nagArn(stack, 'autoscaling')}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(group)}>`,
+      'the group ARN contains a UUID known only after creation; the ARN is otherwise exact (the fallback group, the only group this role can resize)',
+    );
+    ack('Action::kms:GenerateDataKey*', "publishing to the fleet's KMS-encrypted topic needs GenerateDataKey*, on that key only");
+  }
+
+  private validate(props: OnDemandFallbackProps, config: Parameters<typeof fallbackConfigProblems>[0], weights: Record<string, number>): void {
+    const known = (n: number) => !Token.isUnresolved(n);
+    const problems = known(props.maxFallbackInstances)
+      ? fallbackConfigProblems(config).filter((p) => !p.startsWith('unitsPerInstance'))
+      : fallbackConfigProblems({ ...config, maxFallbackInstances: 1 }).filter((p) => !p.startsWith('unitsPerInstance'));
+    if (props.instanceTypes.length === 0) problems.push('instanceTypes ([]) must list at least one instance type (the fleet\'s)');
+    if (props.availabilityZones.length === 0) problems.push('availabilityZones ([]) must list at least one AZ (the fleet\'s)');
+    for (const [t, w] of Object.entries(weights)) {
+      if (!Number.isFinite(w) || w <= 0) problems.push(`weights.${t} (${w}) must be a number > 0, as in the main group`);
+    }
+    if (!Token.isUnresolved(this.stateParameterName) && !/^\/[A-Za-z0-9_.\-/]{1,1000}$/.test(this.stateParameterName)) {
+      problems.push(`stateParameterName (${this.stateParameterName}) must start with / and use only letters, digits and _ . - /`);
+    }
+    if (problems.length) throw new FallbackConfigError(`OnDemandFallback ${this.node.path}: ${problems.join('; ')}`);
+  }
+}
+
+/** An ARN prefix as cdk-nag prints it in finding ids: tokens as `<AWS::Region>`, concrete values as they are. */
+function nagArn(stack: Stack, service: string): string {
+  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  return `arn:<AWS::Partition>:${service}:${region}:${account}`;
+}
+
+/** Text for the report's worst case, e.g. `4 x up to $1.3232/h = $5.29/h`. */
+export interface WorstCaseFallbackCost {
+  readonly instances: number;
+  /** The most expensive of the fleet's types on demand: the fallback may launch any of them. */
+  readonly usdPerInstanceHour: number;
+  readonly usdPerHour: number;
+  readonly instanceType: string;
+}
+
+/**
+ * The hourly cost of a fully engaged fallback: the cap times the dearest on-demand price among the fleet's types
+ * (prioritized allocation falls through to later types when the first has no capacity either).
+ * Throws naming every type without a usable price: a worst case silently $0 would be wrong.
+ */
+export function worstCaseFallbackHourlyUsd(
+  maxFallbackInstances: number,
+  instanceTypes: readonly string[],
+  onDemandUsdPerHour: Readonly<Record<string, number>>,
+): WorstCaseFallbackCost {
+  const problems = instanceTypes
+    .filter((t) => !(Number.isFinite(onDemandUsdPerHour[t]) && onDemandUsdPerHour[t] > 0))
+    .map((t) => `${t} (${onDemandUsdPerHour[t]})`);
+  if (instanceTypes.length === 0) throw new FallbackConfigError('worst-case fallback cost: instanceTypes is empty; pass the fleet\'s types');
+  if (problems.length) {
+    throw new FallbackConfigError(`worst-case fallback cost: no on-demand price > 0 for ${problems.join(', ')}; refresh the price snapshot (npm run pricing:refresh)`);
+  }
+  const instanceType = instanceTypes.reduce((a, b) => (onDemandUsdPerHour[b] > onDemandUsdPerHour[a] ? b : a));
+  const usdPerInstanceHour = onDemandUsdPerHour[instanceType];
+  return { instances: maxFallbackInstances, usdPerInstanceHour, usdPerHour: maxFallbackInstances * usdPerInstanceHour, instanceType };
+}

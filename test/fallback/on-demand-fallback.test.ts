@@ -1,0 +1,215 @@
+import { App, Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { FallbackConfigError, OnDemandFallback, OnDemandFallbackProps, worstCaseFallbackHourlyUsd } from '../../lib/fallback/on-demand-fallback';
+import { formatFindings, nagApp, nagFindings } from '../support/nag';
+import { fallbackProps, FLEET_TAG, fleetStack } from './support/fleet-stack';
+
+function build(extra: Partial<OnDemandFallbackProps> = {}, app = new App(), withTargetGroup = false) {
+  const f = fleetStack(app, { withTargetGroup });
+  const fallback = new OnDemandFallback(f.stack, 'Fallback', { ...fallbackProps(f), targetGroups: withTargetGroup ? f.targetGroups : undefined, ...extra });
+  return { ...f, fallback };
+}
+
+// One synth shared by the read-only assertions (bundling the controller is the slow part).
+const base = build();
+const template = Template.fromStack(base.stack);
+const fallbackGroupProps = () => Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'))
+  .map((r) => r.Properties)
+  .find((p) => p.MinSize === '0' && p.MaxSize === '4');
+
+describe('OnDemandFallback: the fallback group', () => {
+  test('is on-demand only, prioritized over the fleet types, in the fleet subnets, 0 to the cap', () => {
+    expect(fallbackGroupProps()).toMatchObject({
+      MinSize: '0',
+      MaxSize: '4',
+      VPCZoneIdentifier: [{ Ref: expect.stringMatching(/^VpcPrivateSubnet1/) }, { Ref: expect.stringMatching(/^VpcPrivateSubnet2/) }],
+      MixedInstancesPolicy: {
+        InstancesDistribution: { OnDemandAllocationStrategy: 'prioritized', OnDemandBaseCapacity: 0, OnDemandPercentageAboveBaseCapacity: 100 },
+        LaunchTemplate: {
+          LaunchTemplateSpecification: { LaunchTemplateId: { Ref: expect.stringMatching(/^LaunchTemplate/) } },
+          Overrides: [{ InstanceType: 'g6.xlarge' }, { InstanceType: 'g5.xlarge' }],
+        },
+      },
+      MetricsCollection: [{ Granularity: '1Minute' }],
+      NotificationConfigurations: [{ TopicARN: { Ref: expect.stringMatching(/^Topic/) } }],
+      Tags: [
+        { Key: 'gpu-spot-fleet:capacity', Value: 'fallback-on-demand', PropagateAtLaunch: true },
+        { Key: FLEET_TAG.key, Value: FLEET_TAG.value, PropagateAtLaunch: true },
+      ],
+    });
+  });
+
+  test('exposes the cap as the worst case for the cost report', () => {
+    expect(base.fallback.worstCaseExtraOnDemandInstances).toBe(4);
+  });
+
+  test('registers with the fleet target groups when given', () => {
+    const f = build({}, new App(), true);
+    const t = Template.fromStack(f.stack);
+    const groups = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup')).map((r) => r.Properties);
+    const fb = groups.find((p) => p.MinSize === '0' && p.MaxSize === '4');
+    expect(fb.TargetGroupARNs).toEqual([{ Ref: expect.stringMatching(/^TargetGroup/) }]);
+  });
+});
+
+describe('OnDemandFallback: a redeploy leaves fallback capacity alone', () => {
+  test('the fallback group has no DesiredCapacity, and scheduled actions ignore unchanged sizes', () => {
+    expect(fallbackGroupProps()).toBeDefined();
+    expect(fallbackGroupProps()).not.toHaveProperty('DesiredCapacity');
+    const [fb] = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup', { Properties: { MinSize: '0', MaxSize: '4' } }));
+    expect(fb.UpdatePolicy).toEqual({ AutoScalingScheduledAction: { IgnoreUnmodifiedGroupSizeProperties: true } });
+  });
+
+  test('the controller state is not a template resource: no deploy can reset it', () => {
+    template.resourceCountIs('AWS::SSM::Parameter', 0);
+    expect(base.fallback.stateParameterName).toBe('/gpu-spot-fleet/GpuFleet-test/fallback-state');
+  });
+
+  test('a redeploy with new settings changes the bounds and timing, never a size', () => {
+    const changed = Template.fromStack(build({ maxFallbackInstances: 6, engageAfter: Duration.minutes(3), releaseAfter: Duration.minutes(30) }).stack);
+    const [fb] = Object.values(changed.findResources('AWS::AutoScaling::AutoScalingGroup', { Properties: { MinSize: '0', MaxSize: '6' } }));
+    expect(fb.Properties).not.toHaveProperty('DesiredCapacity');
+    changed.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ENGAGE_AFTER_MINUTES: '3', ENGAGE_WITHOUT_FAILURES_AFTER_MINUTES: '9', RELEASE_AFTER_MINUTES: '30', MAX_FALLBACK_INSTANCES: '6' }) },
+    });
+  });
+
+  test('the fallback group logical ID is pinned (a rename would replace the group and drop its instances)', () => {
+    const ids = Object.keys(template.findResources('AWS::AutoScaling::AutoScalingGroup', { Properties: { MinSize: '0', MaxSize: '4' } }));
+    expect(ids).toEqual(['FallbackGroupASG40A88CE3']);
+  });
+});
+
+describe('OnDemandFallback: the controller', () => {
+  test('is a Node.js 22 function with the fallback settings in its environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: 50,
+      Environment: {
+        Variables: {
+          MAIN_GROUP_NAME: { Ref: Match.stringLikeRegexp('^GroupASG') },
+          FALLBACK_GROUP_NAME: { Ref: 'FallbackGroupASG40A88CE3' },
+          STATE_PARAMETER_NAME: '/gpu-spot-fleet/GpuFleet-test/fallback-state',
+          TOPIC_ARN: { Ref: Match.stringLikeRegexp('^Topic') },
+          FLEET_TAG_VALUE: 'GpuFleet-test',
+          ENGAGE_AFTER_MINUTES: '5',
+          ENGAGE_WITHOUT_FAILURES_AFTER_MINUTES: '15',
+          RELEASE_AFTER_MINUTES: '15',
+          MAX_FALLBACK_INSTANCES: '4',
+          UNITS_PER_INSTANCE: '1',
+          POWERTOOLS_SERVICE_NAME: 'fallback-controller',
+          POWERTOOLS_METRICS_NAMESPACE: 'GpuSpotFleet',
+        },
+      },
+    });
+  });
+
+  test('runs every minute without retries of stale runs', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [{ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FallbackController'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } }],
+    });
+  });
+
+  test('can resize only the fallback group and read/write only its state parameter', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'SizeFallbackGroupOnly',
+            Effect: 'Allow',
+            Action: 'autoscaling:SetDesiredCapacity',
+            Resource: {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/', { Ref: 'FallbackGroupASG40A88CE3' }]],
+            },
+          },
+          { Sid: 'ReadGroupsAndActivities', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities'], Resource: '*' },
+          {
+            Sid: 'ControllerState',
+            Effect: 'Allow',
+            Action: ['ssm:GetParameter', 'ssm:PutParameter'],
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:parameter/gpu-spot-fleet/GpuFleet-test/fallback-state']] },
+          },
+          { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: Match.stringLikeRegexp('^Topic') } },
+        ]),
+      },
+    });
+    // Nothing else may set a group's size.
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('autoscaling:Set') || a.startsWith('autoscaling:Update')));
+    expect(statements).toHaveLength(1);
+  });
+
+  test('its repeated failures alarm to the fleet topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^FallbackController') } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 3,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Topic') }],
+    });
+  });
+
+  test('weights turn into the smallest capacity units per instance', () => {
+    const t = Template.fromStack(build({ weights: { 'g6.xlarge': 4, 'g5.xlarge': 2 } }).stack);
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ UNITS_PER_INSTANCE: '2' }) } });
+  });
+
+  test('cdk-nag finds nothing unacknowledged under the construct', () => {
+    const app = nagApp();
+    build({}, app);
+    const mine = nagFindings(app).filter((f) => f.path.includes('/Fallback/'));
+    expect(formatFindings(mine)).toEqual([]);
+  });
+});
+
+describe('OnDemandFallback: validation', () => {
+  const fails = (extra: Partial<OnDemandFallbackProps>) => () => build(extra);
+
+  test('every problem is named with its value and rule, all at once', () => {
+    expect(fails({ maxFallbackInstances: 0, engageAfter: Duration.seconds(30), releaseAfter: Duration.minutes(200) })).toThrow(
+      new FallbackConfigError(
+        'OnDemandFallback GpuFleet-test/Fallback: engageAfter (30s) must be whole minutes from 1 to 120: the controller runs once a minute; ' +
+        'engageWithoutFailuresAfter (1m 30s) must be whole minutes from 1 to 120: the controller runs once a minute; ' +
+        'releaseAfter (200m 0s) must be whole minutes from 1 to 120: the controller runs once a minute; ' +
+        'maxFallbackInstances (0) must be a whole number from 1 to 1000; leave the fallback out to disable it',
+      ),
+    );
+  });
+
+  test('release faster than engage is refused', () => {
+    expect(fails({ engageAfter: Duration.minutes(10), releaseAfter: Duration.minutes(5) })).toThrow(
+      'releaseAfter (5m 0s) must be >= engageAfter (10m 0s): releasing faster than engaging makes the fallback flap',
+    );
+  });
+
+  test('empty types and zones, bad weights and a bad parameter name are refused', () => {
+    expect(fails({ instanceTypes: [], availabilityZones: [], stateParameterName: 'no-slash' })).toThrow(
+      "OnDemandFallback GpuFleet-test/Fallback: instanceTypes ([]) must list at least one instance type (the fleet's); " +
+      "availabilityZones ([]) must list at least one AZ (the fleet's); " +
+      'stateParameterName (no-slash) must start with / and use only letters, digits and _ . - /',
+    );
+    expect(fails({ weights: { 'g6.xlarge': 0 } })).toThrow('weights.g6.xlarge (0) must be a number > 0, as in the main group');
+  });
+});
+
+describe('worstCaseFallbackHourlyUsd', () => {
+  test('is the cap times the dearest on-demand price among the types', () => {
+    expect(worstCaseFallbackHourlyUsd(4, ['g6.xlarge', 'g5.xlarge'], { 'g6.xlarge': 0.8048, 'g5.xlarge': 1.006 })).toEqual({
+      instances: 4, usdPerInstanceHour: 1.006, usdPerHour: 4.024, instanceType: 'g5.xlarge',
+    });
+  });
+
+  test('names every type without a usable price instead of returning $0', () => {
+    expect(() => worstCaseFallbackHourlyUsd(2, ['g6.xlarge', 'g5.xlarge', 'g4dn.xlarge'], { 'g6.xlarge': 0, 'g5.xlarge': NaN })).toThrow(
+      'worst-case fallback cost: no on-demand price > 0 for g6.xlarge (0), g5.xlarge (NaN), g4dn.xlarge (undefined); refresh the price snapshot (npm run pricing:refresh)',
+    );
+    expect(() => worstCaseFallbackHourlyUsd(2, [], {})).toThrow("worst-case fallback cost: instanceTypes is empty; pass the fleet's types");
+  });
+});
