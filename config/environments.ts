@@ -88,6 +88,8 @@ export const prod: EnvironmentConfig = {
   },
   usage: { averageSpotInstances: 4, hoursPerMonth: 730 },
   interruption: SHARED_INTERRUPTION,
+  // When g5/g6 spot runs dry in every AZ, up to 4 on-demand hosts keep serving; handed back after 15 quiet minutes.
+  fallback: { maxInstances: 4, engageAfterMinutes: 5, releaseAfterMinutes: 15 },
   cost: {
     maxIncreasePercent: 10,
     throughputRps: { 'g6.2xlarge': 20, 'g5.2xlarge': 24, 'g6e.2xlarge': 44, 'g4dn.2xlarge': 10 },

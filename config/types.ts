@@ -109,6 +109,16 @@ export interface InterruptionConfig {
   readonly drainTimeoutSeconds: number;
 }
 
+/** On-demand fallback: when spot launches keep failing, a separate on-demand group fills the gap. */
+export interface FallbackConfig {
+  /** Most on-demand instances the fallback adds (bounds its cost; the report's worst case includes it). */
+  readonly maxInstances: number;
+  /** Minutes of failing spot launches (or spot capacity below what the group wants) before it engages. */
+  readonly engageAfterMinutes: number;
+  /** Minutes spot must be healthy again before the capacity is handed back to spot. */
+  readonly releaseAfterMinutes: number;
+}
+
 export interface CostConfig {
   /** Serving throughput per instance type at target utilization (requests/second), for cost per million requests. */
   readonly throughputRps?: Readonly<Record<string, number>>;
@@ -132,5 +142,7 @@ export interface EnvironmentConfig {
   readonly schedule?: ScheduleConfig;
   readonly usage: UsageConfig;
   readonly interruption: InterruptionConfig;
+  /** On-demand fallback when spot runs dry; absent means off. */
+  readonly fallback?: FallbackConfig;
   readonly cost: CostConfig;
 }

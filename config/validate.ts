@@ -107,6 +107,14 @@ const EnvironmentSchema = z.object({
       .min(30, { error: 'must be from 30 to 7200 seconds (lifecycle heartbeat limits)' })
       .max(7200, { error: 'must be from 30 to 7200 seconds (lifecycle heartbeat limits)' }),
   }),
+  fallback: z.object({
+    maxInstances: z.number({ error: 'must be a whole number from 1 to 100' }).int({ error: 'must be a whole number from 1 to 100' })
+      .min(1, { error: 'must be a whole number from 1 to 100' }).max(100, { error: 'must be a whole number from 1 to 100' }),
+    engageAfterMinutes: z.number({ error: 'must be minutes from 1 to 60' }).min(1, { error: 'must be minutes from 1 to 60' })
+      .max(60, { error: 'must be minutes from 1 to 60' }),
+    releaseAfterMinutes: z.number({ error: 'must be minutes from 5 to 240' }).min(5, { error: 'must be minutes from 5 to 240' })
+      .max(240, { error: 'must be minutes from 5 to 240' }),
+  }).optional(),
   cost: z.object({
     throughputRps: z.record(z.string(), z.number().gt(0, { error: 'must be requests/second > 0' })).optional(),
     commitment: z.object({
@@ -205,6 +213,12 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
     for (const t of Object.keys(record ?? {})) {
       if (!typeSeen.has(t)) p.push(`${n}.cost.${field}.${t} names a type that is not in fleet.instanceTypes (${show(f.instanceTypes)})`);
     }
+  }
+  if (env.fallback && env.fallback.releaseAfterMinutes < env.fallback.engageAfterMinutes) {
+    p.push(`${n}.fallback.releaseAfterMinutes (${env.fallback.releaseAfterMinutes}) must be >= engageAfterMinutes (${env.fallback.engageAfterMinutes}), so the fallback cannot flap`);
+  }
+  if (env.fallback && !usesSpot) {
+    p.push(`${n}.fallback (${show(env.fallback)}) is set but the fleet uses no spot (spotPercentageAboveBase ${f.spotPercentageAboveBase}); remove it`);
   }
   if (env.schedule) p.push(...validateSchedule(n, env.schedule));
   return p;

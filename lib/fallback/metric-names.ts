@@ -31,10 +31,7 @@ export const HANDLER_METRICS = {
   launchFailures: 'LaunchFailures',
   drainDurationSeconds: 'DrainDurationSeconds',
   drainFailures: 'DrainFailures',
-  /**
-   * Seconds from an instance's launch to its spot interruption warning, per pool.
-   * ASSUMED: the handler does not emit it yet (it knows LaunchTime from DescribeInstances); see docs.
-   */
+  /** Seconds from an instance's launch to its spot interruption warning, per pool. */
   timeToInterruptionSeconds: 'TimeToInterruptionSeconds',
 } as const;
 

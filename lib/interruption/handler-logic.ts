@@ -81,6 +81,8 @@ interface InstanceInfo {
   readonly availabilityZone: string;
   readonly lifecycle: string;
   readonly member: boolean;
+  /** Epoch milliseconds the instance launched, when EC2 says. */
+  readonly launchTime?: number;
 }
 
 interface DrainStart {
@@ -165,6 +167,7 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
         instanceType: inst.InstanceType ?? 'unknown',
         availabilityZone: inst.Placement?.AvailabilityZone ?? 'unknown',
         lifecycle: inst.InstanceLifecycle ?? 'on-demand',
+        launchTime: inst.LaunchTime ? new Date(inst.LaunchTime).getTime() : undefined,
         member:
           tags.get(config.fleetTag.key) === config.fleetTag.value &&
           (group === undefined || group === config.autoScalingGroupName),
@@ -267,6 +270,11 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
     if (resolved.drop) return resolved.drop;
     const info = resolved.info!;
     count(kind === 'interruption' ? 'Interruptions' : 'RebalanceRecommendations', dims(info, event['detail-type']));
+    if (kind === 'interruption' && info.launchTime !== undefined) {
+      // The capacity ledger's "mean time from launch to interruption" per pool (instance type x AZ).
+      const lived = Math.max(0, Math.round((Date.parse(event.time) - info.launchTime) / 1000));
+      if (Number.isFinite(lived)) count('TimeToInterruptionSeconds', dims(info, event['detail-type']), lived, MetricUnit.Seconds);
+    }
     if (kind === 'rebalance' && config.rebalanceAction === 'notify') {
       return { event: event['detail-type'], result: 'notified', instanceId, detail: { instanceType: info.instanceType, availabilityZone: info.availabilityZone } };
     }

@@ -64,6 +64,8 @@ export interface CostModelEnvironment {
   };
   readonly budget: { readonly monthlyLimitUsd: number };
   readonly usage: { readonly averageSpotInstances: number; readonly hoursPerMonth: number };
+  /** The on-demand fallback's cap: its instances are part of the worst case. */
+  readonly fallback?: { readonly maxInstances: number };
   readonly cost: {
     readonly throughputRps?: Readonly<Record<string, number>>;
     readonly commitment?: { readonly label: string; readonly hourlyUsd: Readonly<Record<string, number>> };
@@ -458,7 +460,11 @@ export function estimateEnvironmentCost(
   const perUnit = (t: TypeInfo) => od.get(t.name)!.usdPerHour / t.weight;
   const priciest = [...offered].sort((a, b) => perUnit(b) - perUnit(a) || types.indexOf(a) - types.indexOf(b))[0];
   const worstInstances = Math.ceil(f.maxSize / priciest.weight);
-  const worstCase = (f.maxSize * perUnit(priciest) + worstInstances * ebsPerInstanceHour) * alwaysOnHours + notScaled;
+  // The fallback group adds at most its cap of on-demand instances on top, at the priciest offered type per instance.
+  const fallbackInstances = env.fallback?.maxInstances ?? 0;
+  const priciestInstance = [...offered].sort((a, b) => od.get(b.name)!.usdPerHour - od.get(a.name)!.usdPerHour || types.indexOf(a) - types.indexOf(b))[0];
+  const fallbackPerHour = fallbackInstances * (od.get(priciestInstance.name)!.usdPerHour + ebsPerInstanceHour);
+  const worstCase = (f.maxSize * perUnit(priciest) + worstInstances * ebsPerInstanceHour + fallbackPerHour) * alwaysOnHours + notScaled;
 
   // What the fleet costs per hour it runs, so the always-on figure needs no division by H (which may be 0).
   const runPerHour =
@@ -514,7 +520,10 @@ export function estimateEnvironmentCost(
     );
   }
   assumptions.push(
-    `Worst case: ${f.maxSize} ${unitWord}s on-demand (${priciest.name}, the priciest per ${unitWord}) for ${alwaysOnHours} h.`,
+    `Worst case: ${f.maxSize} ${unitWord}s on-demand (${priciest.name}, the priciest per ${unitWord}) for ${alwaysOnHours} h` +
+      (fallbackInstances > 0
+        ? `, plus the on-demand fallback's cap of ${fallbackInstances} x ${priciestInstance.name} (${usd(fallbackPerHour)}/h with root volumes).`
+        : '.'),
     `Small parts: ${smallParts.cloudwatchAlarms} alarms, ${quantity(smallParts.lambdaRequestsPerMonth)} Lambda requests ` +
       `(${quantity(smallParts.lambdaGbSecondsPerMonth)} GB-s), ${quantity(smallParts.sqsRequestsPerMonth)} SQS requests; free tiers ignored.`,
   );
@@ -617,6 +626,7 @@ export function pickCostInputs(env: CostModelEnvironment): CostModelEnvironment 
     },
     budget: { monthlyLimitUsd: env.budget.monthlyLimitUsd },
     usage: { averageSpotInstances: env.usage.averageSpotInstances, hoursPerMonth: env.usage.hoursPerMonth },
+    ...(env.fallback ? { fallback: { maxInstances: env.fallback.maxInstances } } : {}),
     cost: {
       maxIncreasePercent: env.cost.maxIncreasePercent,
       ...(env.cost.throughputRps ? { throughputRps: { ...env.cost.throughputRps } } : {}),

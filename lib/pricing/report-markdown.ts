@@ -73,7 +73,9 @@ function environmentSection(e: ReportEnvironment): string[] {
     '',
   ];
   const facts = [
-    `- Worst case (${quantity(e.inputs.environment.fleet.maxSize)} ${unit}s on-demand all month): ${usd(e.monthly.worstCaseUsd)}`,
+    `- Worst case (${quantity(e.inputs.environment.fleet.maxSize)} ${unit}s on-demand all month` +
+      (e.inputs.environment.fallback ? ` + ${e.inputs.environment.fallback.maxInstances} fallback on-demand instances` : '') +
+      `): ${usd(e.monthly.worstCaseUsd)}`,
     `- All on-demand: ${usd(e.monthly.allOnDemandUsd)}; spot saves ${usd(e.monthly.savingsVsOnDemandUsd)} (${percent(e.monthly.savingsVsOnDemandPercent)})`,
     e.monthly.scheduleSavingUsd === null
       ? '- No schedule: the fleet runs all month'

@@ -4,6 +4,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, ScalingMetricConfig } from '../../config/types';
 import { BudgetGuard } from '../budget/budget-guard';
+import { FleetDashboard } from '../dashboard/fleet-dashboard';
+import { CapacityLedger } from '../fallback/capacity-ledger';
+import { OnDemandFallback } from '../fallback/on-demand-fallback';
 import { FleetNetwork } from '../fleet/fleet-network';
 import { FleetScalingMetric, GpuFleet } from '../fleet/gpu-fleet';
 import { InterruptionHandler } from '../interruption/interruption-handler';
@@ -36,6 +39,9 @@ export class GpuFleetStack extends Stack {
   public readonly interruptionHandler: InterruptionHandler;
   public readonly budgetGuard: BudgetGuard;
   public readonly schedule?: ScaleToZeroSchedule;
+  public readonly fallback?: OnDemandFallback;
+  public readonly ledger: CapacityLedger;
+  public readonly dashboard: FleetDashboard;
 
   constructor(scope: Construct, id: string, props: GpuFleetStackProps) {
     super(scope, id, props);
@@ -109,6 +115,49 @@ export class GpuFleetStack extends Stack {
         upCapacity: { minCapacity: cfg.fleet.minSize, maxCapacity: cfg.fleet.maxSize },
       });
     }
+
+    if (cfg.fallback) {
+      this.fallback = new OnDemandFallback(this, 'Fallback', {
+        autoScalingGroup: this.fleet.autoScalingGroup,
+        launchTemplate: this.fleet.launchTemplate,
+        vpc: network.vpc,
+        availabilityZones: cfg.availabilityZones,
+        instanceTypes: cfg.fleet.instanceTypes,
+        topic: this.fleet.topic,
+        fleetTag: this.fleet.fleetTag,
+        weights: this.fleet.weights,
+        targetGroups: this.fleet.targetGroups,
+        maxFallbackInstances: cfg.fallback.maxInstances,
+        engageAfter: Duration.minutes(cfg.fallback.engageAfterMinutes),
+        releaseAfter: Duration.minutes(cfg.fallback.releaseAfterMinutes),
+      });
+    }
+
+    this.ledger = new CapacityLedger(this, 'Ledger', {
+      fleetTag: this.fleet.fleetTag,
+      instanceTypes: cfg.fleet.instanceTypes,
+      availabilityZones: cfg.availabilityZones,
+      topic: this.fleet.topic,
+    });
+
+    this.dashboard = new FleetDashboard(this, 'Dashboard', {
+      fleetTag: this.fleet.fleetTag,
+      mainGroup: this.fleet.autoScalingGroup,
+      onDemandBaseCapacity: cfg.fleet.onDemandBaseCapacity,
+      onDemandPercentageAboveBase: 100 - cfg.fleet.spotPercentageAboveBase,
+      hourlyPrices: {
+        onDemandUsdPerInstance: cost.hourly.onDemandBaseUsdPerInstance,
+        spotUsdPerInstance: cost.hourly.spotExpectedUsdPerInstance,
+      },
+      fallbackGroup: this.fallback?.fallbackGroup,
+      fallbackController: this.fallback?.controller,
+      budgetAlarm: this.budgetGuard.burnAlarm,
+      deadLetterQueue: this.interruptionHandler.deadLetterQueue,
+      alarms: [
+        ...(this.fallback ? [this.fallback.controllerErrorsAlarm] : []),
+        ...this.ledger.pools.flatMap((p) => [p.interruptions, p.launchFailures]),
+      ],
+    });
 
     // The synth-time cost estimate, next to the fleet it prices.
     const notes = costAnnotations(cost);

@@ -94,6 +94,25 @@ describe('spot interruption warning', () => {
     expect(points).toContainEqual({ name: 'Interruptions', value: 1, dims: { service: 'interruption-handler', Fleet: 'GpuFleet-test' } });
   });
 
+  test('records how long the instance lived before spot took it back, per pool', async () => {
+    // Event time 2025-11-22T10:00:00Z, launched 07:30:00Z: 2.5 h = 9000 s.
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaaaa2', { type: 'g6.xlarge', az: 'us-east-1b', launchTime: new Date('2025-11-22T07:30:00Z') })]);
+    const { run } = setup();
+    await run(events.interruption('i-0aaaaaaaaaaaaaaa2'));
+    expect(metricPoints(emf.blobs)).toContainEqual({
+      name: 'TimeToInterruptionSeconds',
+      value: 9000,
+      dims: { service: 'interruption-handler', Fleet: 'GpuFleet-test', EventType: 'EC2 Spot Instance Interruption Warning', InstanceType: 'g6.xlarge', AvailabilityZone: 'us-east-1b' },
+    });
+  });
+
+  test('no launch time from EC2: no lifetime metric rather than a made-up one', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaaaa3')]);
+    const { run } = setup();
+    await run(events.interruption('i-0aaaaaaaaaaaaaaa3'));
+    expect(metricPoints(emf.blobs).filter((p) => p.name === 'TimeToInterruptionSeconds')).toEqual([]);
+  });
+
   test('instance of another fleet: acknowledged and dropped with a log line, nothing drained', async () => {
     describeReturns(ec2, [instance('i-0bbbbbbbbbbbbbbb1', { fleet: false })]);
     const { run, spies } = setup();

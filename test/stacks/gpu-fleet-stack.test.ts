@@ -87,16 +87,89 @@ describe('every environment', () => {
   });
 });
 
+describe('what each issue promises, in the synthesized templates', () => {
+  const t = (name: string) => built[name].template;
+
+  test.each(['dev', 'staging', 'prod'])('%s: interruption rules feed the queue; the handler drains through the lifecycle hook', (name) => {
+    const rules = Object.values(t(name).findResources('AWS::Events::Rule')).filter((r: any) => r.Properties.EventPattern).map((r: any) => r.Properties.EventPattern['detail-type']).flat();
+    expect(rules).toEqual(expect.arrayContaining([
+      'EC2 Spot Instance Interruption Warning', 'EC2 Instance Rebalance Recommendation', 'EC2 Instance State-change Notification',
+      'EC2 Instance-terminate Lifecycle Action', 'EC2 Instance Launch Unsuccessful',
+    ]));
+    t(name).hasResourceProperties('AWS::AutoScaling::LifecycleHook', { LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', DefaultResult: 'CONTINUE' });
+    t(name).hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    t(name).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
+    t(name).resourceCountIs('AWS::FIS::ExperimentTemplate', 1);
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s: a budget with the four notifications, filtered on the cost-allocation tag', (name) => {
+    const cfg = ENVIRONMENTS.find((e) => e.name === name)!;
+    const budgets = Object.values(t(name).findResources('AWS::Budgets::Budget')) as any[];
+    expect(budgets).toHaveLength(1);
+    const b = budgets[0].Properties;
+    expect(b.Budget.BudgetLimit).toEqual({ Amount: cfg.budget.monthlyLimitUsd, Unit: 'USD' });
+    expect(JSON.stringify(b.Budget)).toContain(`user:Environment$${name}`);
+    expect(b.NotificationsWithSubscribers.map((n: any) => `${n.Notification.NotificationType} ${n.Notification.Threshold}`).sort())
+      .toEqual(['ACTUAL 100', 'ACTUAL 70', 'ACTUAL 90', 'FORECASTED 100']);
+  });
+
+  test('the kill switch exists where it is configured (dev, staging), not in prod', () => {
+    const killSwitches = (name: string) => Object.keys(t(name).findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('BudgetKillSwitch'));
+    expect(killSwitches('dev')).toHaveLength(1);
+    expect(killSwitches('staging')).toHaveLength(1);
+    expect(killSwitches('prod')).toHaveLength(0);
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s: a burn alarm on metric math over the group', (name) => {
+    t(name).hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Expression: Match.anyValue() })]) });
+  });
+
+  test('staging scales to zero outside working hours, with the IANA time zone on every action', () => {
+    const actions = Object.values(t('staging').findResources('AWS::AutoScaling::ScheduledAction')).map((a: any) => a.Properties);
+    expect(actions.length).toBeGreaterThanOrEqual(2);
+    for (const a of actions) expect(a.TimeZone).toBe('Europe/Berlin');
+    expect(actions).toContainEqual(expect.objectContaining({ MinSize: 0, MaxSize: 0, DesiredCapacity: 0 }));
+    expect(actions).toContainEqual(expect.objectContaining({ MinSize: staging.fleet.minSize, MaxSize: staging.fleet.maxSize }));
+  });
+
+  test('prod has no schedule', () => {
+    t('prod').resourceCountIs('AWS::AutoScaling::ScheduledAction', 0);
+  });
+
+  test('prod: the on-demand fallback group is sized only by its controller (no DesiredCapacity), capped by config', () => {
+    const groups = Object.values(t('prod').findResources('AWS::AutoScaling::AutoScalingGroup')).map((g: any) => g.Properties);
+    expect(groups).toHaveLength(2);
+    const fallback = groups.find((g) => g.MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity === 100)!;
+    expect(fallback).toMatchObject({ MinSize: '0', MaxSize: String(prod.fallback!.maxInstances) });
+    expect(fallback).not.toHaveProperty('DesiredCapacity');
+    expect(t('staging').findResources('AWS::AutoScaling::AutoScalingGroup')).toEqual(expect.any(Object));
+    expect(Object.keys(t('staging').findResources('AWS::AutoScaling::AutoScalingGroup'))).toHaveLength(1);
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s: ledger alarms for every pool (type x AZ) and the fleet dashboard', (name) => {
+    const cfg = ENVIRONMENTS.find((e) => e.name === name)!;
+    const pools = cfg.fleet.instanceTypes.length * cfg.availabilityZones.length;
+    const ledgerAlarms = Object.keys(t(name).findResources('AWS::CloudWatch::Alarm')).filter((id) => id.startsWith('Ledger'));
+    expect(ledgerAlarms).toHaveLength(pools * 2);
+    t(name).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
 describe('stable logical IDs of stateful resources', () => {
   // Renaming one of these replaces the resource on the next deploy (a new VPC, a new group, a new key...).
   // If this fails, the change is a replacement: keep the old ID or plan the migration.
   test.each(ENVIRONMENTS.map((e) => e.name))('%s', (name) => {
     const resources = built[name].template.toJSON().Resources as Record<string, { Type: string }>;
-    const stateful = ['AWS::EC2::VPC', 'AWS::AutoScaling::AutoScalingGroup', 'AWS::EC2::LaunchTemplate', 'AWS::KMS::Key', 'AWS::SNS::Topic', 'AWS::Logs::LogGroup', 'AWS::EC2::NatGateway'];
-    const ids = Object.entries(resources).filter(([, r]) => stateful.includes(r.Type)).map(([id]) => id);
+    const ids = Object.keys(resources);
     expect(ids).toEqual(expect.arrayContaining([
-      'NetworkVpc7FB7348F', 'FleetGroupASGF037160E', 'FleetLaunchTemplate3FC2FEAE', 'FleetTopicKey5F118D3A', 'FleetTopic7398D1B7', 'NetworkFlowLogs2BEC3212',
+      // network and fleet
+      'NetworkVpc7FB7348F', 'NetworkFlowLogs2BEC3212', 'FleetGroupASGF037160E', 'FleetLaunchTemplate3FC2FEAE', 'FleetTopicKey5F118D3A', 'FleetTopic7398D1B7',
+      // interruption handling (queued events, idempotency records, the drain document operators may reference)
+      'InterruptionQueueA3EE13F3', 'InterruptionDeadLetterQueue3747AD34', 'InterruptionIdempotencyTable5A8E3441', 'InterruptionDrainDocumentD981CF13', 'InterruptionLogGroup8AE336D3',
+      // budget
+      'BudgetTopicKey5BE6B774', 'BudgetTopicB13A99DF', 'BudgetED13AE41',
     ]));
+    if (name === 'prod') expect(ids).toEqual(expect.arrayContaining(['FallbackGroupASG40A88CE3', 'FallbackLogGroup3E939C31', 'BudgetAnomalyMonitor278FA458']));
   });
 });
 

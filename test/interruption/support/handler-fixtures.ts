@@ -94,7 +94,7 @@ export function lambdaContext(): Context {
 }
 
 /** An instance as DescribeInstances returns it; `fleet: false` makes it another fleet's. */
-export function instance(instanceId: string, opts: { fleet?: boolean; state?: string; type?: string; az?: string } = {}) {
+export function instance(instanceId: string, opts: { fleet?: boolean; state?: string; type?: string; az?: string; launchTime?: Date } = {}) {
   const tags = [{ Key: 'aws:autoscaling:groupName', Value: opts.fleet === false ? 'other-group' : GROUP }];
   tags.push({ Key: FLEET.key, Value: opts.fleet === false ? 'GpuFleet-other' : FLEET.value });
   return {
@@ -103,6 +103,7 @@ export function instance(instanceId: string, opts: { fleet?: boolean; state?: st
     InstanceLifecycle: 'spot' as const,
     State: { Name: (opts.state ?? 'running') as 'running' },
     Placement: { AvailabilityZone: opts.az ?? 'us-east-1a' },
+    ...(opts.launchTime ? { LaunchTime: opts.launchTime } : {}),
     Tags: tags,
   };
 }

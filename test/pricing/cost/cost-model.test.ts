@@ -428,3 +428,20 @@ describe('environmentHours', () => {
     ).toBe('MON,WED-FRI,SUN 08:00-12:00, SAT 10:00-14:00 UTC');
   });
 });
+
+describe('estimateEnvironmentCost: the on-demand fallback in the worst case', () => {
+  const withFallback = estimateEnvironmentCost(threeTypeEnv({ fallback: { maxInstances: 3 } }), threeTypeTable(), { hoursPerMonth: 200 });
+  const without = estimateEnvironmentCost(threeTypeEnv(), threeTypeTable(), { hoursPerMonth: 200 });
+
+  test('adds the cap at the priciest type per instance, all month, with its root volumes', () => {
+    // 3 x (g5.xlarge $1.20/h + 100 GiB x $0.08 / 730 h) x 730 h = 3 x 876 + 3 x 8 = 2628 + 24 = 2652
+    expect(withFallback.monthly.worstCaseUsd - without.monthly.worstCaseUsd).toBeCloseTo(2652, 9);
+    expect(withFallback.assumptions).toContainEqual(expect.stringMatching(/plus the on-demand fallback's cap of 3 x g5\.xlarge \(\$3\.63\/h with root volumes\)\.$/));
+  });
+
+  test('changes nothing else: the fallback only runs when spot fails', () => {
+    expect(withFallback.monthly.expectedUsd).toBe(without.monthly.expectedUsd);
+    expect(withFallback.inputs.environment.fallback).toEqual({ maxInstances: 3 });
+    expect(without.inputs.environment.fallback).toBeUndefined();
+  });
+});
