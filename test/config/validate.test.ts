@@ -63,6 +63,12 @@ describe('environment config validation', () => {
       'prod.interruption.drainTimeoutSeconds (5) must be from 30 to 7200 seconds (lifecycle heartbeat limits)'],
     ['rebalance action', prod, { interruption: { rebalanceAction: 'ignore' as 'drain' } },
       "prod.interruption.rebalanceAction (\"ignore\") must be 'drain' or 'notify'"],
+    ['fallback cap', prod, { fallback: { maxInstances: 0, engageAfterMinutes: 5, releaseAfterMinutes: 15 } },
+      'prod.fallback.maxInstances (0) must be a whole number from 1 to 100'],
+    ['fallback release before engage', prod, { fallback: { maxInstances: 4, engageAfterMinutes: 20, releaseAfterMinutes: 10 } },
+      'prod.fallback.releaseAfterMinutes (10) must be >= engageAfterMinutes (20), so the fallback cannot flap'],
+    ['fallback without spot', prod, { fleet: { spotPercentageAboveBase: 0 }, usage: { averageSpotInstances: 0 } },
+      'prod.fallback ({"maxInstances":4,"engageAfterMinutes":5,"releaseAfterMin...) is set but the fleet uses no spot (spotPercentageAboveBase 0); remove it'],
     ['scaling target', prod, { fleet: { scaling: { metric: { kind: 'gpu-utilization', targetPercent: 0 } } } },
       'prod.fleet.scaling.metric.targetPercent (0) must be from 1 to 100'],
   ])('%s', (_name, base, overrides, message) => {
