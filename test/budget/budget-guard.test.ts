@@ -156,10 +156,10 @@ describe('BudgetGuard with the kill switch (staging)', () => {
     expect(JSON.stringify(template.toJSON())).not.toContain('costalerts.amazonaws.com');
   });
 
-  test('kill switch: Node 22 function with its settings, subscribed to the budget topic', () => {
+  test('kill switch: Node 24 function with its settings, subscribed to the budget topic', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Handler: 'index.handler',
       Timeout: 30,
       Environment: {

@@ -81,9 +81,9 @@ describe('OnDemandFallback: a redeploy leaves fallback capacity alone', () => {
 });
 
 describe('OnDemandFallback: the controller', () => {
-  test('is a Node.js 22 function with the fallback settings in its environment', () => {
+  test('is a Node.js 24 function with the fallback settings in its environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: 50,
       Environment: {

@@ -20,7 +20,7 @@ test('starts the template tagged with the stack of the environment, across pages
   const l = log();
   expect(await run(['prod'], l)).toBe(0);
   expect(fis).toHaveReceivedCommandWith(StartExperimentCommand as never, { experimentTemplateId: 'EXT2' });
-  expect(l.log).toHaveBeenCalledWith('started spot interruption drill EXP9 from template EXT2 (drill) in us-west-2');
+  expect(l.log).toHaveBeenCalledWith('started spot interruption drill EXP9 from template EXT2 (drill) in us-east-1');
 });
 
 test('no template: says to deploy first', async () => {

@@ -71,9 +71,9 @@ describe('queues', () => {
 });
 
 describe('function', () => {
-  test('Node.js 22 on arm64, partial batch responses, bounded concurrency, log retention', () => {
+  test('Node.js 24 on arm64, partial batch responses, bounded concurrency, log retention', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^InterruptionLogGroup') } }),

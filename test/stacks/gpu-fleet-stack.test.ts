@@ -173,13 +173,21 @@ describe('stable logical IDs of stateful resources', () => {
   });
 });
 
-describe('cdk-nag AwsSolutions', () => {
-  test('every environment has zero unacknowledged findings', () => {
-    const app = nagApp();
+describe('cdk-nag AwsSolutions and CloudFormation validation', () => {
+  test('every environment has zero unacknowledged findings, and its templates pass CloudFormation validation', () => {
+    const app = nagApp({ cloudFormation: true });
     for (const cfg of [dev, staging, prod]) {
       new GpuFleetStack(app, `GpuFleet-${cfg.name}`, { config: cfg, costEstimate: fixtureEstimate(cfg), env: { region: cfg.region } });
     }
     expect(formatFindings(nagFindings(app))).toEqual([]);
+  });
+
+  test('the CloudFormation check is live: an invalid template is reported', () => {
+    const app = nagApp({ cloudFormation: true });
+    const stack = new GpuFleetStack(app, 'GpuFleet-dev', { config: dev, costEstimate: fixtureEstimate(dev), env: { region: dev.region } });
+    new (require('aws-cdk-lib').CfnResource)(stack, 'Broken', { type: 'AWS::SQS::Queue', properties: { VisibilityTimeout: 'not-a-number', NoSuchProperty: true } });
+    const findings = nagFindings(app).filter((f) => f.plugin !== 'AwsSolutions');
+    expect(findings.some((f) => f.path.startsWith('GpuFleet-dev/Broken'))).toBe(true);
   });
 
   test('the check is live: an unacknowledged finding is reported', () => {

@@ -1,22 +1,27 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
-/** One unacknowledged cdk-nag finding: `RuleId path` plus its description. */
+/** One unacknowledged finding of a validation plugin (cdk-nag or CloudFormation): `RuleId path` plus its description. */
 export interface NagFinding {
+  readonly plugin: string;
   readonly rule: string;
   readonly path: string;
   readonly severity: string;
   readonly description: string;
 }
 
-/** A fresh App whose synth writes to a temp dir and runs the AwsSolutions pack (as bin/app.ts does). */
-export function nagApp(context?: Record<string, unknown>): App {
+/**
+ * A fresh App whose synth writes to a temp dir and runs the AwsSolutions pack (as bin/app.ts does), and with
+ * `cloudFormation: true` also aws-cdk-lib's CloudFormation template validation.
+ */
+export function nagApp(options: { readonly cloudFormation?: boolean } = {}): App {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-fleet-nag-'));
-  const app = new App({ outdir, context });
+  const app = new App({ outdir, builtinCloudFormationValidation: false });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (options.cloudFormation) Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
   return app;
 }
 
@@ -41,7 +46,7 @@ export function nagFindings(app: App): NagFinding[] {
   for (const plugin of parsed.pluginReports ?? []) {
     for (const v of plugin.violations ?? []) {
       for (const c of v.violatingConstructs ?? []) {
-        findings.push({ rule: v.ruleName, path: c.constructPath, severity: v.severity, description: v.description });
+        findings.push({ plugin: plugin.pluginName, rule: v.ruleName, path: c.constructPath, severity: v.severity, description: v.description });
       }
     }
   }
