@@ -47,6 +47,17 @@ export type UnitResource =
   | 'lambda-request'
   | 'sqs-request';
 
+/** Every unit price an estimate uses, in report order; the Price List queries (price-list.ts) cover exactly these. */
+export const UNIT_RESOURCES: readonly UnitResource[] = [
+  'ebs-gp3-gb-month',
+  'nat-gateway-hour',
+  'nat-gateway-gb-processed',
+  'cloudwatch-alarm-month',
+  'lambda-gb-second',
+  'lambda-request',
+  'sqs-request',
+];
+
 export interface UnitPrice extends PriceProvenance {
   readonly resource: UnitResource;
   readonly region: string;

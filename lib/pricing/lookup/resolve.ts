@@ -1,9 +1,11 @@
+import { UNIT_RESOURCES } from '../types';
 import type { InstanceOffering, OnDemandPrice, PriceRequest, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from '../types';
-import { AwsClientOptions, AwsClients } from './aws-clients';
+// The AWS SDK clients load only when AWS is asked (~0.2 s of a snapshot synth otherwise): type imports here,
+// `await import` below.
+import type { AwsClientOptions, AwsClients } from './aws-clients';
 import { CachedRegion, PriceCache, isFresh, readCache, writeCache } from './cache';
 import { PricingLookupError, describeError } from './errors';
-import { LiveRegionResult, LivePartsWanted, LookupCalls, RegionRequest, lookUpLive, noCalls } from './live';
-import { UNIT_QUERIES } from './price-list';
+import type { LiveRegionResult, LivePartsWanted, LookupCalls, RegionRequest } from './live';
 import { sortTable } from './schema';
 import { PriceSnapshot, ageInDays, oldestDate, readSnapshot } from './snapshot';
 
@@ -173,7 +175,7 @@ export async function resolvePriceTable(requests: readonly PriceRequest[], optio
   const warn = (line: string) => {
     if (!warnings.includes(line)) warnings.push(line);
   };
-  const calls = noCalls();
+  const calls: LookupCalls = { getProducts: 0, describeSpotPriceHistory: 0, describeInstanceTypeOfferings: 0, describeInstanceTypes: 0 };
   const regions = mergeRegions(requests);
   const parts = new Map<string, Parts>(regions.map((r) => [r.region, emptyParts()]));
   let snapshotUsed: PriceSnapshot | undefined;
@@ -208,7 +210,8 @@ export async function resolvePriceTable(requests: readonly PriceRequest[], optio
     }
 
     if (wanted.size > 0) {
-      const clients = new AwsClients(options.aws);
+      const { AwsClients: Clients } = await import('./aws-clients');
+      const clients = new Clients(options.aws);
       try {
         const live = await askAws(regions.filter((r) => wanted.has(r.region)), wanted, clients, options, now, calls, warn, log);
         if (live.ok) {
@@ -289,6 +292,7 @@ async function askAws(
   log(`pricing: asking AWS for ${types} instance types x ${regions.length} region(s) (${regions.map((r) => r.region).join(', ')}): ${what} ...`);
   const started = Date.now();
   try {
+    const { lookUpLive } = await import('./live');
     const results = await lookUpLive(regions, wanted, {
       clients,
       now,
@@ -391,7 +395,7 @@ function checkCompleteness(
 ): void {
   const problems: string[] = [];
   const fix = fromSnapshot ? `; run \`npm run pricing:refresh\` to add it to ${snapshotPath}` : '';
-  const unitsNeeded: UnitResource[] = UNIT_QUERIES.map((q) => q.resource);
+  const unitsNeeded: readonly UnitResource[] = UNIT_RESOURCES;
   const seenRegionUnits = new Set<string>();
   for (const req of requests) {
     const env = req.environment;

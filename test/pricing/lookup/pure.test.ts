@@ -126,3 +126,11 @@ describe('mapPool and withDeadline', () => {
     await expect(withDeadline('EC2 Bar', 1000, async () => { throw new TypeError('bad'); })).rejects.toThrow('pricing: EC2 Bar failed: TypeError: bad');
   });
 });
+
+describe('unit prices', () => {
+  test('the Price List queries cover exactly the unit prices the estimate needs', () => {
+    const { UNIT_QUERIES } = require('../../../lib/pricing/lookup/price-list');
+    const { UNIT_RESOURCES } = require('../../../lib/pricing/types');
+    expect(UNIT_QUERIES.map((q: { resource: string }) => q.resource)).toEqual(UNIT_RESOURCES);
+  });
+});
