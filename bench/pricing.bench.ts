@@ -35,7 +35,11 @@ function world(): FakeWorld {
       }
     });
   }
-  return { onDemand, offerings, units, spot, gpus };
+  // Spot placement scores (read beside the prices): every fleet AZ gets an ID and a score.
+  const azs = [...new Set(ENVIRONMENTS.flatMap((e) => e.availabilityZones))].sort();
+  const zoneIds = Object.fromEntries(azs.map((az, i) => [az, `zone-id-${i + 1}`]));
+  const placementScores = Object.fromEntries(azs.map((_az, i) => [`zone-id-${i + 1}`, 9 - i]));
+  return { onDemand, offerings, units, spot, gpus, zoneIds, placementScores };
 }
 
 async function main(): Promise<void> {
@@ -84,6 +88,9 @@ async function main(): Promise<void> {
         getProductsInstanceQueries: instanceQueries,
         getProductsInstanceBound: typeRegionPairs,
         getProductsUnitQueries: first.calls.getProducts - instanceQueries,
+        // Run beside the price lookups: DescribeAvailabilityZones + GetSpotPlacementScores per environment.
+        placementCalls: aws.calls.slice(0, callsFirst).filter((c) => c.operation === 'DescribeAvailabilityZones' || c.operation === 'GetSpotPlacementScores').length,
+        placementEnvironments: first.placement.map((p) => p.environment),
         sources: first.sources,
       },
       secondRun: { mode: 'auto within cache lifetime', wallMs: Math.round(secondMs * 10) / 10, httpCalls: callsSecond, sources: second.sources },

@@ -39,7 +39,10 @@ async function main(): Promise<void> {
     snapshotPath: path.join(ROOT, 'pricing', 'snapshot.json'),
     log,
   });
-  const estimates = estimateEnvironments(envs, prices.table);
+  const estimates = estimateEnvironments(envs, prices.table).map((e) => {
+    const placement = prices.placement.find((p) => p.environment === e.environment);
+    return placement ? { ...e, placement } : e;
+  });
   const perEnvironment = (name: string) => prices.warnings.filter((w) => w.startsWith(`pricing: ${name}:`));
   for (const w of prices.warnings.filter((w) => !envs.some((e) => w.startsWith(`pricing: ${e.name}:`)))) log(`warning: ${w}`);
 

@@ -4,7 +4,7 @@ import { averageScheduledHoursPerMonth, WEEKDAYS } from '../schedule/schedule';
 import { quantity, unitPrice, usd } from './report-format';
 
 export { HOURS_PER_MONTH };
-import { HOURS_PER_MONTH, InstanceOffering, OnDemandPrice, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from './types';
+import { EnvironmentPlacementScores, HOURS_PER_MONTH, InstanceOffering, OnDemandPrice, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from './types';
 
 /**
  * The cost model: what one environment's fleet costs per month, in USD, from a resolved `PriceTable`.
@@ -155,6 +155,11 @@ export interface SpotPool {
 
 export interface EnvironmentCostEstimate {
   readonly environment: string;
+  /**
+   * Spot placement scores per AZ, when prices came from AWS (attached by the app, not computed here).
+   * @default - none: scores are read with live pricing only
+   */
+  readonly placement?: EnvironmentPlacementScores;
   readonly region: string;
   /** What fleet sizes count: instances when all types have the same GPU count, else GPUs. */
   readonly capacityUnit: 'instance' | 'gpu';

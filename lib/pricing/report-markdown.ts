@@ -88,6 +88,12 @@ function environmentSection(e: ReportEnvironment): string[] {
     `- Hourly: on-demand base ${unitPrice(e.hourly.onDemandBaseUsdPerInstance)}/instance, spot expected ` +
       `${unitPrice(e.hourly.spotExpectedUsdPerInstance)}/instance`,
   ];
+  facts.push(
+    e.placement
+      ? `- Spot placement score (1-10, EC2, ${e.placement.validOn}, target ${e.placement.targetCapacity}): ` +
+        e.placement.scores.map((p) => `${p.availabilityZone} ${p.score === null ? 'none ⚠️' : p.score < 5 ? `${p.score} ⚠️` : p.score}`).join(', ')
+      : '- Spot placement score: not read (only with live pricing: `-c pricing=live`, or `auto` with AWS credentials)',
+  );
   if (e.commitment) {
     facts.push(
       `- Baseline at ${cell(e.commitment.label)} (${unitPrice(e.commitment.hourlyUsd)}/h, billed all month): ` +

@@ -93,4 +93,26 @@ export interface PriceRequest {
   readonly region: string;
   readonly availabilityZones: readonly string[];
   readonly instanceTypes: readonly string[];
+  /**
+   * Spot capacity the fleet may ask for (its burst), for the spot placement score preflight.
+   * @default - no placement score lookup (the fleet uses no spot)
+   */
+  readonly spotTargetCapacity?: number;
+}
+
+/** EC2's spot placement score for one fleet AZ: how likely a spot request for the fleet's types is to be filled. */
+export interface PlacementScore {
+  readonly availabilityZone: string;
+  /** 1 (unlikely) to 10 (very likely); null when EC2 gave no score for the AZ. */
+  readonly score: number | null;
+}
+
+/** An environment's spot placement scores, from live lookups only (GetSpotPlacementScores, cached for a day). */
+export interface EnvironmentPlacementScores {
+  readonly environment: string;
+  readonly region: string;
+  readonly targetCapacity: number;
+  readonly scores: readonly PlacementScore[];
+  readonly source: 'live' | 'cache';
+  readonly validOn: string;
 }

@@ -19,7 +19,27 @@ const regionSchema = z.object({
   spot: z.object({ ...partBase, spot: z.array(spotPriceSchema) }).optional(),
 });
 
-const cacheSchema = z.object({ version: z.literal(1), regions: z.record(z.string(), regionSchema) });
+const placementSchema = z.object({
+  fetchedAt: partBase.fetchedAt,
+  region: z.string(),
+  instanceTypes: z.array(z.string()),
+  targetCapacity: z.number().int().positive(),
+  scores: z.array(z.object({
+    region: z.string(), availabilityZone: z.string(), availabilityZoneId: z.string(), instanceTypes: z.array(z.string()),
+    targetCapacity: z.number(), score: z.number().int().min(1).max(10),
+  })),
+  unscoredAvailabilityZones: z.array(z.string()),
+  validOn: z.string(),
+});
+
+const cacheSchema = z.object({
+  version: z.literal(1),
+  regions: z.record(z.string(), regionSchema),
+  /** Spot placement scores per request key (region, types, AZs, capacity): AWS allows 10 configurations a day. */
+  placement: z.record(z.string(), placementSchema).optional(),
+});
+
+export type CachedPlacement = z.infer<typeof placementSchema>;
 
 export type PriceCache = z.infer<typeof cacheSchema>;
 export type CachedRegion = z.infer<typeof regionSchema>;

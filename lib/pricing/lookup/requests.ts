@@ -8,5 +8,11 @@ export function priceRequestsFor(environments: readonly EnvironmentConfig[]): Pr
     region: e.region,
     availabilityZones: [...e.availabilityZones],
     instanceTypes: [...e.fleet.instanceTypes],
+    ...(spotBurst(e) > 0 ? { spotTargetCapacity: spotBurst(e) } : {}),
   }));
+}
+
+/** The spot capacity the fleet can ask for at most: its burst above the base, when that burst is spot. */
+function spotBurst(e: EnvironmentConfig): number {
+  return e.fleet.spotPercentageAboveBase > 0 ? Math.max(0, e.fleet.maxSize - e.fleet.onDemandBaseCapacity) : 0;
 }

@@ -1,9 +1,10 @@
 import { UNIT_RESOURCES } from '../types';
-import type { InstanceOffering, OnDemandPrice, PriceRequest, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from '../types';
+import type { SpotPlacementScores } from '../../placement/spot-placement-scores';
+import type { EnvironmentPlacementScores, InstanceOffering, OnDemandPrice, PriceRequest, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from '../types';
 // The AWS SDK clients load only when AWS is asked (~0.2 s of a snapshot synth otherwise): type imports here,
 // `await import` below.
 import type { AwsClientOptions, AwsClients } from './aws-clients';
-import { CachedRegion, PriceCache, isFresh, readCache, writeCache } from './cache';
+import { CachedPlacement, CachedRegion, PriceCache, isFresh, readCache, writeCache } from './cache';
 import { PricingLookupError, describeError } from './errors';
 import type { LiveRegionResult, LivePartsWanted, LookupCalls, RegionRequest } from './live';
 import { sortTable } from './schema';
@@ -75,6 +76,16 @@ export interface ResolveOptions {
    */
   readonly snapshotMaxAgeDays?: number;
   /**
+   * How long cached spot placement scores stay fresh (AWS allows 10 score configurations per account a day).
+   * @default 24 hours
+   */
+  readonly placementTtlHours?: number;
+  /**
+   * Placement scores below this (1-10) draw a warning naming the pool.
+   * @default 5
+   */
+  readonly placementScoreThreshold?: number;
+  /**
    * AWS client settings (endpoint, credentials, attempts, HTTP timeout). Normally unset: the standard SDK
    * configuration (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_*) applies.
    * @default {}
@@ -93,6 +104,11 @@ export interface ResolvedPrices {
   readonly snapshotAgeDays?: number;
   /** AWS calls made (pages counted), for the benchmark and logs. */
   readonly calls: LookupCalls;
+  /**
+   * Spot placement scores per environment that uses spot, when prices came from AWS (or the scores from a
+   * fresh cache); empty with the snapshot: scores are never stored in it.
+   */
+  readonly placement: EnvironmentPlacementScores[];
 }
 
 /** One entry per region: the union of types and AZs of every environment there, sorted. */
@@ -180,6 +196,7 @@ export async function resolvePriceTable(requests: readonly PriceRequest[], optio
   const parts = new Map<string, Parts>(regions.map((r) => [r.region, emptyParts()]));
   let snapshotUsed: PriceSnapshot | undefined;
   let snapshotReason: string | undefined;
+  const placement: EnvironmentPlacementScores[] = [];
 
   const useSnapshot = (r: RegionRequest, which: LivePartsWanted) => {
     snapshotUsed ??= readSnapshot(options.snapshotPath);
@@ -213,7 +230,9 @@ export async function resolvePriceTable(requests: readonly PriceRequest[], optio
       const { AwsClients: Clients } = await import('./aws-clients');
       const clients = new Clients(options.aws);
       try {
-        const live = await askAws(regions.filter((r) => wanted.has(r.region)), wanted, clients, options, now, calls, warn, log);
+        // Placement scores run beside the price lookups (same credentials check), not after them.
+        const live = await askAws(regions.filter((r) => wanted.has(r.region)), wanted, clients, options, now, calls, warn, log,
+          () => readPlacement(requests, cache, clients, options, now, placement, warn, log));
         if (live.ok) {
           storeLive(live.results, regions, parts, cache, options, now, warn);
         } else if (options.mode === 'live') {
@@ -231,6 +250,7 @@ export async function resolvePriceTable(requests: readonly PriceRequest[], optio
       }
     } else {
       log('pricing: every price is in the local cache and fresh; no AWS calls');
+      await readPlacement(requests, cache, undefined, options, now, placement, warn, log);
     }
   }
 
@@ -267,7 +287,66 @@ export async function resolvePriceTable(requests: readonly PriceRequest[], optio
 
   const sources = [...new Set<PriceSource>([...table.onDemand, ...table.spot, ...table.units].map((p) => p.source))].sort();
   log(`pricing: prices from ${sources.join(' + ')} (${table.onDemand.length} on-demand, ${table.spot.length} spot pools, ${table.units.length} unit prices)`);
-  return { table, warnings, sources, snapshotAgeDays, calls };
+  return { table, warnings, sources, snapshotAgeDays, calls, placement };
+}
+
+const placementKey = (r: PriceRequest) =>
+  `${r.region}|${[...r.instanceTypes].sort().join(',')}|${[...r.availabilityZones].sort().join(',')}|${r.spotTargetCapacity}`;
+
+/**
+ * Spot placement scores (capacity preflight) for every environment that uses spot: from the cache while fresh,
+ * else from EC2 when `clients` are given. A failed lookup is a warning, not an error: scores inform, prices decide.
+ * Writes nothing itself; the caller's cache write (after live prices) stores new scores.
+ */
+async function readPlacement(
+  requests: readonly PriceRequest[],
+  cache: PriceCache,
+  clients: AwsClients | undefined,
+  options: ResolveOptions,
+  now: Date,
+  out: EnvironmentPlacementScores[],
+  warn: (line: string) => void,
+  log: (line: string) => void,
+): Promise<void> {
+  const ttl = (options.placementTtlHours ?? 24) * HOUR;
+  const wanted = requests.filter((r) => r.spotTargetCapacity !== undefined && r.spotTargetCapacity > 0);
+  if (wanted.length === 0) return;
+  const placementModule = await import('../../placement/spot-placement-scores');
+  const results = await Promise.all(wanted.map(async (r) => {
+    const key = placementKey(r);
+    const cached = cache.placement?.[key];
+    if (cached && now.getTime() - Date.parse(cached.fetchedAt) >= 0 && now.getTime() - Date.parse(cached.fetchedAt) <= ttl) {
+      return { r, result: { ...cached, origin: 'EC2 GetSpotPlacementScores' as const }, source: 'cache' as const };
+    }
+    if (!clients) return undefined;
+    try {
+      const result = await placementModule.lookupSpotPlacementScores(
+        { region: r.region, instanceTypes: r.instanceTypes, availabilityZones: r.availabilityZones, targetCapacity: r.spotTargetCapacity! },
+        clients.ec2For(r.region),
+        () => now,
+      );
+      const entry: CachedPlacement = { fetchedAt: now.toISOString(), ...result, instanceTypes: [...result.instanceTypes], scores: result.scores.map((x) => ({ ...x, instanceTypes: [...x.instanceTypes] })), unscoredAvailabilityZones: [...result.unscoredAvailabilityZones] };
+      cache.placement = { ...(cache.placement ?? {}), [key]: entry };
+      return { r, result, source: 'live' as const };
+    } catch (e) {
+      warn(`pricing: ${r.environment}: spot placement scores not read (${describeError(e)}); the report shows none`);
+      return undefined;
+    }
+  }));
+  for (const x of results) {
+    if (!x) continue;
+    const res: SpotPlacementScores = x.result;
+    for (const line of placementModule.lowPlacementScoreWarnings(res, options.placementScoreThreshold ?? 5)) warn(`pricing: ${x.r.environment}: ${line}`);
+    out.push({
+      environment: x.r.environment,
+      region: x.r.region,
+      targetCapacity: res.targetCapacity,
+      source: x.source,
+      validOn: res.validOn,
+      scores: x.r.availabilityZones.map((az) => ({ availabilityZone: az, score: res.scores.find((s) => s.availabilityZone === az)?.score ?? null })),
+    });
+  }
+  if (out.length > 0) log(`pricing: spot placement scores for ${out.map((p) => p.environment).join(', ')}`);
 }
 
 type LiveOutcome = { ok: true; results: LiveRegionResult[] } | { ok: false; reason: string; problems: string[] };
@@ -281,6 +360,7 @@ async function askAws(
   calls: LookupCalls,
   warn: (line: string) => void,
   log: (line: string) => void,
+  alongside: () => Promise<void> = async () => undefined,
 ): Promise<LiveOutcome> {
   const credsTimeout = options.credentialsTimeoutMs ?? 3000;
   if (!(await clients.credentialsResolve(credsTimeout))) {
@@ -293,15 +373,21 @@ async function askAws(
   const started = Date.now();
   try {
     const { lookUpLive } = await import('./live');
-    const results = await lookUpLive(regions, wanted, {
-      clients,
-      now,
-      concurrency: options.concurrency ?? 24,
-      timeoutMs: options.timeoutMs ?? 30_000,
-      spotLookbackDays: options.spotLookbackDays ?? 7,
-      calls,
-      warn,
-    });
+    const besides = alongside();
+    let results;
+    try {
+      results = await lookUpLive(regions, wanted, {
+        clients,
+        now,
+        concurrency: options.concurrency ?? 24,
+        timeoutMs: options.timeoutMs ?? 30_000,
+        spotLookbackDays: options.spotLookbackDays ?? 7,
+        calls,
+        warn,
+      });
+    } finally {
+      await besides;
+    }
     const n = Object.values(calls).reduce((a, b) => a + b, 0);
     log(`pricing: AWS answered ${n} calls in ${Date.now() - started} ms`);
     return { ok: true, results };

@@ -9,7 +9,9 @@ import type { AddressInfo } from 'net';
  * pagination, retries and error parsing are the SDK's own.
  */
 
-export type Operation = 'GetProducts' | 'DescribeSpotPriceHistory' | 'DescribeInstanceTypeOfferings' | 'DescribeInstanceTypes';
+export type Operation =
+  | 'GetProducts' | 'DescribeSpotPriceHistory' | 'DescribeInstanceTypeOfferings' | 'DescribeInstanceTypes'
+  | 'DescribeAvailabilityZones' | 'GetSpotPlacementScores';
 
 export interface FakeSpotPoint {
   readonly instanceType: string;
@@ -47,6 +49,10 @@ export interface FakeWorld {
   readonly ec2PageSize?: number;
   /** Effective date of every Price List term. @default 2026-11-01 */
   readonly effectiveDate?: string;
+  /** AZ name -> AZ ID (DescribeAvailabilityZones). */
+  readonly zoneIds?: Record<string, string>;
+  /** AZ ID -> spot placement score 1-10 (GetSpotPlacementScores); an ID absent here gets no score. */
+  readonly placementScores?: Record<string, number>;
 }
 
 export interface Faults {
@@ -298,6 +304,22 @@ function ec2(world: FakeWorld, action: string, form: URLSearchParams): string | 
       })
       .join('');
     return `<?xml version="1.0" encoding="UTF-8"?><DescribeInstanceTypesResponse ${ns}><requestId>r</requestId><instanceTypeSet>${xml}</instanceTypeSet></DescribeInstanceTypesResponse>`;
+  }
+  if (action === 'DescribeAvailabilityZones') {
+    const names = listParam(form, 'ZoneName');
+    const xml = names
+      .filter((n) => world.zoneIds?.[n])
+      .map((n) => `<item><zoneName>${n}</zoneName><zoneId>${world.zoneIds![n]}</zoneId><zoneState>available</zoneState></item>`)
+      .join('');
+    return `<?xml version="1.0" encoding="UTF-8"?><DescribeAvailabilityZonesResponse ${ns}><requestId>r</requestId><availabilityZoneInfo>${xml}</availabilityZoneInfo></DescribeAvailabilityZonesResponse>`;
+  }
+  if (action === 'GetSpotPlacementScores') {
+    const region = listParam(form, 'RegionName')[0];
+    if (form.get('SingleAvailabilityZone') !== 'true') return { status: 400, code: 'InvalidParameterValue', message: 'test server expects SingleAvailabilityZone=true' };
+    const xml = Object.entries(world.placementScores ?? {})
+      .map(([id, score]) => `<item><region>${region}</region><availabilityZoneId>${id}</availabilityZoneId><score>${score}</score></item>`)
+      .join('');
+    return `<?xml version="1.0" encoding="UTF-8"?><GetSpotPlacementScoresResponse ${ns}><requestId>r</requestId><spotPlacementScoreSet>${xml}</spotPlacementScoreSet></GetSpotPlacementScoresResponse>`;
   }
   return { status: 400, code: 'InvalidAction', message: `unknown action ${action}` };
 }
