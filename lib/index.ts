@@ -14,6 +14,11 @@ export * from './interruption';
 export * from './budget';
 export * from './schedule';
 
+// When spot runs dry: on-demand fallback, capacity ledger, placement scores, dashboard
+export * from './fallback';
+export * from './placement';
+export * from './dashboard';
+
 // Pricing and the cost report
 export * from './pricing/types';
 export * from './pricing/lookup';

@@ -4,7 +4,8 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { FallbackConfigError } from './on-demand-fallback';
-import { EVENT_TYPES, HANDLER_METRICS, POOL_CAPACITY_ERROR_CODES, poolMetric, SpotPool } from './ledger-metrics';
+import type { SpotPool } from '../pricing/types';
+import { EVENT_TYPES, HANDLER_METRICS, POOL_CAPACITY_ERROR_CODES, poolMetric } from './ledger-metrics';
 
 export interface CapacityLedgerProps {
   /** The fleet tag; its value is the `Fleet` dimension of the interruption handler's metrics. */

@@ -12,7 +12,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import {
   decideFallback,
-  FallbackConfig,
+  FallbackDecisionConfig,
   fallbackConfigProblems,
   FallbackDecision,
   FallbackState,
@@ -21,7 +21,7 @@ import {
 import { FALLBACK_METRICS } from './metric-names';
 
 /** What the controller needs to know; read from environment variables by the thin handler. */
-export interface ControllerConfig extends FallbackConfig {
+export interface ControllerConfig extends FallbackDecisionConfig {
   readonly mainGroupName: string;
   readonly fallbackGroupName: string;
   /** SSM parameter the controller owns (not in the template, so no deploy can reset it). */

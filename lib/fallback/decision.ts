@@ -13,7 +13,7 @@
  *   or kill switch that drops the main group's desired capacity also drops the fallback at once).
  */
 
-export interface FallbackConfig {
+export interface FallbackDecisionConfig {
   /** Shortfall with failed launches must last this long before on-demand is added. */
   readonly engageAfterMs: number;
   /** Shortfall without any failed launch must last this long before on-demand is added. */
@@ -85,7 +85,7 @@ export function stateFromGroup(currentFallback: number, at: number): FallbackSta
   return { version: 1, mode: 'engaged', desiredFallback: currentFallback, failuresInStreak: 0, window: [[at, currentFallback]] };
 }
 
-export function decideFallback(state: FallbackState, obs: FallbackObservation, config: FallbackConfig): FallbackDecision {
+export function decideFallback(state: FallbackState, obs: FallbackObservation, config: FallbackDecisionConfig): FallbackDecision {
   const shortfall = Math.max(0, obs.desiredCapacity - obs.inServiceCapacity);
   const neededInstances = Math.ceil(shortfall / config.unitsPerInstance);
   const demandCap = Math.ceil(Math.max(0, obs.desiredCapacity) / config.unitsPerInstance);
@@ -197,7 +197,7 @@ export const FALLBACK_LIMITS = {
 } as const;
 
 /** Every problem with a config, one line each (name, value, rule); empty when valid. */
-export function fallbackConfigProblems(config: FallbackConfig): string[] {
+export function fallbackConfigProblems(config: FallbackDecisionConfig): string[] {
   const problems: string[] = [];
   const minutes = (name: string, ms: number) => {
     const m = ms / 60_000;

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { SpotPool } from '../pricing/types';
 
 import {
   FALLBACK_SERVICE,
@@ -8,12 +9,6 @@ import {
 } from './metric-names';
 
 export * from './metric-names';
-
-/** One spot pool: an instance type in an availability zone. */
-export interface SpotPool {
-  readonly instanceType: string;
-  readonly availabilityZone: string;
-}
 
 /** The handler's per-pool series of `metricName` for one event type (and error code, for launch failures). */
 export function poolMetric(

@@ -4,7 +4,8 @@ import { averageScheduledHoursPerMonth, WEEKDAYS } from '../schedule/schedule';
 import { quantity, unitPrice, usd } from './report-format';
 
 export { HOURS_PER_MONTH };
-import { EnvironmentPlacementScores, HOURS_PER_MONTH, InstanceOffering, OnDemandPrice, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from './types';
+export type { SpotPool };
+import { EnvironmentPlacementScores, HOURS_PER_MONTH, InstanceOffering, SpotPool, OnDemandPrice, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from './types';
 
 /**
  * The cost model: what one environment's fleet costs per month, in USD, from a resolved `PriceTable`.
@@ -147,11 +148,6 @@ export type PriceUsed =
       readonly validOn: string;
       readonly origin: string;
     };
-
-export interface SpotPool {
-  readonly instanceType: string;
-  readonly availabilityZone: string;
-}
 
 export interface EnvironmentCostEstimate {
   readonly environment: string;

@@ -24,6 +24,12 @@ export interface OnDemandPrice extends PriceProvenance {
   readonly usdPerHour: number;
 }
 
+/** One spot pool: an instance type in an availability zone. */
+export interface SpotPool {
+  readonly instanceType: string;
+  readonly availabilityZone: string;
+}
+
 /** Spot Linux/UNIX price statistics for one pool (instance type x AZ) over the look-back window. */
 export interface SpotPrice extends PriceProvenance {
   readonly instanceType: string;

@@ -1,7 +1,7 @@
 import {
   decideFallback,
   duration,
-  FallbackConfig,
+  FallbackDecisionConfig,
   fallbackConfigProblems,
   FallbackDecision,
   FallbackObservation,
@@ -11,7 +11,7 @@ import {
 } from '../../lib/fallback/decision';
 
 const MIN = 60_000;
-const CONFIG: FallbackConfig = {
+const CONFIG: FallbackDecisionConfig = {
   engageAfterMs: 5 * MIN,
   engageWithoutFailuresAfterMs: 15 * MIN,
   releaseAfterMs: 15 * MIN,
