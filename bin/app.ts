@@ -26,7 +26,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 async function main(): Promise<void> {
   const envs = validateEnvironments(ENVIRONMENTS);
   // aws-cdk-lib's built-in CloudFormation template validation (a WASM engine) takes ~3.5 s of a ~7 s synth here.
-  // npm test runs it over all three stacks on every CI run (test/stacks), so synth skips it unless asked:
+  // npm test (which .ci/run runs) validates all three stacks with it (test/stacks), so synth skips it unless asked:
   // `npx cdk synth -c cfnValidation=true`.
   const app = new App({ builtinCloudFormationValidation: false });
   if (app.node.tryGetContext('cfnValidation') === true || app.node.tryGetContext('cfnValidation') === 'true') {
@@ -39,22 +39,25 @@ async function main(): Promise<void> {
     snapshotPath: path.join(ROOT, 'pricing', 'snapshot.json'),
     log,
   });
-  const estimates = estimateEnvironments(envs, prices.table).map((e) => {
-    const placement = prices.placement.find((p) => p.environment === e.environment);
-    return placement ? { ...e, placement } : e;
-  });
+  // The stacks need the hourly prices (burn alarm, dashboard); the estimate needs the stacks' alarm count.
+  // Hourly prices do not depend on alarms, so: estimate, build, count, estimate again with the count.
+  const draft = estimateEnvironments(envs, prices.table);
   const perEnvironment = (name: string) => prices.warnings.filter((w) => w.startsWith(`pricing: ${name}:`));
   for (const w of prices.warnings.filter((w) => !envs.some((e) => w.startsWith(`pricing: ${e.name}:`)))) log(`warning: ${w}`);
 
-  envs.forEach((cfg, i) => {
-    new GpuFleetStack(app, `GpuFleet-${cfg.name}`, {
-      config: cfg,
-      costEstimate: estimates[i],
-      pricingWarnings: perEnvironment(cfg.name),
-      env: { account: cfg.account ?? (process.env.CDK_DEFAULT_ACCOUNT || undefined), region: cfg.region },
-      description: `GPU inference fleet (${cfg.name}): on-demand base + spot burst over ${cfg.fleet.instanceTypes.join(', ')}`,
-    });
+  const stacks = envs.map((cfg, i) => new GpuFleetStack(app, `GpuFleet-${cfg.name}`, {
+    config: cfg,
+    costEstimate: draft[i],
+    pricingWarnings: perEnvironment(cfg.name),
+    env: { account: cfg.account ?? (process.env.CDK_DEFAULT_ACCOUNT || undefined), region: cfg.region },
+    description: `GPU inference fleet (${cfg.name}): on-demand base + spot burst over ${cfg.fleet.instanceTypes.join(', ')}`,
+  }));
+  const alarmMetrics = new Map(envs.map((cfg, i) => [cfg.name, stacks[i].alarmMetricCount()]));
+  const estimates = estimateEnvironments(envs, prices.table, (cfg) => ({ cloudwatchAlarms: alarmMetrics.get(cfg.name)! })).map((e) => {
+    const placement = prices.placement.find((p) => p.environment === e.environment);
+    return placement ? { ...e, placement } : e;
   });
+  estimates.forEach((e, i) => stacks[i].annotateCost(e));
 
   const report = buildCostReport(estimates);
   writeCostReport(app.outdir, report);

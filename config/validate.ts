@@ -103,17 +103,19 @@ const EnvironmentSchema = z.object({
     rebalanceAction: z.enum(['drain', 'notify'], { error: "must be 'drain' or 'notify'" }),
     interruptionsPerHourAlarm: z.number({ error: 'must be a whole number >= 1' }).int({ error: 'must be a whole number >= 1' })
       .min(1, { error: 'must be a whole number >= 1' }),
-    drainTimeoutSeconds: z.number({ error: 'must be whole seconds from 30 to 7200' }).int({ error: 'must be whole seconds' })
-      .min(30, { error: 'must be from 30 to 7200 seconds (lifecycle heartbeat limits)' })
-      .max(7200, { error: 'must be from 30 to 7200 seconds (lifecycle heartbeat limits)' }),
+    // The handler waits for the drain inside one Lambda invocation (15 min at most, with margin): 720 s.
+    drainTimeoutSeconds: z.number({ error: 'must be whole seconds from 30 to 720' }).int({ error: 'must be whole seconds from 30 to 720' })
+      .min(30, { error: 'must be from 30 to 720 seconds (the drain runs inside one Lambda invocation)' })
+      .max(720, { error: 'must be from 30 to 720 seconds (the drain runs inside one Lambda invocation)' }),
   }),
   fallback: z.object({
     maxInstances: z.number({ error: 'must be a whole number from 1 to 100' }).int({ error: 'must be a whole number from 1 to 100' })
       .min(1, { error: 'must be a whole number from 1 to 100' }).max(100, { error: 'must be a whole number from 1 to 100' }),
-    engageAfterMinutes: z.number({ error: 'must be minutes from 1 to 60' }).min(1, { error: 'must be minutes from 1 to 60' })
-      .max(60, { error: 'must be minutes from 1 to 60' }),
-    releaseAfterMinutes: z.number({ error: 'must be minutes from 5 to 240' }).min(5, { error: 'must be minutes from 5 to 240' })
-      .max(240, { error: 'must be minutes from 5 to 240' }),
+    // The controller runs once a minute and waits 3 x engageAfter without failures (at most 120 min).
+    engageAfterMinutes: z.number({ error: 'must be whole minutes from 1 to 40' }).int({ error: 'must be whole minutes from 1 to 40' })
+      .min(1, { error: 'must be whole minutes from 1 to 40' }).max(40, { error: 'must be whole minutes from 1 to 40' }),
+    releaseAfterMinutes: z.number({ error: 'must be whole minutes from 5 to 120' }).int({ error: 'must be whole minutes from 5 to 120' })
+      .min(5, { error: 'must be whole minutes from 5 to 120' }).max(120, { error: 'must be whole minutes from 5 to 120' }),
   }).optional(),
   cost: z.object({
     throughputRps: z.record(z.string(), z.number().gt(0, { error: 'must be requests/second > 0' })).optional(),

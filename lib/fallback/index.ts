@@ -8,6 +8,5 @@ export {
   FALLBACK_CAPACITY_TAG_VALUE,
   FallbackConfigError,
   OnDemandFallback,
-  worstCaseFallbackHourlyUsd,
 } from './on-demand-fallback';
-export type { OnDemandFallbackProps, WorstCaseFallbackCost } from './on-demand-fallback';
+export type { OnDemandFallbackProps } from './on-demand-fallback';

@@ -286,34 +286,3 @@ function nagArn(stack: Stack, service: string): string {
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
   return `arn:<AWS::Partition>:${service}:${region}:${account}`;
 }
-
-/** Text for the report's worst case, e.g. `4 x up to $1.3232/h = $5.29/h`. */
-export interface WorstCaseFallbackCost {
-  readonly instances: number;
-  /** The most expensive of the fleet's types on demand: the fallback may launch any of them. */
-  readonly usdPerInstanceHour: number;
-  readonly usdPerHour: number;
-  readonly instanceType: string;
-}
-
-/**
- * The hourly cost of a fully engaged fallback: the cap times the dearest on-demand price among the fleet's types
- * (prioritized allocation falls through to later types when the first has no capacity either).
- * Throws naming every type without a usable price: a worst case silently $0 would be wrong.
- */
-export function worstCaseFallbackHourlyUsd(
-  maxFallbackInstances: number,
-  instanceTypes: readonly string[],
-  onDemandUsdPerHour: Readonly<Record<string, number>>,
-): WorstCaseFallbackCost {
-  const problems = instanceTypes
-    .filter((t) => !(Number.isFinite(onDemandUsdPerHour[t]) && onDemandUsdPerHour[t] > 0))
-    .map((t) => `${t} (${onDemandUsdPerHour[t]})`);
-  if (instanceTypes.length === 0) throw new FallbackConfigError('worst-case fallback cost: instanceTypes is empty; pass the fleet\'s types');
-  if (problems.length) {
-    throw new FallbackConfigError(`worst-case fallback cost: no on-demand price > 0 for ${problems.join(', ')}; refresh the price snapshot (npm run pricing:refresh)`);
-  }
-  const instanceType = instanceTypes.reduce((a, b) => (onDemandUsdPerHour[b] > onDemandUsdPerHour[a] ? b : a));
-  const usdPerInstanceHour = onDemandUsdPerHour[instanceType];
-  return { instances: maxFallbackInstances, usdPerInstanceHour, usdPerHour: maxFallbackInstances * usdPerInstanceHour, instanceType };
-}

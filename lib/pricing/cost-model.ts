@@ -23,7 +23,10 @@ export const FAVOURED_SPOT_POOLS_PER_AZ = 2;
 
 /** Usage of the small parts of the stack, which the config does not describe. */
 export interface SmallPartsUsage {
-  /** Standard-resolution CloudWatch alarms the stack creates. */
+  /**
+   * Alarm metrics of the stack's standard-resolution CloudWatch alarms (CloudWatch bills per metric an alarm reads;
+   * bin/app.ts counts them in the built stack).
+   */
   readonly cloudwatchAlarms: number;
   /** Lambda invocations per month (interruption handler, budget guard, schedule). */
   readonly lambdaRequestsPerMonth: number;
@@ -34,7 +37,7 @@ export interface SmallPartsUsage {
 }
 
 /**
- * Small-parts assumptions: ~10 alarms (fleet, interruption, budget), 100k Lambda invocations of 0.5 s at 256 MB
+ * Small-parts assumptions when the caller does not count them: 10 alarm metrics, 100k Lambda invocations of 0.5 s at 256 MB
  * (100,000 x 0.5 x 0.25 = 12,500 GB-s) and 1M SQS requests. Free tiers are ignored: the estimate errs high.
  */
 export const DEFAULT_SMALL_PARTS: SmallPartsUsage = {
@@ -435,7 +438,7 @@ export function estimateEnvironmentCost(
     }
     fixed(id, label, total, basis.join(' + '));
   };
-  small('cloudwatch-alarms', 'CloudWatch alarms', [['cloudwatch-alarm-month', smallParts.cloudwatchAlarms, 'alarms']]);
+  small('cloudwatch-alarms', 'CloudWatch alarms', [['cloudwatch-alarm-month', smallParts.cloudwatchAlarms, 'alarm metrics']]);
   small('lambda', 'Lambda', [
     ['lambda-request', smallParts.lambdaRequestsPerMonth, 'requests'],
     ['lambda-gb-second', smallParts.lambdaGbSecondsPerMonth, 'GB-s'],
@@ -525,7 +528,7 @@ export function estimateEnvironmentCost(
       (fallbackInstances > 0
         ? `, plus the on-demand fallback's cap of ${fallbackInstances} x ${priciestInstance.name} (${usd(fallbackPerHour)}/h with root volumes).`
         : '.'),
-    `Small parts: ${smallParts.cloudwatchAlarms} alarms, ${quantity(smallParts.lambdaRequestsPerMonth)} Lambda requests ` +
+    `Small parts: ${smallParts.cloudwatchAlarms} alarm metrics, ${quantity(smallParts.lambdaRequestsPerMonth)} Lambda requests ` +
       `(${quantity(smallParts.lambdaGbSecondsPerMonth)} GB-s), ${quantity(smallParts.sqsRequestsPerMonth)} SQS requests; free tiers ignored.`,
   );
 

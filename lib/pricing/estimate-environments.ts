@@ -1,5 +1,5 @@
 import { EnvironmentConfig } from '../../config/types';
-import { environmentHours, estimateEnvironmentCost, EnvironmentCostEstimate } from './cost-model';
+import { environmentHours, estimateEnvironmentCost, EnvironmentCostEstimate, SmallPartsUsage } from './cost-model';
 import { PriceTable } from './types';
 
 /**
@@ -13,8 +13,15 @@ export function pricingYear(table: PriceTable): number {
   return Number(newest.slice(0, 4));
 }
 
-/** One cost estimate per environment, hours from its schedule (if any) over the pricing year. */
-export function estimateEnvironments(envs: readonly EnvironmentConfig[], table: PriceTable): EnvironmentCostEstimate[] {
+/**
+ * One cost estimate per environment, hours from its schedule (if any) over the pricing year.
+ * `smallParts` gives what the built stack counted (e.g. its alarm metrics); else the cost model's defaults apply.
+ */
+export function estimateEnvironments(
+  envs: readonly EnvironmentConfig[],
+  table: PriceTable,
+  smallParts?: (cfg: EnvironmentConfig) => Partial<SmallPartsUsage>,
+): EnvironmentCostEstimate[] {
   const year = pricingYear(table);
-  return envs.map((cfg) => estimateEnvironmentCost(cfg, table, environmentHours(cfg, year)));
+  return envs.map((cfg) => estimateEnvironmentCost(cfg, table, { ...environmentHours(cfg, year), smallParts: smallParts?.(cfg) }));
 }

@@ -32,7 +32,8 @@ export interface CostReport {
 const money = (x: number) => roundCents(x);
 // Hourly rates keep enough digits to re-derive figures; 1e-6 USD hides float noise in the last bits.
 const rate = (x: number) => Math.round(x * 1e6) / 1e6;
-const pct = (x: number) => Math.round(x * 100) / 100;
+// One decimal, as displayed: rounding twice (to 2 decimals here, to 1 in Markdown) could show 24.2% where cost:check says 24.1%.
+const pct = (x: number) => Math.round(x * 10) / 10;
 const nullable = (x: number | null, f: (n: number) => number) => (x === null ? null : f(x));
 
 function roundComponent(c: CostComponent): CostComponent {

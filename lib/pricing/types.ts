@@ -104,6 +104,11 @@ export interface PriceRequest {
    * @default - no placement score lookup (the fleet uses no spot)
    */
   readonly spotTargetCapacity?: number;
+  /**
+   * Whether the stack creates NAT gateways (an existing VPC brings its own, which are not this stack's cost).
+   * @default true
+   */
+  readonly needsNat?: boolean;
 }
 
 /** EC2's spot placement score for one fleet AZ: how likely a spot request for the fleet's types is to be filled. */

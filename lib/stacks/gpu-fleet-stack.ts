@@ -18,8 +18,8 @@ export interface GpuFleetStackProps extends StackProps {
   readonly config: EnvironmentConfig;
 
   /**
-   * The environment's cost estimate (bin/app.ts prices it before building stacks). The fleet is annotated with it
-   * and the budget's burn alarm uses its hourly prices.
+   * The environment's cost estimate (bin/app.ts prices it before building stacks): the budget's burn alarm and the
+   * dashboard use its hourly prices. The fleet's cost annotation comes from `annotateCost`.
    */
   readonly costEstimate: EnvironmentCostEstimate;
 
@@ -154,16 +154,39 @@ export class GpuFleetStack extends Stack {
       budgetAlarm: this.budgetGuard.burnAlarm,
       deadLetterQueue: this.interruptionHandler.deadLetterQueue,
       alarms: [
+        this.interruptionHandler.dlqAlarm,
+        this.interruptionHandler.errorsAlarm,
+        this.interruptionHandler.interruptionRateAlarm,
+        this.interruptionHandler.launchFailuresAlarm,
         ...(this.fallback ? [this.fallback.controllerErrorsAlarm] : []),
         ...this.ledger.pools.flatMap((p) => [p.interruptions, p.launchFailures]),
       ],
     });
 
-    // The synth-time cost estimate, next to the fleet it prices.
-    const notes = costAnnotations(cost);
+    for (const w of props.pricingWarnings ?? []) Annotations.of(this.fleet).addWarningV2('gpu-fleet:pricing', w);
+  }
+
+  /**
+   * Puts the synth-time cost estimate next to the fleet it prices: the expected monthly cost as an info annotation,
+   * over-budget and left-out parts as warnings. bin/app.ts calls it with the final estimate (after counting alarms).
+   */
+  public annotateCost(estimate: EnvironmentCostEstimate): void {
+    const notes = costAnnotations(estimate);
     Annotations.of(this.fleet).addInfo(notes.info);
     for (const w of notes.warnings) Annotations.of(this.fleet).addWarningV2(w.id, w.message);
-    for (const w of props.pricingWarnings ?? []) Annotations.of(this.fleet).addWarningV2('gpu-fleet:pricing', w);
+  }
+
+  /**
+   * Metrics read by this stack's CloudWatch alarms, which is what CloudWatch bills (per alarm metric): 1 for a
+   * single-metric alarm, one per metric of a metric-math alarm. The alarms target tracking creates are not counted.
+   */
+  public alarmMetricCount(): number {
+    return this.node.findAll()
+      .filter((c): c is cloudwatch.CfnAlarm => c instanceof cloudwatch.CfnAlarm)
+      .reduce((n, alarm) => {
+        const metrics = this.resolve(alarm.metrics) as Array<{ metricStat?: unknown; MetricStat?: unknown }> | undefined;
+        return n + (metrics ? metrics.filter((m) => m.metricStat ?? m.MetricStat).length : 1);
+      }, 0);
   }
 }
 

@@ -1,6 +1,6 @@
 import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { FallbackConfigError, OnDemandFallback, OnDemandFallbackProps, worstCaseFallbackHourlyUsd } from '../../lib/fallback/on-demand-fallback';
+import { FallbackConfigError, OnDemandFallback, OnDemandFallbackProps } from '../../lib/fallback/on-demand-fallback';
 import { formatFindings, nagApp, nagFindings } from '../support/nag';
 import { fallbackProps, FLEET_TAG, fleetStack } from './support/fleet-stack';
 
@@ -196,20 +196,5 @@ describe('OnDemandFallback: validation', () => {
       'stateParameterName (no-slash) must start with / and use only letters, digits and _ . - /',
     );
     expect(fails({ weights: { 'g6.xlarge': 0 } })).toThrow('weights.g6.xlarge (0) must be a number > 0, as in the main group');
-  });
-});
-
-describe('worstCaseFallbackHourlyUsd', () => {
-  test('is the cap times the dearest on-demand price among the types', () => {
-    expect(worstCaseFallbackHourlyUsd(4, ['g6.xlarge', 'g5.xlarge'], { 'g6.xlarge': 0.8048, 'g5.xlarge': 1.006 })).toEqual({
-      instances: 4, usdPerInstanceHour: 1.006, usdPerHour: 4.024, instanceType: 'g5.xlarge',
-    });
-  });
-
-  test('names every type without a usable price instead of returning $0', () => {
-    expect(() => worstCaseFallbackHourlyUsd(2, ['g6.xlarge', 'g5.xlarge', 'g4dn.xlarge'], { 'g6.xlarge': 0, 'g5.xlarge': NaN })).toThrow(
-      'worst-case fallback cost: no on-demand price > 0 for g6.xlarge (0), g5.xlarge (NaN), g4dn.xlarge (undefined); refresh the price snapshot (npm run pricing:refresh)',
-    );
-    expect(() => worstCaseFallbackHourlyUsd(2, [], {})).toThrow("worst-case fallback cost: instanceTypes is empty; pass the fleet's types");
   });
 });

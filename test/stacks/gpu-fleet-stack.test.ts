@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { dev, ENVIRONMENTS, prod, staging } from '../../config/environments';
+import { validateEnvironments } from '../../config/validate';
 import { gpuInstanceType } from '../../lib/fleet/gpu-instance-types';
 import { GpuFleetStack } from '../../lib/stacks/gpu-fleet-stack';
 import { fixtureEstimate } from '../support/prices';
@@ -152,6 +153,35 @@ describe('what each issue promises, in the synthesized templates', () => {
     const ledgerAlarms = Object.keys(t(name).findResources('AWS::CloudWatch::Alarm')).filter((id) => id.startsWith('Ledger'));
     expect(ledgerAlarms).toHaveLength(pools * 2);
     t(name).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('what the cost estimate learns from the built stack', () => {
+  test.each(['dev', 'staging', 'prod'])('%s: alarm metrics counted as CloudWatch bills them (one per metric an alarm reads)', (name) => {
+    const alarms = Object.values(built[name].template.findResources('AWS::CloudWatch::Alarm')) as any[];
+    const fromTemplate = alarms.reduce((n, a) => n + (a.Properties.Metrics ? a.Properties.Metrics.filter((m: any) => m.MetricStat).length : 1), 0);
+    expect(built[name].stack.alarmMetricCount()).toBe(fromTemplate);
+    expect(fromTemplate).toBeGreaterThan(alarms.length - 1);
+  });
+
+  test('annotateCost puts the expected monthly cost on the fleet, and over-budget as a warning', () => {
+    const { stack } = buildEnvironmentStack(staging);
+    const estimate = fixtureEstimate(staging);
+    stack.annotateCost({ ...estimate, budget: { ...estimate.budget, overBudget: true, headroomUsd: -10 } });
+    const a = Annotations.fromStack(stack);
+    a.hasInfo('/GpuFleet-staging/Fleet', Match.stringLikeRegexp('^staging expected \\$[\\d,.]+/month \\(range '));
+    a.hasWarning('/GpuFleet-staging/Fleet', Match.stringLikeRegexp('exceeds budget.monthlyLimitUsd'));
+  });
+});
+
+describe('config validation and construct limits agree', () => {
+  test.each([
+    ['upper edges', { drainTimeoutSeconds: 720 }, { maxInstances: 100, engageAfterMinutes: 40, releaseAfterMinutes: 120 }],
+    ['lower edges', { drainTimeoutSeconds: 30 }, { maxInstances: 1, engageAfterMinutes: 1, releaseAfterMinutes: 5 }],
+  ])('a prod config at the %s of every validated range builds', (_name, interruption, fallback) => {
+    const cfg = { ...prod, interruption: { ...prod.interruption, ...interruption }, fallback };
+    expect(validateEnvironments([cfg])).toHaveLength(1);
+    expect(() => buildEnvironmentStack(cfg)).not.toThrow();
   });
 });
 

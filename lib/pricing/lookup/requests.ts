@@ -9,6 +9,7 @@ export function priceRequestsFor(environments: readonly EnvironmentConfig[]): Pr
     availabilityZones: [...e.availabilityZones],
     instanceTypes: [...e.fleet.instanceTypes],
     ...(spotBurst(e) > 0 ? { spotTargetCapacity: spotBurst(e) } : {}),
+    ...(e.fleet.existingVpc ? { needsNat: false } : {}),
   }));
 }
 

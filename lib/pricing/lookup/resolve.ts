@@ -491,8 +491,10 @@ function checkCompleteness(
     }
     if (!seenRegionUnits.has(req.region)) {
       seenRegionUnits.add(req.region);
+      const natInRegion = requests.some((r) => r.region === req.region && r.needsNat !== false);
       for (const u of unitsNeeded) {
         if (table.units.some((p) => p.region === req.region && p.resource === u)) continue;
+        if (!natInRegion && u.startsWith('nat-gateway-')) continue; // existing VPCs: their NAT is not this stack's cost
         if (OPTIONAL_UNITS.includes(u)) warn(`pricing: no ${u} price for ${req.region}; that small part is left out of the estimate${fix}`);
         else problems.push(`pricing: no ${u} price for ${req.region}${fix}`);
       }

@@ -89,6 +89,14 @@ describe('missing unit prices in a snapshot', () => {
   });
 });
 
+describe('NAT prices with an existing VPC', () => {
+  test('not required when no environment in the region creates NAT gateways', async () => {
+    const t = snapshotTable();
+    const res = await resolveWith({ ...t, units: t.units.filter((u) => !u.resource.startsWith('nat-gateway-')) }, [{ ...DEV_REQUEST, needsNat: false }]);
+    expect(res.table.units.map((u) => u.resource)).not.toContain('nat-gateway-hour');
+  });
+});
+
 describe('offering facts missing from a snapshot', () => {
   test('one warning per environment lists every unchecked type', async () => {
     const res = await resolveWith({ ...snapshotTable(), offerings: [] });
