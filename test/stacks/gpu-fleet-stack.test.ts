@@ -204,6 +204,7 @@ describe('stable logical IDs of stateful resources', () => {
 });
 
 describe('cdk-nag AwsSolutions and CloudFormation validation', () => {
+  afterEach(() => jest.restoreAllMocks());
   test('every environment has zero unacknowledged findings, and its templates pass CloudFormation validation', () => {
     const app = nagApp({ cloudFormation: true });
     for (const cfg of [dev, staging, prod]) {
@@ -213,6 +214,7 @@ describe('cdk-nag AwsSolutions and CloudFormation validation', () => {
   });
 
   test('the CloudFormation check is live: an invalid template is reported', () => {
+    jest.spyOn(console, 'error').mockImplementation(() => undefined); // the expected report would fill the CI log
     const app = nagApp({ cloudFormation: true });
     const stack = new GpuFleetStack(app, 'GpuFleet-dev', { config: dev, costEstimate: fixtureEstimate(dev), env: { region: dev.region } });
     new (require('aws-cdk-lib').CfnResource)(stack, 'Broken', { type: 'AWS::SQS::Queue', properties: { VisibilityTimeout: 'not-a-number', NoSuchProperty: true } });
@@ -221,6 +223,7 @@ describe('cdk-nag AwsSolutions and CloudFormation validation', () => {
   });
 
   test('the check is live: an unacknowledged finding is reported', () => {
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
     const app = nagApp();
     const stack = new GpuFleetStack(app, 'GpuFleet-dev', { config: dev, costEstimate: fixtureEstimate(dev), env: { region: dev.region } });
     // An unencrypted, plain-HTTP topic must be caught.
