@@ -254,9 +254,20 @@ export class BudgetGuard extends Construct {
       resourceName: `*:autoScalingGroupName/${group.autoScalingGroupName}`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    // UpdateAutoScalingGroup may only resize (never above the configured max), not move subnets or launch template.
     role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'],
+        actions: ['autoscaling:UpdateAutoScalingGroup'],
+        resources: [groupArn],
+        conditions: {
+          NumericLessThanEquals: { 'autoscaling:MaxSize': options.restoreCapacity.maxCapacity },
+          Null: { 'autoscaling:VPCZoneIdentifiers': 'true', 'autoscaling:LaunchTemplateVersionSpecified': 'true' },
+        },
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'],
         resources: [groupArn],
       }),
     );

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -172,19 +172,28 @@ export class GpuFleet extends Construct {
         description: `Encrypts the GPU fleet notification topic of ${this.fleetTag.value}`,
         enableKeyRotation: true,
       });
-      // The Auto Scaling service-linked role publishes the group's notifications, CloudWatch publishes alarms,
-      // EventBridge publishes rule targets: all need the key to encrypt messages on the topic.
+      // The Auto Scaling service-linked role publishes the group's notifications and CloudWatch publishes alarms:
+      // both need the key to encrypt messages on the topic. In a key policy, '*' as resource means this key.
       const stack = Stack.of(this);
       const slr = `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+      // Named by condition, not as principal: KMS rejects a policy naming a role that does not exist yet, and the
+      // service-linked role only appears with the account's first Auto Scaling group (this one, in a fresh account).
       this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowServicesToPublishToEncryptedTopic',
-        principals: [
-          new iam.ArnPrincipal(slr),
-          new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
-          new iam.ServicePrincipal('events.amazonaws.com'),
-        ],
+        sid: 'AllowAutoScalingServiceLinkedRoleToPublish',
+        principals: [new iam.AnyPrincipal()],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'], // in a key policy, '*' means this key
+        resources: ['*'],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': slr }, StringEquals: { 'kms:CallerAccount': stack.account } },
+      }));
+      this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
       }));
       this.topic = new sns.Topic(this, 'Topic', { masterKey: this.topicKey, enforceSSL: true });
     }

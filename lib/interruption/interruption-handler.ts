@@ -384,7 +384,11 @@ export class InterruptionHandler extends Construct {
   private drill(stack: Stack, props: InterruptionHandlerProps, sharePercent: number): fis.CfnExperimentTemplate {
     const role = new iam.Role(this, 'DrillRole', {
       assumedBy: new iam.ServicePrincipal('fis.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        // Confused-deputy guard: only FIS experiments of this account and region assume it.
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'fis', resource: 'experiment', resourceName: '*' }) },
+        },
       }),
       description: `FIS interrupts spot instances of ${props.fleetTag.value} in drills`,
     });
@@ -455,7 +459,6 @@ export class InterruptionHandler extends Construct {
       'the group ARN contains a UUID known only after creation; the ARN is otherwise exact (this group name)',
     );
     ack('Action::kms:GenerateDataKey*', "publishing to the fleet's KMS-encrypted topic needs GenerateDataKey*, on that key only");
-    ack('Action::kms:ReEncrypt*', "granted by topic.grantPublish on the fleet's topic key only");
   }
 }
 

@@ -183,24 +183,23 @@ describe('BudgetGuard with the kill switch (staging)', () => {
   });
 
   test('kill switch IAM: mutating calls scoped to the one group ARN; no managed policies', () => {
+    const GROUP_ARN = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/', GROUP]],
+    };
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           {
             Effect: 'Allow',
-            Action: ['autoscaling:UpdateAutoScalingGroup', 'autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'],
-            Resource: {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/',
-                  GROUP,
-                ],
-              ],
+            Action: 'autoscaling:UpdateAutoScalingGroup',
+            Resource: GROUP_ARN,
+            // Resize only, never above the configured max (6), never subnets or launch template.
+            Condition: {
+              NumericLessThanEquals: { 'autoscaling:MaxSize': 6 },
+              Null: { 'autoscaling:VPCZoneIdentifiers': 'true', 'autoscaling:LaunchTemplateVersionSpecified': 'true' },
             },
           },
+          { Effect: 'Allow', Action: ['autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'], Resource: GROUP_ARN },
           { Effect: 'Allow', Action: 'autoscaling:DescribeAutoScalingGroups', Resource: '*' },
           { Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC },
         ]),

@@ -89,15 +89,30 @@ describe('GpuFleet: the group', () => {
     });
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Sid: 'AllowServicesToPublishToEncryptedTopic',
-        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        Principal: {
-          AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling']] },
-          Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'],
-        },
-      })]) },
+      KeyPolicy: { Statement: Match.arrayWith([
+        // The Auto Scaling service-linked role, by condition: it may not exist yet when the key is created.
+        Match.objectLike({
+          Sid: 'AllowAutoScalingServiceLinkedRoleToPublish',
+          Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          Principal: { AWS: '*' },
+          Condition: {
+            ArnEquals: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling']] } },
+            StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' } },
+          },
+        }),
+        // CloudWatch alarms of this account and region only.
+        Match.objectLike({
+          Sid: 'AllowCloudWatchAlarmsToPublish',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:us-east-1:', { Ref: 'AWS::AccountId' }, ':alarm:*']] } },
+          },
+        }),
+      ]) },
     });
+    const keyPolicy = JSON.stringify(template.findResources('AWS::KMS::Key'));
+    expect(keyPolicy).not.toContain('events.amazonaws.com');
   });
 
   test('instances carry the fleet tag', () => {
@@ -299,6 +314,18 @@ describe('FleetNetwork', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    // Flow logs are delivered by our own role, trusted only for this account's flow logs (confused deputy).
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({
+        Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:us-east-1:', { Ref: 'AWS::AccountId' }, ':vpc-flow-log/*']] } },
+        },
+      })] },
+    });
+    // The default security group's allow-all rules are removed.
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
     const azs = Object.values(template.findResources('AWS::EC2::Subnet')).map((s: any) => s.Properties.AvailabilityZone);
     expect([...new Set(azs)].sort()).toEqual(AZS);
   });
