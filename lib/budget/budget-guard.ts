@@ -14,7 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { HOURS_PER_MONTH } from '../pricing/types';
-import { KILL_SWITCH_ENV as ENV } from './kill-switch-env';
+import { KILL_SWITCH_METRICS, KILL_SWITCH_ENV as ENV } from './kill-switch-env';
 
 /** Thrown for invalid BudgetGuard props; the message lists every problem, one a line. */
 export class BudgetConfigError extends Error {
@@ -310,6 +310,25 @@ export class BudgetGuard extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     errorAlarm.addAlarmAction(new cwActions.SnsAction(this.topic));
+
+    // A message the kill switch cannot classify may be a Budgets format change that would disarm it: say so.
+    const unrecognised = new cloudwatch.Metric({
+      namespace: KILL_SWITCH_METRICS.namespace,
+      metricName: KILL_SWITCH_METRICS.unrecognisedMessages,
+      dimensionsMap: { service: KILL_SWITCH_METRICS.service, Environment: props.environmentName },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.minutes(5),
+    });
+    const unrecognisedAlarm = unrecognised.createAlarm(this, 'KillSwitchUnrecognisedMessagesAlarm', {
+      alarmDescription:
+        `The ${props.environmentName} budget kill switch got a message it cannot read on the budget topic: ` +
+        'if AWS changed the Budgets notification format, the kill switch would not act. See the function\'s logs.',
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    unrecognisedAlarm.addAlarmAction(new cwActions.SnsAction(this.topic));
 
     this.acknowledgeKillSwitchWildcards(role, groupArn);
     return fn;

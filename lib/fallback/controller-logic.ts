@@ -41,8 +41,10 @@ export interface ControllerDeps {
 
 export interface ControllerResult {
   readonly decision: FallbackDecision;
-  /** Whether SetDesiredCapacity was called (false when the group already had the decided size). */
+  /** Whether SetDesiredCapacity was called on the fallback group (false when it already had the decided size). */
   readonly resized: boolean;
+  /** Capacity units added to the main group's desired capacity before the fallback shrank (0 when none). */
+  readonly handedBack: number;
   readonly notified: boolean;
 }
 
@@ -74,8 +76,24 @@ const stateSchema = z.object({
   troubleSince: z.number().optional(),
   failuresInStreak: z.number().int().min(0),
   window: z.array(z.tuple([z.number(), z.number()])),
-  activitiesSeenUntil: z.number().optional(),
+  failuresSinceGrowth: z.number().int().min(0).optional(),
+  growthWantedSince: z.number().optional(),
+  countedFailureIds: z.array(z.string()).optional(),
 });
+
+/** Instances on their way in: they count as arriving capacity, not as shortfall. */
+const PENDING_STATES = new Set(['Pending', 'Pending:Wait', 'Pending:Proceed']);
+
+/**
+ * How far back failed launches are read. An activity is found failed on any run while it started within this
+ * window, so a launch that was in progress for up to this long and then failed is still counted.
+ */
+export const ACTIVITY_LOOKBACK_MS = 30 * 60_000;
+/** Pages of 100 activities read at most per run (DescribeScalingActivities lists in-progress ones first). */
+export const MAX_ACTIVITY_PAGES = 5;
+/** Counted failure ids kept in the state: the SSM parameter holds 4 KB (an id is ~40 bytes). */
+export const MAX_COUNTED_FAILURE_IDS = 50;
+const STATE_MAX_BYTES = 4096;
 
 /** Error names that are worth another try next minute (the SDK already retried them in-process). */
 const TRANSIENT = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'ServiceUnavailable', 'InternalFailure', 'TimeoutError', 'ResourceContention']);
@@ -103,6 +121,11 @@ export function controllerConfigFromEnv(env: NodeJS.ProcessEnv): ControllerConfi
     if (!Number.isFinite(v)) throw new Error(`environment variable ${name} (${env[name]}) must be a number`);
     return v;
   };
+  const flag = (name: string): boolean => {
+    const v = required(name);
+    if (v !== 'true' && v !== 'false') throw new Error(`environment variable ${name} (${v}) must be true or false`);
+    return v === 'true';
+  };
   const config: ControllerConfig = {
     mainGroupName: required('MAIN_GROUP_NAME'),
     fallbackGroupName: required('FALLBACK_GROUP_NAME'),
@@ -114,6 +137,7 @@ export function controllerConfigFromEnv(env: NodeJS.ProcessEnv): ControllerConfi
     releaseAfterMs: number('RELEASE_AFTER_MINUTES') * 60_000,
     maxFallbackInstances: number('MAX_FALLBACK_INSTANCES'),
     unitsPerInstance: number('UNITS_PER_INSTANCE'),
+    fallbackWeighted: flag('FALLBACK_WEIGHTED'),
   };
   const problems = fallbackConfigProblems(config);
   if (problems.length) throw new Error(`fallback controller environment is invalid: ${problems.join('; ')}`);
@@ -137,21 +161,43 @@ export async function runFallbackController(config: ControllerConfig, deps: Cont
       const missing = [!main ? `main group ${config.mainGroupName}` : '', !fallback ? `fallback group ${config.fallbackGroupName}` : ''].filter(Boolean);
       throw new Error(`${missing.join(' and ')} not found by DescribeAutoScalingGroups: was the stack deleted or the group replaced? Redeploy the stack`);
     }
-    const inService = (main.Instances ?? [])
-      .filter((i) => i.LifecycleState === 'InService')
+    const capacityOf = (states: (s: string | undefined) => boolean) => (main.Instances ?? [])
+      .filter((i) => states(i.LifecycleState))
       .reduce((sum, i) => sum + Number(i.WeightedCapacity ?? 1), 0);
+    const inService = capacityOf((s) => s === 'InService');
+    const pending = capacityOf((s) => s !== undefined && PENDING_STATES.has(s));
     const fallbackDesired = fallback.DesiredCapacity ?? 0;
     const fallbackInService = (fallback.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length;
 
     const state = await loadState(config, deps, fallbackDesired, now);
-    const since = state.activitiesSeenUntil ?? now - 60_000;
-    const failures = await recentLaunchFailures(config.mainGroupName, since, deps.autoScaling);
+    const failures = await launchFailures(config.mainGroupName, state.countedFailureIds, now, deps.autoScaling);
 
     const decision = decideFallback(
-      { ...state, activitiesSeenUntil: failures.newest ?? state.activitiesSeenUntil ?? since },
-      { at: now, desiredCapacity: main.DesiredCapacity ?? 0, inServiceCapacity: inService, launchFailures: failures.count, failureCodes: failures.codes },
+      { ...state, countedFailureIds: failures.countedIds },
+      {
+        at: now,
+        desiredCapacity: main.DesiredCapacity ?? 0,
+        inServiceCapacity: inService,
+        pendingCapacity: pending,
+        launchFailures: failures.count,
+        failureCodes: failures.codes,
+      },
       config,
     );
+
+    // Handback first: spot gets the capacity (and launches the replacement) before the fallback lets it go, so the
+    // main group's target tracking does not have to find the load again. Capped at the main group's MaxSize.
+    const mainDesired = main.DesiredCapacity ?? 0;
+    let handedBack = 0;
+    if (decision.handbackUnits > 0 && decision.desiredFallback < fallbackDesired) {
+      const raised = Math.min(main.MaxSize ?? Number.POSITIVE_INFINITY, mainDesired + decision.handbackUnits);
+      if (raised > mainDesired) {
+        await deps.autoScaling.send(
+          new SetDesiredCapacityCommand({ AutoScalingGroupName: config.mainGroupName, DesiredCapacity: raised, HonorCooldown: false }),
+        );
+        handedBack = raised - mainDesired;
+      }
+    }
 
     let resized = false;
     if (decision.desiredFallback !== fallbackDesired) {
@@ -162,7 +208,7 @@ export async function runFallbackController(config: ControllerConfig, deps: Cont
       resized = true;
     }
     await deps.ssm.send(
-      new PutParameterCommand({ Name: config.stateParameterName, Value: JSON.stringify(decision.state), Type: 'String', Overwrite: true }),
+      new PutParameterCommand({ Name: config.stateParameterName, Value: serializeState(decision.state), Type: 'String', Overwrite: true }),
     );
 
     const fields = {
@@ -173,6 +219,11 @@ export async function runFallbackController(config: ControllerConfig, deps: Cont
       fallbackGroupDesired: fallbackDesired,
       fallbackInService,
       shortfall: decision.shortfall,
+      mainInService: inService,
+      mainPending: pending,
+      handbackUnits: decision.handbackUnits,
+      handedBack,
+      mainDesiredBefore: mainDesired,
       launchFailures: failures.count,
       failureCodes: failures.codes,
       capped: decision.capped,
@@ -190,8 +241,8 @@ export async function runFallbackController(config: ControllerConfig, deps: Cont
     perAction.addDimension('Action', decision.action);
     perAction.addMetric(FALLBACK_METRICS.decisions, MetricUnit.Count, 1);
 
-    const notified = decision.action === 'hold' ? false : await notify(config, deps, decision, fallbackInService);
-    return { decision, resized, notified };
+    const notified = decision.action === 'hold' ? false : await notify(config, deps, decision, fallbackInService, mainDesired, handedBack);
+    return { decision, resized, handedBack, notified };
   } catch (e) {
     const transient = isTransient(e);
     const fields = { errorName: (e as { name?: string })?.name ?? 'Error', error: message(e), errorKind: transient ? 'transient' : 'permanent' };
@@ -233,36 +284,72 @@ async function loadState(config: ControllerConfig, deps: ControllerDeps, fallbac
   return parsed.data;
 }
 
-/** Failed launch activities of the group that started after `since` (two pages of 100 at most: one minute's worth). */
-async function recentLaunchFailures(groupName: string, since: number, client: AutoScalingClient) {
+/**
+ * Failed (or cancelled) launch activities of the group not counted before. Every run reads the activities that
+ * started in the last ACTIVITY_LOOKBACK_MS (in-progress ones come first, then newest first, so paging stops only at
+ * a finished activity older than that) and skips by activity id, not by time: an activity seen in progress that
+ * fails later, or two with the same start time, are each counted once. Without stored ids (first run, lost state),
+ * failures older than a minute are marked counted without being counted, so an upgrade does not count a burst.
+ */
+async function launchFailures(groupName: string, counted: readonly string[] | undefined, now: number, client: AutoScalingClient) {
   const codes: Record<string, number> = {};
+  const known = new Set(counted ?? []);
+  const from = now - ACTIVITY_LOOKBACK_MS;
+  const fresh: string[] = [];
+  const inWindow = new Set<string>();
   let count = 0;
-  let newest: number | undefined;
+  let complete = false;
   let token: string | undefined;
-  for (let page = 0; page < 2; page++) {
+  for (let page = 0; page < MAX_ACTIVITY_PAGES; page++) {
     const out = await client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: groupName, MaxRecords: 100, NextToken: token }));
-    let older = false;
     for (const a of out.Activities ?? []) {
       const started = a.StartTime?.getTime() ?? 0;
-      if (started <= since) {
-        older = true;
+      const finished = a.StatusCode === 'Successful' || a.StatusCode === 'Failed' || a.StatusCode === 'Cancelled';
+      if (started < from) {
+        if (finished) complete = true;
         continue;
       }
-      newest = Math.max(newest ?? 0, started);
-      if (a.StatusCode === 'Failed' && /^Launching a new EC2 instance/i.test(a.Description ?? '')) {
-        const code = failureCode(a);
-        codes[code] = (codes[code] ?? 0) + 1;
-        count++;
-      }
+      if (!a.ActivityId) continue;
+      inWindow.add(a.ActivityId);
+      if ((a.StatusCode !== 'Failed' && a.StatusCode !== 'Cancelled') || !/^Launching a new EC2 instance/i.test(a.Description ?? '')) continue;
+      if (known.has(a.ActivityId)) continue;
+      known.add(a.ActivityId);
+      fresh.push(a.ActivityId);
+      if (counted === undefined && started < now - 60_000) continue;
+      const code = failureCode(a);
+      codes[code] = (codes[code] ?? 0) + 1;
+      count++;
     }
     token = out.NextToken;
-    // Activities come newest first: once one is older than the watermark, the rest are too.
-    if (older || !token) break;
+    if (complete || !token) {
+      complete = true;
+      break;
+    }
   }
-  return { count, codes, newest };
+  // Ids of activities that left the window are no longer needed; when the read stopped early, keep them all.
+  const kept = [...(counted ?? []), ...fresh].filter((id) => !complete || inWindow.has(id));
+  return { count, codes, countedIds: kept.slice(-MAX_COUNTED_FAILURE_IDS) };
 }
 
-async function notify(config: ControllerConfig, deps: ControllerDeps, d: FallbackDecision, fallbackInService: number): Promise<boolean> {
+/** The state as stored; the oldest counted ids go first if it would not fit the parameter's 4 KB. */
+export function serializeState(state: FallbackState): string {
+  let ids = [...(state.countedFailureIds ?? [])];
+  let json = JSON.stringify({ ...state, countedFailureIds: ids });
+  while (Buffer.byteLength(json) > STATE_MAX_BYTES && ids.length > 0) {
+    ids = ids.slice(Math.max(1, Math.ceil(ids.length / 4)));
+    json = JSON.stringify({ ...state, countedFailureIds: ids });
+  }
+  return json;
+}
+
+async function notify(
+  config: ControllerConfig,
+  deps: ControllerDeps,
+  d: FallbackDecision,
+  fallbackInService: number,
+  mainDesired: number,
+  handedBack: number,
+): Promise<boolean> {
   const verb = { engage: 'engaged', grow: 'grew', shrink: 'shrank', release: 'released', hold: 'held' }[d.action];
   try {
     await deps.sns.send(
@@ -273,6 +360,10 @@ async function notify(config: ControllerConfig, deps: ControllerDeps, d: Fallbac
           `Fleet: ${config.fleet}`,
           `Decision: ${d.action}, fallback group ${config.fallbackGroupName} desired ${d.previousFallback} -> ${d.desiredFallback} (cap ${config.maxFallbackInstances}; ${fallbackInService} in service now)`,
           `Reason: ${d.reason}`,
+          ...(d.handbackUnits > 0
+            ? [`Handback: main group ${config.mainGroupName} desired ${mainDesired} -> ${mainDesired + handedBack}` +
+              (handedBack < d.handbackUnits ? ` (${d.handbackUnits} asked, capped at its MaxSize)` : '')]
+            : []),
         ].join('\n'),
       }),
     );

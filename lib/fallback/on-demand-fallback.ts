@@ -50,7 +50,11 @@ export interface OnDemandFallbackProps {
   /** The fleet tag (`gpu-spot-fleet:fleet`), put on every fallback instance too. */
   readonly fleetTag: { readonly key: string; readonly value: string };
 
-  /** The fallback never runs more on-demand instances than this (it is the fallback group's MaxSize). */
+  /**
+   * The fallback never runs more on-demand instances than this. It is the fallback group's MaxSize; when the
+   * fallback group is weighted (the weights differ), MaxSize is this times the smallest weight in capacity units,
+   * which no more than this many instances can fill.
+   */
   readonly maxFallbackInstances: number;
 
   /**
@@ -73,9 +77,10 @@ export interface OnDemandFallbackProps {
   readonly releaseAfter?: Duration;
 
   /**
-   * Capacity weight per instance type, as the main group uses it (GpuFleet.weights). The fallback group itself is
-   * unweighted (its size counts instances); the controller turns a shortfall in capacity units into instances
-   * by the smallest weight, so enough instances are asked for whichever type launches.
+   * Capacity weight per instance type, as the main group uses it (GpuFleet.weights). When the weights differ, the
+   * fallback group's overrides carry the same weights and its size counts capacity units, so a shortfall of N units
+   * gets N units whichever type launches. When they are all equal, the fallback group is unweighted and a shortfall
+   * in units becomes instances by that weight.
    * @default - 1 for every type
    */
   readonly weights?: Readonly<Record<string, number>>;
@@ -128,6 +133,7 @@ export class OnDemandFallback extends Construct {
     const releaseAfter = props.releaseAfter ?? Duration.minutes(15);
     const weights = Object.fromEntries(props.instanceTypes.map((t) => [t, props.weights?.[t] ?? 1]));
     const unitsPerInstance = Math.min(...Object.values(weights));
+    const fallbackWeighted = new Set(Object.values(weights)).size > 1;
     this.stateParameterName = props.stateParameterName ?? `/gpu-spot-fleet/${props.fleetTag.value}/fallback-state`;
     this.validate(props, {
       engageAfterMs: engageAfter.toMilliseconds(),
@@ -135,7 +141,7 @@ export class OnDemandFallback extends Construct {
       releaseAfterMs: releaseAfter.toMilliseconds(),
       maxFallbackInstances: props.maxFallbackInstances,
       unitsPerInstance,
-    }, weights);
+    }, weights, fallbackWeighted);
     this.worstCaseExtraOnDemandInstances = props.maxFallbackInstances;
     const stack = Stack.of(this);
 
@@ -145,7 +151,8 @@ export class OnDemandFallback extends Construct {
       vpc: props.vpc,
       vpcSubnets: { subnets: subnets.subnets },
       minCapacity: 0,
-      maxCapacity: props.maxFallbackInstances,
+      // Weighted: MaxSize counts units; at the smallest weight it still admits at most maxFallbackInstances instances.
+      maxCapacity: fallbackWeighted ? props.maxFallbackInstances * unitsPerInstance : props.maxFallbackInstances,
       // No desiredCapacity, on purpose: the template never states the size, so `cdk deploy` never changes what
       // the controller set. A lower cap on deploy shrinks the group to it (UpdateAutoScalingGroup does that).
       mixedInstancesPolicy: {
@@ -155,7 +162,10 @@ export class OnDemandFallback extends Construct {
           onDemandPercentageAboveBaseCapacity: 100,
           onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
         },
-        launchTemplateOverrides: props.instanceTypes.map((t) => ({ instanceType: new ec2.InstanceType(t) })),
+        launchTemplateOverrides: props.instanceTypes.map((t) => ({
+          instanceType: new ec2.InstanceType(t),
+          weightedCapacity: fallbackWeighted ? weights[t] : undefined,
+        })),
       },
       groupMetrics: [autoscaling.GroupMetrics.all()],
       notifications: [{ topic: props.topic }],
@@ -185,7 +195,9 @@ export class OnDemandFallback extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // Under the 1-minute schedule, so two runs never overlap.
+      // Under the 1-minute schedule. That alone does not keep runs apart: Lambda retries a failed async invocation
+      // (twice, by default) and queues events, so retries are off and an event older than a minute is dropped
+      // (configureAsyncInvoke below). Not reserved concurrency 1: it fails to deploy in low-limit accounts.
       timeout: Duration.seconds(50),
       role,
       logGroup,
@@ -202,11 +214,14 @@ export class OnDemandFallback extends Construct {
         RELEASE_AFTER_MINUTES: String(releaseAfter.toMinutes({ integral: false })),
         MAX_FALLBACK_INSTANCES: String(props.maxFallbackInstances),
         UNITS_PER_INSTANCE: String(unitsPerInstance),
+        FALLBACK_WEIGHTED: String(fallbackWeighted),
         POWERTOOLS_SERVICE_NAME: FALLBACK_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
       },
       bundling: { minify: true, sourceMap: true, target: 'node24' },
     });
+    // The schedule's own retries are off too (its target below); the next scheduled run is the retry.
+    this.controller.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
 
     const groupArn = (name: string) => stack.formatArn({
       service: 'autoscaling',
@@ -220,6 +235,12 @@ export class OnDemandFallback extends Construct {
       resources: [groupArn(this.fallbackGroup.autoScalingGroupName)],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'HandBackToMainGroup',
+      // Raises the main group's desired capacity by what the fallback hands back, before the fallback shrinks.
+      actions: ['autoscaling:SetDesiredCapacity'],
+      resources: [groupArn(mainGroupName)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadGroupsAndActivities',
       // Auto Scaling Describe* calls support no resource-level permissions.
       actions: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities'],
@@ -231,7 +252,7 @@ export class OnDemandFallback extends Construct {
       resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: this.stateParameterName.replace(/^\//, '') })],
     }));
     props.topic.grantPublish(role);
-    this.acknowledgeWildcards(role, stack);
+    this.acknowledgeWildcards(role, stack, mainGroupName);
 
     this.schedule = new events.Rule(this, 'Schedule', {
       schedule: events.Schedule.rate(Duration.minutes(1)),
@@ -251,19 +272,32 @@ export class OnDemandFallback extends Construct {
     this.controllerErrorsAlarm.addAlarmAction(new cwActions.SnsAction(props.topic));
   }
 
-  private acknowledgeWildcards(role: iam.Role, stack: Stack): void {
+  private acknowledgeWildcards(role: iam.Role, stack: Stack, mainGroupName: string): void {
     const policy = role.node.findChild('DefaultPolicy');
     const ack = (finding: string, reason: string) => Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
     ack('Resource::*', 'autoscaling:DescribeAutoScalingGroups and DescribeScalingActivities support no resource-level permissions (read-only); every write is scoped to the fallback group and the state parameter');
     const group = this.fallbackGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
     ack(
       `Resource::${nagArn(stack, 'autoscaling')}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(group)}>`,
-      'the group ARN contains a UUID known only after creation; the ARN is otherwise exact (the fallback group, the only group this role can resize)',
+      'the group ARN contains a UUID known only after creation; the ARN is otherwise exact (the fallback group, which this role sizes)',
     );
+    const main = stack.resolve(mainGroupName) as unknown;
+    const mainName = typeof main === 'string' ? main : (main as { Ref?: string })?.Ref !== undefined ? `<${(main as { Ref: string }).Ref}>` : undefined;
+    if (mainName !== undefined) {
+      ack(
+        `Resource::${nagArn(stack, 'autoscaling')}:autoScalingGroup:*:autoScalingGroupName/${mainName}`,
+        'the group ARN contains a UUID known only after creation; the ARN is otherwise exact (the main group, only raised by what the fallback hands back)',
+      );
+    }
     ack('Action::kms:GenerateDataKey*', "publishing to the fleet's KMS-encrypted topic needs GenerateDataKey*, on that key only");
   }
 
-  private validate(props: OnDemandFallbackProps, config: Parameters<typeof fallbackConfigProblems>[0], weights: Record<string, number>): void {
+  private validate(
+    props: OnDemandFallbackProps,
+    config: Parameters<typeof fallbackConfigProblems>[0],
+    weights: Record<string, number>,
+    fallbackWeighted: boolean,
+  ): void {
     const known = (n: number) => !Token.isUnresolved(n);
     const problems = known(props.maxFallbackInstances)
       ? fallbackConfigProblems(config).filter((p) => !p.startsWith('unitsPerInstance'))
@@ -272,6 +306,12 @@ export class OnDemandFallback extends Construct {
     if (props.availabilityZones.length === 0) problems.push('availabilityZones ([]) must list at least one AZ (the fleet\'s)');
     for (const [t, w] of Object.entries(weights)) {
       if (!Number.isFinite(w) || w <= 0) problems.push(`weights.${t} (${w}) must be a number > 0, as in the main group`);
+      else if (fallbackWeighted && (!Number.isInteger(w) || w > 999)) {
+        problems.push(`weights.${t} (${w}) must be a whole number from 1 to 999 when the weights differ: the fallback group carries them as WeightedCapacity`);
+      }
+    }
+    if (fallbackWeighted && !known(props.maxFallbackInstances)) {
+      problems.push('maxFallbackInstances (a token) must be a plain number when the weights differ: the fallback group\'s MaxSize is computed from it');
     }
     if (!Token.isUnresolved(this.stateParameterName) && !/^\/[A-Za-z0-9_.\-/]{1,1000}$/.test(this.stateParameterName)) {
       problems.push(`stateParameterName (${this.stateParameterName}) must start with / and use only letters, digits and _ . - /`);

@@ -63,6 +63,8 @@ export interface Outcome {
   readonly event: string;
   readonly result:
     | 'drained'
+    /** Another event of the same instance was starting its drain; this event relies on that one. */
+    | 'drain-joined'
     | 'notified'
     | 'dropped-foreign'
     | 'dropped-gone'
@@ -89,7 +91,17 @@ interface DrainStart {
   readonly instanceId: string;
   readonly commandId: string | null;
   readonly startedAt: number;
+  /** Why no drain command runs: the error name of SendCommand (e.g. InvalidInstanceId, AccessDeniedException). */
   readonly skipped?: string;
+  /** A drain step that failed permanently, as `<api call>: <error name>`; the rest of the flow still ran. */
+  readonly failed?: string;
+}
+
+/** Instance details a drain start needs for its metrics; not part of the drain's idempotency key. */
+interface DrainRequest {
+  readonly instanceId: string;
+  readonly reason: string;
+  readonly dims: Record<string, string>;
 }
 
 const TERMINAL_COMMAND_STATUSES = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling', 'Undeliverable', 'Terminated', 'DeliveryTimedOut', 'ExecutionTimedOut', 'InvalidPlatform', 'AccessDenied']);
@@ -101,6 +113,11 @@ const TRANSIENT_NAMES = new Set([
   'TooManyRequestsException',
   'RequestThrottled',
   'RequestThrottledException',
+  'EC2ThrottledException',
+  'SlowDown',
+  'PriorRequestNotComplete',
+  // DynamoDB throttling of the idempotency table (400, no 429); Powertools wraps it in IdempotencyPersistenceLayerError.
+  'ProvisionedThroughputExceededException',
   'ServiceUnavailable',
   'ServiceUnavailableException',
   'InternalError',
@@ -109,20 +126,37 @@ const TRANSIENT_NAMES = new Set([
   'InternalServerErrorException',
   'ResourceContention',
   'IdempotencyAlreadyInProgressError',
+  // The idempotency record changed between Powertools' put and get; a second try reads a consistent state.
+  'IdempotencyInconsistentStateError',
   'TimeoutError',
   'RequestTimeout',
+  'RequestTimeoutException',
   'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
 ]);
 
-/** Transient errors are retried by SQS (visibility timeout); permanent ones reach the DLQ after maxReceiveCount. */
-export function isTransient(error: unknown): boolean {
+/** How many `cause` links isTransient follows: Powertools wraps once or twice; a cycle must not loop. */
+const MAX_CAUSE_DEPTH = 5;
+
+/**
+ * Throttling, 5xx and races that a later attempt resolves. SQS redelivers every failed record the same way until
+ * maxReceiveCount, so for a failed record the label changes only the log level and the metric (Retries vs
+ * ProcessingErrors, which the errors alarm reads). In a drain step it decides more: a permanent error is recorded
+ * and the flow carries on, a transient one fails the record so SQS retries it.
+ * Powertools wraps store errors (IdempotencyPersistenceLayerError around a DynamoDB throttle), so causes count too.
+ */
+export function isTransient(error: unknown, depth = 0): boolean {
+  if (error === undefined || error === null || depth > MAX_CAUSE_DEPTH) return false;
   if (error instanceof IdempotencyAlreadyInProgressError) return true;
-  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (e?.name && TRANSIENT_NAMES.has(e.name)) return true;
-  if (e?.code && TRANSIENT_NAMES.has(e.code)) return true;
-  if (e?.$retryable) return true;
-  const status = e?.$metadata?.httpStatusCode;
-  return typeof status === 'number' && (status >= 500 || status === 429);
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown; cause?: unknown };
+  if (e.name && TRANSIENT_NAMES.has(e.name)) return true;
+  if (e.code && TRANSIENT_NAMES.has(e.code)) return true;
+  if (e.$retryable) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (typeof status === 'number' && (status >= 500 || status === 429)) return true;
+  return isTransient(e.cause, depth + 1);
 }
 
 function errorName(error: unknown): string {
@@ -178,8 +212,9 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
     }
   }
 
-  async function deregister(instanceId: string): Promise<void> {
-    await Promise.all(
+  /** Leaves every target group; one target group's failure does not keep the instance in the others. */
+  async function deregister(instanceId: string): Promise<Array<{ targetGroupArn: string; error: unknown }>> {
+    const results = await Promise.allSettled(
       config.targetGroupArns.map(async (arn) => {
         try {
           await deps.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: instanceId }] }));
@@ -190,12 +225,42 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
         }
       }),
     );
+    return results.flatMap((r, i) => (r.status === 'rejected' ? [{ targetGroupArn: config.targetGroupArns[i], error: r.reason }] : []));
+  }
+
+  /** A permanent drain-step failure: an error log naming the instance, the call and the error; the flow carries on. */
+  function drainStepFailed(req: DrainRequest, call: string, error: unknown, extra: Record<string, string> = {}): string {
+    logger.error(`drain step failed permanently; carrying on without it: ${call} for ${req.instanceId} returned ${errorName(error)}`, {
+      instanceId: req.instanceId,
+      call,
+      reason: req.reason,
+      errorName: errorName(error),
+      error: errorMessage(error),
+      errorKind: 'permanent',
+      ...extra,
+    });
+    return `${call}: ${errorName(error)}`;
   }
 
   // Deregistration is naturally idempotent; SendCommand is not, so the drain start is recorded per instance.
+  // A permanent error (AccessDenied from the tag condition, InvalidDocument, TargetGroupNotFound) is recorded in
+  // that record rather than thrown: thrown, it would block the replacement and the lifecycle completion, and every
+  // retry would fail the same way until the DLQ. Transient errors still throw, so SQS retries the whole start.
   const startDrain = makeIdempotent(
-    async (req: { instanceId: string; reason: string }): Promise<DrainStart> => {
-      await deregister(req.instanceId);
+    async (req: DrainRequest): Promise<DrainStart> => {
+      const deregisterErrors = await deregister(req.instanceId);
+      const transient = deregisterErrors.find((f) => isTransient(f.error));
+      if (transient) throw transient.error;
+      const failures = deregisterErrors.map((f) =>
+        drainStepFailed(req, 'elasticloadbalancing:DeregisterTargets', f.error, { targetGroupArn: f.targetGroupArn }),
+      );
+      const failed = failures[0];
+      // One DrainFailures per drain, however many steps failed, counted when the start is recorded (not before a
+      // transient throw, whose retry would count it again); the lifecycle path does not count it a second time.
+      const done = (start: DrainStart): DrainStart => {
+        if (start.failed) count('DrainFailures', req.dims);
+        return start;
+      };
       const startedAt = now();
       try {
         const out = await deps.ssm.send(
@@ -209,7 +274,7 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
         );
         const commandId = out.Command?.CommandId ?? null;
         logger.info('drain started', { instanceId: req.instanceId, commandId, reason: req.reason });
-        return { instanceId: req.instanceId, commandId, startedAt };
+        return done({ instanceId: req.instanceId, commandId, startedAt, ...(failed ? { failed } : {}) });
       } catch (e) {
         // The host is not (or no longer) reachable by SSM: nothing to drain, the rest of the flow still runs.
         if (errorName(e) === 'InvalidInstanceId') {
@@ -217,9 +282,11 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
             instanceId: req.instanceId,
             error: errorMessage(e),
           });
-          return { instanceId: req.instanceId, commandId: null, startedAt, skipped: 'InvalidInstanceId' };
+          return done({ instanceId: req.instanceId, commandId: null, startedAt, skipped: 'InvalidInstanceId', ...(failed ? { failed } : {}) });
         }
-        throw e;
+        if (isTransient(e)) throw e;
+        const sendFailed = drainStepFailed(req, 'ssm:SendCommand', e, { documentName: config.drainDocumentName });
+        return done({ instanceId: req.instanceId, commandId: null, startedAt, skipped: errorName(e), failed: failed ?? sendFailed });
       }
     },
     { persistenceStore: deps.drainStore, config: drainIdempotency, keyPrefix: 'drain' },
@@ -278,15 +345,39 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
     if (kind === 'rebalance' && config.rebalanceAction === 'notify') {
       return { event: event['detail-type'], result: 'notified', instanceId, detail: { instanceType: info.instanceType, availabilityZone: info.availabilityZone } };
     }
-    const drain = await startDrain({ instanceId, reason: kind });
-    // Unhealthy makes the group launch the replacement now; its maintenance policy launches before terminating.
-    await setUnhealthy(instanceId);
-    count('Drains', dims(info, event['detail-type']));
+    const eventDims = dims(info, event['detail-type']);
+    let drain: DrainStart | undefined;
+    try {
+      drain = await startDrain({ instanceId, reason: kind, dims: eventDims });
+    } catch (e) {
+      // EC2 can send the rebalance recommendation and the interruption warning together: the other event's drain
+      // of this instance is running. That drain is this event's drain too; if it fails transiently, its own
+      // record is retried. Only a transient error of that kind is expected here: anything else fails the record.
+      if (!(e instanceof IdempotencyAlreadyInProgressError)) throw e;
+      logger.info('drain of this instance already started by another event; not starting a second one', {
+        eventId: event.id,
+        detailType: event['detail-type'],
+        instanceId,
+      });
+    }
+    if (kind === 'interruption') {
+      // Unhealthy makes the group launch the replacement now; its maintenance policy launches before terminating.
+      await setUnhealthy(instanceId);
+    }
+    // On a rebalance recommendation the group's capacity rebalancing (capacityRebalance: true) launches the
+    // replacement itself and later terminates this instance through the lifecycle hook; Unhealthy on top of that
+    // could launch a second replacement. The drained host waits idle until its replacement is in service.
+    if (drain) count('Drains', eventDims);
     return {
       event: event['detail-type'],
-      result: 'drained',
+      result: drain ? 'drained' : 'drain-joined',
       instanceId,
-      detail: { commandId: drain.commandId, instanceType: info.instanceType, availabilityZone: info.availabilityZone },
+      detail: {
+        commandId: drain?.commandId ?? null,
+        ...(drain?.failed ? { drainFailed: drain.failed } : {}),
+        instanceType: info.instanceType,
+        availabilityZone: info.availabilityZone,
+      },
     };
   }
 
@@ -339,14 +430,15 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
     const d = event.detail;
     const instanceId = d.EC2InstanceId;
     const info = await describe(instanceId);
-    const drain = await startDrain({ instanceId, reason: 'terminate-lifecycle' });
+    const drain = await startDrain({ instanceId, reason: 'terminate-lifecycle', dims: dims(info, event['detail-type']) });
     const waited = await waitForDrain(drain, event);
     if (waited.hookGone) {
       logger.info('lifecycle action already completed or expired; nothing to complete', { instanceId, eventId: event.id });
       return { event: event['detail-type'], result: 'lifecycle-already-completed', instanceId };
     }
     count('DrainDurationSeconds', dims(info, event['detail-type']), waited.seconds, MetricUnit.Seconds);
-    if (waited.status !== 'Success') count('DrainFailures', dims(info, event['detail-type']));
+    // A drain whose start failed permanently was counted when it was recorded.
+    if (waited.status !== 'Success' && !drain.failed) count('DrainFailures', dims(info, event['detail-type']));
     try {
       await deps.autoScaling.send(
         new CompleteLifecycleActionCommand({
@@ -366,7 +458,7 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
       event: event['detail-type'],
       result: 'lifecycle-completed',
       instanceId,
-      detail: { drainStatus: waited.status, drainSeconds: waited.seconds, commandId: drain.commandId },
+      detail: { drainStatus: waited.status, drainSeconds: waited.seconds, commandId: drain.commandId, ...(drain.failed ? { drainFailed: drain.failed } : {}) },
     };
   }
 
@@ -445,7 +537,9 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
       };
       if (transient) logger.warn('transient failure: message will be retried', fields);
       else logger.error('permanent failure: goes to the DLQ after maxReceiveCount', fields);
-      count('ProcessingErrors', { EventType: event['detail-type'], InstanceType: 'unknown', AvailabilityZone: 'unknown' });
+      // Retries are expected (throttling, a duplicate in flight) and must not trip the errors alarm, which pages
+      // and stops FIS drills; a record that keeps failing still reaches the DLQ and its alarm.
+      count(transient ? 'Retries' : 'ProcessingErrors', { EventType: event['detail-type'], InstanceType: 'unknown', AvailabilityZone: 'unknown' });
       throw e;
     }
   }

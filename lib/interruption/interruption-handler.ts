@@ -341,7 +341,8 @@ export class InterruptionHandler extends Construct {
       alarmDescription: `${props.fleetTag.value}: interruption events failed permanently and wait in the dead-letter queue`,
     });
     this.errorsAlarm = alarm('HandlerErrorsAlarm', {
-      // Record failures are reported to SQS, not thrown, so Lambda Errors alone would miss them.
+      // Record failures are reported to SQS, not thrown, so Lambda Errors alone would miss them. Transient ones
+      // (throttling, a duplicate in flight) are published as Retries instead: they must not page or stop a drill.
       metric: new cloudwatch.MathExpression({
         expression: 'FILL(errors, 0) + FILL(failures, 0)',
         usingMetrics: {

@@ -220,6 +220,17 @@ describe('BudgetGuard with the kill switch (staging)', () => {
       AlarmActions: [TOPIC],
     });
   });
+
+  test('a message the kill switch cannot read alarms too (a Budgets format change must not disarm it silently)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'GpuSpotFleet',
+      MetricName: 'UnrecognisedBudgetTopicMessages',
+      Dimensions: [{ Name: 'Environment', Value: 'staging' }, { Name: 'service', Value: 'gpu-fleet-budget-kill-switch' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      AlarmActions: [TOPIC],
+    });
+  });
 });
 
 describe('what the next cdk deploy does to a capped fleet', () => {

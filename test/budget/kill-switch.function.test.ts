@@ -1,5 +1,6 @@
 import 'aws-sdk-client-mock-jest';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   AutoScalingClient,
   AutoScalingGroup,
@@ -11,20 +12,24 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { KILL_SWITCH_METRICS } from '../../lib/budget/kill-switch-env';
 import {
   handler,
   KillSwitchDeps,
   KillSwitchSettings,
+  otherMessageKind,
   parseBudgetNotification,
   processEvent,
   restoreCommand,
   settingsFromEnv,
+  tripsKillSwitch,
 } from '../../lib/budget/kill-switch.function';
 
 const asg = mockClient(AutoScalingClient);
 const sns = mockClient(SNSClient);
 const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-const deps: KillSwitchDeps = { autoScaling: new AutoScalingClient({}), sns: new SNSClient({}), logger };
+const metrics = new Metrics({ namespace: 'test', serviceName: 'test' });
+const deps: KillSwitchDeps = { autoScaling: new AutoScalingClient({}), sns: new SNSClient({}), logger, metrics };
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:budget';
 
 const staging: KillSwitchSettings = {
@@ -38,34 +43,35 @@ const staging: KillSwitchSettings = {
 };
 const prod: KillSwitchSettings = { ...staging, groupName: 'prod-fleet-asg', capTo: 'base', baseCapacity: 2, restoreMinCapacity: 2, restoreMaxCapacity: 12, environmentName: 'prod' };
 
-/** The plain-text message AWS Budgets publishes to SNS. */
-function budgetMessage(type: 'ACTUAL' | 'FORECASTED', percent: number, limit = 2500): string {
-  const threshold = ((limit * percent) / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
-  const budgeted = limit.toLocaleString('en-US', { minimumFractionDigits: 2 });
-  return [
-    'AWS Budget Notification March 27, 2026',
-    'AWS Account 123456789012',
-    '',
-    'Dear AWS Customer,',
-    '',
-    `You requested that we alert you when the ${type} Cost associated with your BudgetED13AE41-AbCdEf budget is greater than ` +
-      `${percent.toFixed(2)}% of $${budgeted} for the current month. The ${type} Cost associated with this budget is $2,512.34. ` +
-      'You can find additional details below and by accessing the AWS Budgets dashboard [1].',
-    '',
-    'Budget Name: BudgetED13AE41-AbCdEf',
-    'Budget Type: Cost',
-    `Budgeted Amount: $${budgeted}`,
-    `Alert Type: ${type}`,
-    `Alert Threshold: > $${threshold}`,
-    `${type} Amount: $2,512.34`,
-    '',
-    '[1] https://console.aws.amazon.com/billing/home#/budgets',
-  ].join('\n');
+/**
+ * Fixture: a real AWS Budgets SNS notification, verbatim (staging budget of $2,500, 100% ACTUAL). The threshold is
+ * given in dollars even though the notification is configured as a percentage.
+ */
+const REAL_ACTUAL_100 =
+  'AWS Budget Notification November 22, 2026\nAWS Account 123456789012\n\nDear AWS Customer,\n\nYou requested that we alert you when the ACTUAL Cost associated with your staging budget is greater than $2,500.00 for the current month. The ACTUAL Cost associated with this budget is $2,612.40. You can find additional details below and by accessing the AWS Budgets dashboard [1].\n\nBudget Name: staging\nBudget Type: Cost\nBudgeted Amount: $2,500.00\nAlert Type: ACTUAL\nAlert Threshold: > $2,500.00\nACTUAL Amount: $2,612.40\n\n[1] https://console.aws.amazon.com/billing/home#/budgets';
+
+/** The same shape for other alerts: type, threshold and amount in dollars, as Budgets writes them. */
+function budgetMessage(o: { type: 'ACTUAL' | 'FORECASTED'; threshold: string; spent: string; budgeted?: string; name?: string }): string {
+  const budgeted = o.budgeted ?? '2,500.00';
+  const name = o.name ?? 'staging';
+  return (
+    `AWS Budget Notification November 22, 2026\nAWS Account 123456789012\n\nDear AWS Customer,\n\n` +
+    `You requested that we alert you when the ${o.type} Cost associated with your ${name} budget is greater than $${o.threshold} for the current month. ` +
+    `The ${o.type} Cost associated with this budget is $${o.spent}. You can find additional details below and by accessing the AWS Budgets dashboard [1].\n\n` +
+    `Budget Name: ${name}\nBudget Type: Cost\nBudgeted Amount: $${budgeted}\nAlert Type: ${o.type}\nAlert Threshold: > $${o.threshold}\n` +
+    `${o.type} Amount: $${o.spent}\n\n[1] https://console.aws.amazon.com/billing/home#/budgets`
+  );
 }
 
-function snsEvent(...messages: string[]): SNSEvent {
+/** Fixtures: the four notifications BudgetGuard configures (70/90/100% ACTUAL, 100% FORECASTED) on a $2,500 budget. */
+const ACTUAL_70 = budgetMessage({ type: 'ACTUAL', threshold: '1,750.00', spent: '1,802.11' });
+const ACTUAL_90 = budgetMessage({ type: 'ACTUAL', threshold: '2,250.00', spent: '2,263.95' });
+const ACTUAL_100 = REAL_ACTUAL_100;
+const FORECASTED_100 = budgetMessage({ type: 'FORECASTED', threshold: '2,500.00', spent: '2,731.80' });
+
+function snsEvent(...messages: Array<string | { subject: string; message: string }>): SNSEvent {
   return {
-    Records: messages.map((Message, i) => ({
+    Records: messages.map((m, i) => ({
       EventSource: 'aws:sns',
       EventVersion: '1.0',
       EventSubscriptionArn: `${TOPIC}:sub`,
@@ -73,8 +79,8 @@ function snsEvent(...messages: string[]): SNSEvent {
         Type: 'Notification',
         MessageId: `m-${i}`,
         TopicArn: TOPIC,
-        Subject: 'AWS Budgets: budget has exceeded your alert threshold',
-        Message,
+        Subject: typeof m === 'string' ? 'AWS Budgets: staging has exceeded your alert threshold' : m.subject,
+        Message: typeof m === 'string' ? m : m.message,
         Timestamp: '2026-03-27T10:00:00.000Z',
         SignatureVersion: '1',
         Signature: '',
@@ -115,19 +121,30 @@ beforeEach(() => {
 });
 
 describe('parseBudgetNotification', () => {
-  test('reads type, threshold and budget name of a Budgets message', () => {
-    expect(parseBudgetNotification(budgetMessage('ACTUAL', 100))).toEqual({
-      budgetName: 'BudgetED13AE41-AbCdEf',
-      alertType: 'ACTUAL',
-      thresholdPercent: 100,
-    });
-    expect(parseBudgetNotification(budgetMessage('FORECASTED', 100))?.alertType).toBe('FORECASTED');
-    expect(parseBudgetNotification(budgetMessage('ACTUAL', 70))?.thresholdPercent).toBe(70);
+  test('the builder reproduces the real message exactly (so the other fixtures have its shape)', () => {
+    expect(budgetMessage({ type: 'ACTUAL', threshold: '2,500.00', spent: '2,612.40' })).toBe(REAL_ACTUAL_100);
   });
 
-  test('falls back to threshold / budgeted amount when the sentence is missing', () => {
-    const noSentence = budgetMessage('ACTUAL', 90).replace(/You requested[^\n]*\n/, '');
-    expect(parseBudgetNotification(noSentence)?.thresholdPercent).toBeCloseTo(90, 6);
+  test.each([
+    ['ACTUAL 70% ($1,750.00)', ACTUAL_70, 'ACTUAL', 70, false],
+    ['ACTUAL 90% ($2,250.00)', ACTUAL_90, 'ACTUAL', 90, false],
+    ['ACTUAL 100% ($2,500.00), the real message', ACTUAL_100, 'ACTUAL', 100, true],
+    ['FORECASTED 100% ($2,500.00)', FORECASTED_100, 'FORECASTED', 100, false],
+  ])('%s: type, comparison, percentage from dollars, and whether it trips', (_name, message, alertType, percent, trips) => {
+    const n = parseBudgetNotification(message)!;
+    expect(n).toEqual({ budgetName: 'staging', alertType, comparison: 'GREATER_THAN', thresholdPercent: expect.closeTo(percent, 9) });
+    expect(tripsKillSwitch(n)).toBe(trips);
+  });
+
+  test('falls back to the sentence when the "Alert Threshold" line is missing', () => {
+    const noLine = ACTUAL_90.replace(/Alert Threshold:[^\n]*\n/, '');
+    expect(parseBudgetNotification(noLine)).toEqual({ budgetName: 'staging', alertType: 'ACTUAL', comparison: 'GREATER_THAN', thresholdPercent: expect.closeTo(90, 9) });
+  });
+
+  test('a "less than" alert at 100% does not trip', () => {
+    const n = parseBudgetNotification(ACTUAL_100.replace('Alert Threshold: > $', 'Alert Threshold: < $'))!;
+    expect(n.comparison).toBe('LESS_THAN');
+    expect(tripsKillSwitch(n)).toBe(false);
   });
 
   test('returns undefined for messages that are not budget notifications', () => {
@@ -135,10 +152,43 @@ describe('parseBudgetNotification', () => {
     expect(parseBudgetNotification('The budget kill switch of staging capped Auto Scaling group x.')).toBeUndefined();
   });
 
-  test('throws for a budget notification it cannot read, rather than silently not acting', () => {
+  test('throws for a budget notification it cannot read, naming each missing field, rather than silently not acting', () => {
     expect(() => parseBudgetNotification('AWS Budget Notification\nBudget Name: b\nsomething new')).toThrow(
-      'Budget notification for b could not be read: alert type missing, threshold missing. The kill switch did NOT act',
+      'Budget notification for b could not be read: alert type (missing) must be ACTUAL or FORECASTED; ' +
+        'alert threshold (missing) must be a comparison and a dollar amount, e.g. "Alert Threshold: > $2,500.00"; ' +
+        'budgeted amount must be a dollar amount > 0 ("Budgeted Amount: $2,500.00"). ' +
+        'The kill switch did NOT act; check the message format: AWS Budget Notification',
     );
+  });
+
+  test('a threshold line in another form is read from the sentence instead', () => {
+    const percentLine = ACTUAL_100.replace('Alert Threshold: > $2,500.00', 'Alert Threshold: > 100%');
+    expect(parseBudgetNotification(percentLine)?.thresholdPercent).toBe(100);
+  });
+
+  test('throws, quoting the line, when neither the threshold line nor the sentence gives dollars', () => {
+    const percentOnly = ACTUAL_100.replace('Alert Threshold: > $2,500.00', 'Alert Threshold: > 100%').replace(/You requested[^\n]*\n/, '');
+    expect(() => parseBudgetNotification(percentOnly)).toThrow(
+      'Budget notification for staging could not be read: alert threshold (> 100%) must be a comparison and a dollar amount, e.g. "Alert Threshold: > $2,500.00". The kill switch did NOT act',
+    );
+  });
+});
+
+describe('otherMessageKind', () => {
+  test.each([
+    ['CloudWatch alarm', undefined, JSON.stringify({ AlarmName: 'BurnRateAlarm', NewStateValue: 'ALARM', OldStateValue: 'OK' }), 'cloudwatch-alarm'],
+    [
+      'cost anomaly alert',
+      undefined,
+      JSON.stringify({ accountId: '123456789012', anomalyId: 'a-1', monitorArn: 'arn:aws:ce::123456789012:anomalymonitor/m', impact: { totalImpact: 120 } }),
+      'cost-anomaly-alert',
+    ],
+    ['its own report', '[gpu-spot-fleet] staging fleet capped at 0 by the budget kill switch', 'The budget kill switch of staging capped ...', 'kill-switch-report'],
+    ['plain text', 'hello', 'hello', undefined],
+    ['other JSON', undefined, JSON.stringify({ hello: 'world' }), undefined],
+    ['JSON that is not an object', undefined, '42', undefined],
+  ])('%s', (_name, subject, message, kind) => {
+    expect(otherMessageKind(subject, message)).toBe(kind);
   });
 });
 
@@ -177,9 +227,9 @@ describe('settingsFromEnv', () => {
 });
 
 describe('processEvent', () => {
-  test('100% ACTUAL caps a dev/staging fleet to zero and suspends scheduled actions, then reports', async () => {
+  test('100% ACTUAL (the real message) caps a dev/staging fleet to zero and suspends scheduled actions, then reports', async () => {
     group({});
-    const [result] = await processEvent(snsEvent(budgetMessage('ACTUAL', 100)), staging, deps);
+    const [result] = await processEvent(snsEvent(REAL_ACTUAL_100), staging, deps);
     expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['staging-fleet-asg'] });
     expect(asg).toHaveReceivedCommandWith(SuspendProcessesCommand, {
       AutoScalingGroupName: 'staging-fleet-asg',
@@ -200,14 +250,14 @@ describe('processEvent', () => {
     expect(published.Subject).toBe('[gpu-spot-fleet] staging fleet capped at 0 by the budget kill switch');
     expect(published.Message).toContain('Before: min 1, max 6, desired 3, scheduled actions active');
     expect(published.Message).toContain('Now:    min 0, max 0, desired 0, scheduled actions suspended');
-    expect(published.Message).toContain('actual spend passed 100.00% of the budget');
+    expect(published.Message).toContain('budget staging: actual spend passed 100.00% of the budget');
     expect(published.Message).toContain(`'{"action":"restore"}'`);
     expect(result).toMatchObject({ action: 'cap', changed: true });
   });
 
   test('prod caps to its on-demand base', async () => {
     group({ AutoScalingGroupName: 'prod-fleet-asg', MinSize: 2, MaxSize: 12, DesiredCapacity: 9 });
-    await processEvent(snsEvent(budgetMessage('ACTUAL', 100, 9000)), prod, deps);
+    await processEvent(snsEvent(budgetMessage({ type: 'ACTUAL', threshold: '9,000.00', spent: '9,004.17', budgeted: '9,000.00', name: 'prod' })), prod, deps);
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, {
       AutoScalingGroupName: 'prod-fleet-asg',
       MinSize: 2,
@@ -221,7 +271,7 @@ describe('processEvent', () => {
 
   test('idempotent: an already capped fleet is not touched again (retry or repeated notification)', async () => {
     group({ MinSize: 0, MaxSize: 0, DesiredCapacity: 0, SuspendedProcesses: [{ ProcessName: 'ScheduledActions', SuspensionReason: 'User suspended' }] });
-    const [result] = await processEvent(snsEvent(budgetMessage('ACTUAL', 100)), staging, deps);
+    const [result] = await processEvent(snsEvent(ACTUAL_100), staging, deps);
     expect(asg).not.toHaveReceivedCommand(UpdateAutoScalingGroupCommand);
     expect(asg).not.toHaveReceivedCommand(SuspendProcessesCommand);
     expect(result).toMatchObject({ action: 'cap', changed: false });
@@ -233,28 +283,50 @@ describe('processEvent', () => {
 
   test('capped sizes but scheduled actions resumed by hand: suspends again', async () => {
     group({ MinSize: 0, MaxSize: 0, DesiredCapacity: 0 });
-    await processEvent(snsEvent(budgetMessage('ACTUAL', 100)), staging, deps);
+    await processEvent(snsEvent(ACTUAL_100), staging, deps);
     expect(asg).toHaveReceivedCommand(SuspendProcessesCommand);
   });
 
   test.each([
-    ['ACTUAL 70%', budgetMessage('ACTUAL', 70)],
-    ['ACTUAL 90%', budgetMessage('ACTUAL', 90)],
-    ['FORECASTED 100%', budgetMessage('FORECASTED', 100)],
-    ['a CloudWatch alarm', JSON.stringify({ AlarmName: 'BurnRateAlarm', NewStateValue: 'ALARM' })],
-    ['its own report', 'The budget kill switch of staging capped Auto Scaling group staging-fleet-asg.'],
-  ])('ignores %s with a log line and no AWS call', async (_name, message) => {
+    ['ACTUAL 70%', ACTUAL_70, 'Ignored: only the ACTUAL notification at or above 100% of the budget caps the fleet'],
+    ['ACTUAL 90%', ACTUAL_90, 'Ignored: only the ACTUAL notification at or above 100% of the budget caps the fleet'],
+    ['FORECASTED 100%', FORECASTED_100, 'Ignored: only the ACTUAL notification at or above 100% of the budget caps the fleet'],
+    ['a CloudWatch alarm', JSON.stringify({ AlarmName: 'BurnRateAlarm', NewStateValue: 'ALARM' }), 'Ignored: cloudwatch-alarm, not an AWS Budgets notification'],
+    [
+      'its own report',
+      { subject: '[gpu-spot-fleet] staging fleet capped at 0 by the budget kill switch', message: 'The budget kill switch of staging capped Auto Scaling group staging-fleet-asg.' },
+      'Ignored: kill-switch-report, not an AWS Budgets notification',
+    ],
+  ])('ignores %s with a log line, no AWS call and no metric', async (_name, message, line) => {
     const info = jest.spyOn(logger, 'info');
+    const error = jest.spyOn(logger, 'error');
+    const metric = jest.spyOn(metrics, 'addMetric');
     expect(await processEvent(snsEvent(message), staging, deps)).toEqual(['ignored']);
     expect(asg.calls()).toHaveLength(0);
     expect(sns.calls()).toHaveLength(0);
-    expect(info).toHaveBeenCalledWith(expect.stringMatching(/^Ignored: /), expect.anything());
-    info.mockRestore();
+    expect(info).toHaveBeenCalledWith(line, expect.anything());
+    expect(error).not.toHaveBeenCalled();
+    expect(metric).not.toHaveBeenCalled();
+    jest.restoreAllMocks();
+  });
+
+  test('an unrecognised message is logged at error level and counted, not silently ignored; nothing is capped', async () => {
+    const error = jest.spyOn(logger, 'error');
+    const metric = jest.spyOn(metrics, 'addMetric');
+    const changed = 'Budget alert: staging reached $2,612.40 of $2,500.00';
+    expect(await processEvent(snsEvent({ subject: 'AWS Budgets: staging has exceeded your alert threshold', message: changed }), staging, deps)).toEqual(['unrecognised']);
+    expect(error).toHaveBeenCalledWith(
+      expect.stringMatching(/^Unrecognised message on the budget topic: .*The kill switch did NOT act/),
+      { subject: 'AWS Budgets: staging has exceeded your alert threshold', messageId: 'm-0', messageStart: changed },
+    );
+    expect(metric).toHaveBeenCalledWith(KILL_SWITCH_METRICS.unrecognisedMessages, 'Count', 1);
+    expect(asg.calls()).toHaveLength(0);
+    jest.restoreAllMocks();
   });
 
   test('a threshold above 100% also caps', async () => {
     group({});
-    await processEvent(snsEvent(budgetMessage('ACTUAL', 120)), staging, deps);
+    await processEvent(snsEvent(budgetMessage({ type: 'ACTUAL', threshold: '3,000.00', spent: '3,001.00' })), staging, deps);
     expect(asg).toHaveReceivedCommand(UpdateAutoScalingGroupCommand);
   });
 
@@ -292,7 +364,7 @@ describe('processEvent', () => {
 
   test('a missing group is an error naming the group and what to do', async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
-    await expect(processEvent(snsEvent(budgetMessage('ACTUAL', 100)), staging, deps)).rejects.toThrow(
+    await expect(processEvent(snsEvent(ACTUAL_100), staging, deps)).rejects.toThrow(
       'Auto Scaling group staging-fleet-asg (KILL_SWITCH_GROUP_NAME) was not found in this account/region; the fleet may have been replaced',
     );
     expect(sns.calls()).toHaveLength(0);
@@ -301,14 +373,14 @@ describe('processEvent', () => {
   test('AWS errors surface (so Lambda retries) and nothing is reported as done', async () => {
     group({});
     asg.on(UpdateAutoScalingGroupCommand).rejects(new Error('AccessDenied: not authorized to perform autoscaling:UpdateAutoScalingGroup'));
-    await expect(processEvent(snsEvent(budgetMessage('ACTUAL', 100)), staging, deps)).rejects.toThrow('AccessDenied');
+    await expect(processEvent(snsEvent(ACTUAL_100), staging, deps)).rejects.toThrow('AccessDenied');
     expect(sns.calls()).toHaveLength(0);
   });
 
   test('a publish failure surfaces too; the retry then finds the fleet capped and reports again', async () => {
     group({});
     sns.on(PublishCommand).rejects(new Error('KMS.AccessDeniedException'));
-    await expect(processEvent(snsEvent(budgetMessage('ACTUAL', 100)), staging, deps)).rejects.toThrow('KMS.AccessDeniedException');
+    await expect(processEvent(snsEvent(ACTUAL_100), staging, deps)).rejects.toThrow('KMS.AccessDeniedException');
   });
 });
 
@@ -330,8 +402,42 @@ describe('handler', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
     group({});
-    await handler(snsEvent(budgetMessage('ACTUAL', 100)));
+    await handler(snsEvent(ACTUAL_100));
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, { MinSize: 0, MaxSize: 0, DesiredCapacity: 0 });
+  });
+
+  test('publishes the unrecognised-message metric (EMF) with the environment as a dimension', async () => {
+    Object.assign(process.env, {
+      KILL_SWITCH_GROUP_NAME: 'staging-fleet-asg',
+      KILL_SWITCH_CAP_TO: 'zero',
+      KILL_SWITCH_BASE_CAPACITY: '1',
+      KILL_SWITCH_RESTORE_MIN: '1',
+      KILL_SWITCH_RESTORE_MAX: '6',
+      KILL_SWITCH_TOPIC_ARN: TOPIC,
+      KILL_SWITCH_ENVIRONMENT: 'staging',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      lines.push(...String(chunk).split('\n').filter((l) => l.includes('"_aws"')));
+      return true;
+    });
+    try {
+      expect(await handler(snsEvent('Something Budgets has never sent before'))).toEqual(['unrecognised']);
+    } finally {
+      spy.mockRestore();
+    }
+    const emf = lines.map((l) => JSON.parse(l));
+    expect(emf).toContainEqual(
+      expect.objectContaining({
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [expect.objectContaining({ Namespace: 'GpuSpotFleet', Metrics: [expect.objectContaining({ Name: 'UnrecognisedBudgetTopicMessages' })] })],
+        }),
+        UnrecognisedBudgetTopicMessages: 1,
+        Environment: 'staging',
+        service: 'gpu-fleet-budget-kill-switch',
+      }),
+    );
   });
 
   test('rethrows (and logs) a misconfiguration', async () => {

@@ -15,7 +15,9 @@ import {
   controllerConfigFromEnv,
   failureCode,
   isTransient,
+  MAX_COUNTED_FAILURE_IDS,
   runFallbackController,
+  serializeState,
 } from '../../lib/fallback/controller-logic';
 import { FallbackState } from '../../lib/fallback/decision';
 
@@ -60,13 +62,17 @@ function fakes() {
 const instances = (n: number, state = 'InService', weight?: string) =>
   Array.from({ length: n }, (_, i) => ({ InstanceId: `i-${String(i).padStart(8, '0')}`, LifecycleState: state, WeightedCapacity: weight }));
 
-function groups(main: { desired: number; inService: number; pending?: number; weight?: string }, fallback: { desired: number; inService?: number }) {
+function groups(
+  main: { desired: number; inService: number; pending?: number; weight?: string; maxSize?: number; instances?: ReturnType<typeof instances> },
+  fallback: { desired: number; inService?: number },
+) {
   asg.on(DescribeAutoScalingGroupsCommand).resolves({
     AutoScalingGroups: [
       {
         AutoScalingGroupName: 'main-asg',
         DesiredCapacity: main.desired,
-        Instances: [...instances(main.inService, 'InService', main.weight), ...instances(main.pending ?? 0, 'Pending')],
+        MaxSize: main.maxSize ?? 10,
+        Instances: main.instances ?? [...instances(main.inService, 'InService', main.weight), ...instances(main.pending ?? 0, 'Pending', main.weight)],
       } as never,
       { AutoScalingGroupName: 'fallback-asg', DesiredCapacity: fallback.desired, Instances: instances(fallback.inService ?? fallback.desired) } as never,
     ],
@@ -90,6 +96,14 @@ const failed = (minutesAgo: number, message = 'Could not launch Spot Instances. 
   StatusMessage: message,
   Description: 'Launching a new EC2 instance.  Status Reason: ' + message,
 });
+const inProgress = (id: string, minutesAgo: number) => ({
+  ActivityId: id,
+  AutoScalingGroupName: 'main-asg',
+  Cause: 'x',
+  StartTime: new Date(NOW - minutesAgo * MIN),
+  StatusCode: 'InProgress' as const,
+  Description: 'Launching a new EC2 instance: i-0fedcba9876543210',
+});
 const succeeded = (minutesAgo: number) => ({
   ActivityId: `s-${minutesAgo}`,
   AutoScalingGroupName: 'main-asg',
@@ -101,7 +115,12 @@ const succeeded = (minutesAgo: number) => ({
 
 /** A state 5 minutes into an outage with failures already counted. */
 const troubled: FallbackState = {
-  version: 1, mode: 'standby', desiredFallback: 0, troubleSince: NOW - 5 * MIN, failuresInStreak: 6, window: [[NOW - 5 * MIN, 3]], activitiesSeenUntil: NOW - 1.5 * MIN,
+  version: 1, mode: 'standby', desiredFallback: 0, troubleSince: NOW - 5 * MIN, failuresInStreak: 6, window: [[NOW - 5 * MIN, 3]], countedFailureIds: ['a-2'],
+};
+
+/** Engaged with 2 for longer than the release window; spot has covered everything since. */
+const covered: FallbackState = {
+  version: 1, mode: 'engaged', desiredFallback: 2, failuresInStreak: 0, window: [[NOW - 20 * MIN, 0]], countedFailureIds: [],
 };
 
 beforeEach(() => {
@@ -126,7 +145,7 @@ describe('runFallbackController', () => {
     expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: CONFIG.stateParameterName, Type: 'String', Overwrite: true });
-    expect(putState()).toMatchObject({ version: 1, mode: 'standby', desiredFallback: 0, activitiesSeenUntil: NOW - MIN });
+    expect(putState()).toMatchObject({ version: 1, mode: 'standby', desiredFallback: 0, countedFailureIds: [] });
     expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['main-asg', 'fallback-asg'] });
     expect(logger.info).toHaveBeenCalledWith('no stored fallback state; starting from the fallback group', { fallbackGroupDesired: 0, parameter: CONFIG.stateParameterName });
     expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ action: 'hold', resized: false }));
@@ -139,17 +158,18 @@ describe('runFallbackController', () => {
   });
 
   test('a persisting outage engages: resizes the fallback group, logs, counts and notifies the reason', async () => {
-    groups({ desired: 5, inService: 2, pending: 3 }, { desired: 0 });
+    groups({ desired: 5, inService: 2 }, { desired: 0 });
     stored(troubled);
     asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [failed(0.2), failed(0.5), succeeded(0.7), failed(2)] });
     const { logger, metrics, single, deps } = fakes();
     const result = await runFallbackController(CONFIG, deps);
 
-    expect(result).toMatchObject({ resized: true, notified: true, decision: { action: 'engage', desiredFallback: 3 } });
+    expect(result).toMatchObject({ resized: true, handedBack: 0, notified: true, decision: { action: 'engage', desiredFallback: 3 } });
+    expect(asg).toHaveReceivedCommandTimes(SetDesiredCapacityCommand, 1);
     expect(asg).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'fallback-asg', DesiredCapacity: 3, HonorCooldown: false });
     expect(asg).toHaveReceivedCommandWith(DescribeScalingActivitiesCommand, { AutoScalingGroupName: 'main-asg', MaxRecords: 100 });
-    // Two failures after the watermark (the one 2 minutes ago was counted last run).
-    expect(putState()).toMatchObject({ mode: 'engaged', desiredFallback: 3, failuresInStreak: 8, activitiesSeenUntil: NOW - 0.2 * MIN });
+    // Two new failures (the one 2 minutes ago was counted last run, by its id).
+    expect(putState()).toMatchObject({ mode: 'engaged', desiredFallback: 3, failuresInStreak: 8, countedFailureIds: ['a-2', 'a-0.2', 'a-0.5'] });
     const reason = 'short 3 for 5m 0s with 8 failed launch(es) (this run: InsufficientInstanceCapacity x2) (rule: 5m 0s); adding 3 on-demand instance(s) (main group in service 2 of desired 5 capacity units)';
     expect(logger.warn).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ action: 'engage', reason, launchFailures: 2, failureCodes: { InsufficientInstanceCapacity: 2 }, resized: true }));
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
@@ -182,12 +202,35 @@ describe('runFallbackController', () => {
     expect(asg).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'fallback-asg', DesiredCapacity: 0 });
   });
 
-  test('weighted instances count their weight; only InService ones count', async () => {
-    groups({ desired: 8, inService: 2, pending: 1, weight: '4' }, { desired: 0 });
+  test('weighted instances count their weight; InService and Pending* count, other states do not', async () => {
+    groups({
+      desired: 30,
+      inService: 0,
+      instances: [
+        ...instances(2, 'InService', '4'),
+        ...instances(1, 'Pending', '4'),
+        ...instances(1, 'Pending:Wait', '2'),
+        ...instances(1, 'Pending:Proceed', '1'),
+        ...instances(1, 'Terminating', '4'),
+        ...instances(1, 'Standby', '4'),
+        ...instances(1, 'Warmed:Pending', '4'),
+      ],
+    }, { desired: 0 });
     stored(undefined);
-    const { deps } = fakes();
+    const { deps, logger } = fakes();
     const { decision } = await runFallbackController(CONFIG, deps);
-    expect(decision.shortfall).toBe(0);
+    expect(decision.shortfall).toBe(30 - 8 - 7);
+    expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ mainInService: 8, mainPending: 7 }));
+    expect(decision.reason).toContain('(main group in service 8 + 7 pending of desired 30 capacity units)');
+  });
+
+  test('pending spot launches are not shortfall: an engaged fallback does not grow for a scale-out', async () => {
+    groups({ desired: 8, inService: 4, pending: 2 }, { desired: 2 });
+    stored({ ...troubled, mode: 'engaged', desiredFallback: 2, failuresSinceGrowth: 0, window: [[NOW - 5 * MIN, 2]], countedFailureIds: [] });
+    const { deps } = fakes();
+    const result = await runFallbackController(CONFIG, deps);
+    expect(result).toMatchObject({ resized: false, decision: { action: 'hold', desiredFallback: 2, shortfall: 2 } });
+    expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
   });
 
   test('an unreadable stored state is replaced by one rebuilt from the group, with a warning', async () => {
@@ -210,17 +253,136 @@ describe('runFallbackController', () => {
     expect(logger.warn).toHaveBeenCalledWith('stored fallback state is unreadable; starting from the fallback group', expect.objectContaining({ value: 'not json' }));
   });
 
-  test('reads a second page of activities only while all are newer than the watermark', async () => {
+  test('activities: reads past in-progress ones and stops at the first finished one older than the lookback', async () => {
     groups({ desired: 3, inService: 1 }, { desired: 0 });
-    stored({ ...troubled, activitiesSeenUntil: NOW - 10 * MIN });
+    stored({ ...troubled, countedFailureIds: [] });
     asg.on(DescribeScalingActivitiesCommand)
-      .resolvesOnce({ Activities: [failed(1, 'We currently do not have sufficient g5.xlarge capacity in the Availability Zone you requested (us-east-1a).')], NextToken: 'page-2' })
-      .resolvesOnce({ Activities: [failed(3, 'You have requested more vCPU capacity than your current vCPU limit. VcpuLimitExceeded'), failed(11)], NextToken: 'page-3' });
+      .resolvesOnce({ Activities: [inProgress('p-1', 45), inProgress('p-2', 0.1)], NextToken: 'page-2' })
+      .resolvesOnce({ Activities: [failed(1, 'We currently do not have sufficient g5.xlarge capacity in the Availability Zone you requested (us-east-1a).')], NextToken: 'page-3' })
+      .resolvesOnce({ Activities: [failed(3, 'You have requested more vCPU capacity than your current vCPU limit. VcpuLimitExceeded'), failed(31)], NextToken: 'page-4' });
     const { deps } = fakes();
     const { decision } = await runFallbackController(CONFIG, deps);
-    expect(asg).toHaveReceivedCommandTimes(DescribeScalingActivitiesCommand, 2);
-    expect(asg.commandCalls(DescribeScalingActivitiesCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'page-2']);
+    expect(asg).toHaveReceivedCommandTimes(DescribeScalingActivitiesCommand, 3);
+    expect(asg.commandCalls(DescribeScalingActivitiesCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'page-2', 'page-3']);
     expect(decision.reason).toContain('(this run: InsufficientInstanceCapacity x1, VcpuLimitExceeded x1)');
+    expect(putState().countedFailureIds).toEqual(['a-1', 'a-3']);
+  });
+
+  test('activities: reads at most 5 pages and then keeps every counted id', async () => {
+    groups({ desired: 3, inService: 3 }, { desired: 0 });
+    stored({ ...troubled, countedFailureIds: ['old-1'] });
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [succeeded(1)], NextToken: 'more' });
+    const { deps } = fakes();
+    await runFallbackController(CONFIG, deps);
+    expect(asg).toHaveReceivedCommandTimes(DescribeScalingActivitiesCommand, 5);
+    expect(putState().countedFailureIds).toEqual(['old-1']);
+  });
+
+  test('activities: failures with the same start time are each counted, and only once across runs; ids out of the window are dropped', async () => {
+    groups({ desired: 3, inService: 1 }, { desired: 0 });
+    stored({ ...troubled, countedFailureIds: ['gone'] });
+    const twin = { ...failed(0.5), ActivityId: 'twin' };
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [failed(0.5), twin] });
+    const first = await runFallbackController(CONFIG, fakes().deps);
+    expect(first.decision.state.failuresInStreak).toBe(troubled.failuresInStreak + 2);
+    const afterFirst = putState();
+    expect(afterFirst.countedFailureIds).toEqual(['a-0.5', 'twin']);
+
+    ssm.reset();
+    ssm.on(PutParameterCommand).resolves({ Version: 3 });
+    stored(afterFirst);
+    const second = await runFallbackController(CONFIG, fakes().deps);
+    expect(second.decision.state.failuresInStreak).toBe(troubled.failuresInStreak + 2);
+  });
+
+  test('activities: a launch seen in progress that fails later is counted on the run that sees it failed; Cancelled counts too', async () => {
+    groups({ desired: 3, inService: 1 }, { desired: 0 });
+    stored({ ...troubled, countedFailureIds: [] });
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [inProgress('slow', 0.5)] });
+    const first = await runFallbackController(CONFIG, fakes().deps);
+    expect(first.decision.state.failuresInStreak).toBe(troubled.failuresInStreak);
+    const afterFirst = putState();
+
+    ssm.reset();
+    ssm.on(PutParameterCommand).resolves({ Version: 3 });
+    stored(afterFirst);
+    asg.on(DescribeScalingActivitiesCommand).resolves({
+      Activities: [{ ...failed(0.5), ActivityId: 'slow' }, { ...failed(0.7), ActivityId: 'cancelled', StatusCode: 'Cancelled' as never }],
+    });
+    const second = await runFallbackController(CONFIG, fakes().deps);
+    expect(second.decision.state.failuresInStreak).toBe(troubled.failuresInStreak + 2);
+    expect(putState().countedFailureIds).toEqual(['slow', 'cancelled']);
+  });
+
+  test('activities: without stored ids (first run, lost state) only the last minute is counted, older failures are remembered', async () => {
+    groups({ desired: 3, inService: 1 }, { desired: 0 });
+    stored(undefined);
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [failed(0.5), failed(5), failed(12)] });
+    const { deps, logger } = fakes();
+    await runFallbackController(CONFIG, deps);
+    expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ launchFailures: 1 }));
+    expect(putState().countedFailureIds).toEqual(['a-0.5', 'a-5', 'a-12']);
+  });
+
+  test('the stored state keeps at most MAX_COUNTED_FAILURE_IDS ids and fits the 4 KB parameter', async () => {
+    groups({ desired: 3, inService: 1 }, { desired: 0 });
+    const many = Array.from({ length: 80 }, (_, i) => ({ ...failed(0.5), ActivityId: `f${i}-0123456789abcdef-0123456789abcdef` }));
+    stored({ ...troubled, countedFailureIds: [] });
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: many });
+    await runFallbackController(CONFIG, fakes().deps);
+    const ids = putState().countedFailureIds!;
+    expect(ids).toHaveLength(MAX_COUNTED_FAILURE_IDS);
+    expect(ids[ids.length - 1]).toBe('f79-0123456789abcdef-0123456789abcdef');
+
+    const window = Array.from({ length: 120 }, (_, i) => [NOW + i * MIN, i % 5] as [number, number]);
+    const json = serializeState({ ...troubled, window, countedFailureIds: many.map((a) => a.ActivityId).slice(0, 50) });
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(4096);
+    const kept = JSON.parse(json).countedFailureIds as string[];
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept[kept.length - 1]).toBe('f49-0123456789abcdef-0123456789abcdef');
+  });
+
+  test('handback: raises the main group by the units handed back, then shrinks the fallback by one instance', async () => {
+    groups({ desired: 4, inService: 4, maxSize: 10 }, { desired: 2 });
+    stored(covered);
+    const { deps, logger } = fakes();
+    const result = await runFallbackController(CONFIG, deps);
+    expect(result).toMatchObject({ resized: true, handedBack: 1, notified: true, decision: { action: 'shrink', desiredFallback: 1, handbackUnits: 1 } });
+    expect(asg.commandCalls(SetDesiredCapacityCommand).map((c) => c.args[0].input)).toEqual([
+      { AutoScalingGroupName: 'main-asg', DesiredCapacity: 5, HonorCooldown: false },
+      { AutoScalingGroupName: 'fallback-asg', DesiredCapacity: 1, HonorCooldown: false },
+    ]);
+    expect(logger.warn).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ handbackUnits: 1, handedBack: 1, mainDesiredBefore: 4 }));
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain('\nHandback: main group main-asg desired 4 -> 5');
+  });
+
+  test('handback: capped at the main group MaxSize; the fallback still shrinks', async () => {
+    groups({ desired: 10, inService: 10, maxSize: 10 }, { desired: 2 });
+    stored(covered);
+    const result = await runFallbackController(CONFIG, fakes().deps);
+    expect(result).toMatchObject({ handedBack: 0, decision: { desiredFallback: 1 } });
+    expect(asg.commandCalls(SetDesiredCapacityCommand).map((c) => c.args[0].input.AutoScalingGroupName)).toEqual(['fallback-asg']);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain('Handback: main group main-asg desired 10 -> 10 (1 asked, capped at its MaxSize)');
+  });
+
+  test('handback: a failed main-group resize leaves the fallback and the stored state as they were', async () => {
+    groups({ desired: 4, inService: 4 }, { desired: 2 });
+    stored(covered);
+    asg.on(SetDesiredCapacityCommand, { AutoScalingGroupName: 'main-asg' }).rejects(
+      Object.assign(new Error('User is not authorized to perform: autoscaling:SetDesiredCapacity on main-asg'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+    );
+    await expect(runFallbackController(CONFIG, fakes().deps)).rejects.toThrow('not authorized');
+    expect(asg).not.toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'fallback-asg' });
+    expect(ssm).not.toHaveReceivedCommand(PutParameterCommand);
+  });
+
+  test('a weighted fallback group is sized in capacity units', async () => {
+    groups({ desired: 12, inService: 2, weight: '2' }, { desired: 0 });
+    stored({ ...troubled, window: [[NOW - 5 * MIN, 8]], countedFailureIds: [] });
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [failed(0.2)] });
+    const { decision } = await runFallbackController({ ...CONFIG, unitsPerInstance: 2, fallbackWeighted: true }, fakes().deps);
+    expect(decision).toMatchObject({ action: 'engage', desiredFallback: 8, shortfall: 8 });
+    expect(asg).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'fallback-asg', DesiredCapacity: 8 });
   });
 
   test('a SNS failure is logged and counted but does not fail the run (the resize happened)', async () => {
@@ -306,13 +468,16 @@ describe('controllerConfigFromEnv', () => {
     RELEASE_AFTER_MINUTES: '15',
     MAX_FALLBACK_INSTANCES: '4',
     UNITS_PER_INSTANCE: '1',
+    FALLBACK_WEIGHTED: 'false',
   };
 
   test('reads every setting', () => {
     expect(controllerConfigFromEnv(env)).toEqual({
       mainGroupName: 'main-asg', fallbackGroupName: 'fallback-asg', stateParameterName: '/p', topicArn: 'arn:t', fleet: 'GpuFleet-test',
       engageAfterMs: 5 * MIN, engageWithoutFailuresAfterMs: 15 * MIN, releaseAfterMs: 15 * MIN, maxFallbackInstances: 4, unitsPerInstance: 1,
+      fallbackWeighted: false,
     });
+    expect(controllerConfigFromEnv({ ...env, FALLBACK_WEIGHTED: 'true' }).fallbackWeighted).toBe(true);
   });
 
   test('names a missing variable, a non-number and an invalid setting', () => {
@@ -320,6 +485,7 @@ describe('controllerConfigFromEnv', () => {
       'environment variable TOPIC_ARN is not set: the OnDemandFallback construct sets it; redeploy the stack',
     );
     expect(() => controllerConfigFromEnv({ ...env, MAX_FALLBACK_INSTANCES: 'four' })).toThrow('environment variable MAX_FALLBACK_INSTANCES (four) must be a number');
+    expect(() => controllerConfigFromEnv({ ...env, FALLBACK_WEIGHTED: 'yes' })).toThrow('environment variable FALLBACK_WEIGHTED (yes) must be true or false');
     expect(() => controllerConfigFromEnv({ ...env, RELEASE_AFTER_MINUTES: '2' })).toThrow(
       'fallback controller environment is invalid: releaseAfter (2m 0s) must be >= engageAfter (5m 0s): releasing faster than engaging makes the fallback flap',
     );

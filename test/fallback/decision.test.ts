@@ -23,6 +23,7 @@ const CONFIG: FallbackDecisionConfig = {
 interface Step {
   readonly desired: number;
   readonly inService: number;
+  readonly pending?: number;
   readonly failures?: number;
 }
 
@@ -33,6 +34,7 @@ function run(steps: readonly Step[], config = CONFIG, start: FallbackState = INI
       at: i * MIN,
       desiredCapacity: s.desired,
       inServiceCapacity: s.inService,
+      pendingCapacity: s.pending,
       launchFailures: s.failures ?? 0,
       failureCodes: s.failures ? { InsufficientInstanceCapacity: s.failures } : undefined,
     };
@@ -71,7 +73,7 @@ function simulate(minutes: number, desired: number, base: number, spotAvailable:
 }
 
 describe('decideFallback: a simulated spot outage', () => {
-  test('an outage is covered by on-demand within engageAfter plus the launch time, and recovery hands back to spot once, without flapping', () => {
+  test('an outage is covered by on-demand within engageAfter plus the launch time, and recovery hands back to spot one instance a minute, without flapping', () => {
     // 6 wanted, 2 on-demand base; spot has all 4 until minute 10, none until minute 40, then all again.
     const rows = simulate(90, 6, 2, (t) => (t >= 10 && t < 40 ? 0 : 4));
     const total = (r: (typeof rows)[number]) => r.main + r.fallbackInService;
@@ -83,16 +85,17 @@ describe('decideFallback: a simulated spot outage', () => {
     expect(total(rows[17])).toBe(6);
     const belowTarget = rows.filter((r) => total(r) < 6).map((r) => r.t);
     expect(belowTarget).toEqual([10, 11, 12, 13, 14, 15, 16]);
-    // Spot returns at 40; the fallback stays for releaseAfter (15 min) and leaves in one step.
-    expect(rows.find((r) => r.decision.action === 'release')?.t).toBe(55);
+    // Spot returns at 40; the fallback stays for releaseAfter (15 min), then hands one instance a minute back.
     expect(rows[54].decision.desiredFallback).toBe(4);
-    expect(rows[55].decision.desiredFallback).toBe(0);
+    expect(rows.slice(55, 59).map((r) => [r.decision.action, r.decision.desiredFallback, r.decision.handbackUnits])).toEqual([
+      ['shrink', 3, 1], ['shrink', 2, 1], ['shrink', 1, 1], ['release', 0, 1],
+    ]);
     expect(rows[55].decision.reason).toBe(
-      'spot has covered all but 0 instance(s) of it for 15m 0s; fallback released 4 -> 0, capacity back on spot ' +
-      '(main group in service 6 of desired 6 capacity units)',
+      'spot has covered all but 0 instance(s) of it for 15m 0s; fallback shrinks 4 -> 3 (one instance per run, towards 0), ' +
+      'handing 1 capacity unit(s) back to the main group (main group in service 6 of desired 6 capacity units)',
     );
-    expect(changes(rows.map((r) => r.decision))).toBe(2);
-    expect(rows.slice(56).every((r) => r.decision.action === 'hold' && r.decision.desiredFallback === 0)).toBe(true);
+    expect(changes(rows.map((r) => r.decision))).toBe(5);
+    expect(rows.slice(59).every((r) => r.decision.action === 'hold' && r.decision.desiredFallback === 0)).toBe(true);
   });
 
   test('the engage reason names the shortfall, its duration, the failures, the rule and what is added', () => {
@@ -107,6 +110,98 @@ describe('decideFallback: a simulated spot outage', () => {
       'short 3 for 4m 0s with 10 failed launch(es) (this run: InsufficientInstanceCapacity x2); fallback engages after 5m 0s ' +
       '(main group in service 3 of desired 6 capacity units)',
     );
+  });
+});
+
+describe('decideFallback: handing capacity back to the main group', () => {
+  test('after target tracking scaled the main group in, the fallback hands back one instance at a time and spot refills with no re-engagement', () => {
+    // 8 hosts are wanted; while 3 fallback hosts carried load, the main group's target tracking scaled it in to 5.
+    let mainDesired = 5;
+    const arrivals: number[] = []; // minute at which each handed-back spot launch comes into service
+    let state = stateFromGroup(3, 0);
+    const rows: Array<{ t: number; decision: FallbackDecision; mainDesired: number; serving: number }> = [];
+    for (let t = 0; t < 60; t++) {
+      const inService = 5 + arrivals.filter((a) => a <= t).length;
+      const pending = arrivals.filter((a) => a > t).length;
+      const decision = decideFallback(state, { at: t * MIN, desiredCapacity: mainDesired, inServiceCapacity: inService, pendingCapacity: pending, launchFailures: 0 }, CONFIG);
+      state = decision.state;
+      // The controller: main group first (spot launches in 2 minutes), then the fallback shrinks.
+      for (let u = 0; u < decision.handbackUnits; u++) arrivals.push(t + 2);
+      mainDesired += decision.handbackUnits;
+      rows.push({ t, decision, mainDesired, serving: inService + decision.desiredFallback });
+    }
+    // One instance per run, and the next only once the last replacement is in service (launches take 2 minutes).
+    expect(rows.slice(14, 21).map((r) => [r.decision.action, r.decision.desiredFallback, r.decision.handbackUnits, r.mainDesired])).toEqual([
+      ['hold', 3, 0, 5], ['shrink', 2, 1, 6], ['hold', 2, 0, 6], ['shrink', 1, 1, 7], ['hold', 1, 0, 7], ['release', 0, 1, 8], ['hold', 0, 0, 8],
+    ]);
+    expect(rows[16].decision.reason).toBe(
+      'spot has covered all but 0 instance(s) of it for 15m 0s, but the main group has 1 capacity unit(s) pending; the fallback holds 2 ' +
+      'and hands the next instance back once they are in service (main group in service 5 + 1 pending of desired 6 capacity units)',
+    );
+    // Hosts serving (main in service + fallback): never more than one instance below the 8 wanted, back at 8 after.
+    expect(Math.min(...rows.map((r) => r.serving))).toBe(7);
+    expect(rows.slice(21).every((r) => r.serving === 8)).toBe(true);
+    // The pending replacements are arriving capacity, not shortfall: nothing engages again.
+    expect(rows.filter((r) => r.decision.action === 'engage' || r.decision.action === 'grow')).toEqual([]);
+    expect(rows.every((r) => r.decision.shortfall === 0)).toBe(true);
+  });
+
+  test('a drop of the main group or a lower cap shrinks at once and hands nothing back', () => {
+    const engaged = run(repeat(6, { desired: 6, inService: 2, failures: 1 }));
+    const [lower] = run([{ desired: 6, inService: 6 }], { ...CONFIG, maxFallbackInstances: 2 }, engaged[5].state);
+    expect(lower).toMatchObject({ action: 'shrink', desiredFallback: 2, handbackUnits: 0 });
+    const [drop] = run([{ desired: 3, inService: 3 }], CONFIG, engaged[5].state);
+    expect(drop).toMatchObject({ action: 'shrink', desiredFallback: 3, handbackUnits: 0 });
+  });
+});
+
+describe('decideFallback: pending capacity and growth while engaged', () => {
+  test('pending launches are arriving capacity, not shortfall', () => {
+    const ds = run(repeat(20, { desired: 4, inService: 1, pending: 3 }));
+    expect(desiredOf(ds)).toEqual(new Array(20).fill(0));
+    expect(ds[0].shortfall).toBe(0);
+    expect(ds[0].reason).toBe('spot covers the group (main group in service 1 + 3 pending of desired 4 capacity units); no fallback');
+  });
+
+  test('while engaged, an ordinary spot scale-out (launches pending) is not matched with on-demand', () => {
+    const ds = run([
+      ...repeat(6, { desired: 6, inService: 4, failures: 1 }), // engages 2
+      ...repeat(3, { desired: 10, inService: 4, pending: 4 }), // target tracking scales out; spot launches
+      ...repeat(5, { desired: 10, inService: 8 }),
+    ]);
+    expect(ds[5]).toMatchObject({ action: 'engage', desiredFallback: 2 });
+    expect(desiredOf(ds.slice(6))).toEqual(new Array(8).fill(2));
+    expect(ds[6].reason).toBe('spot still short 2; fallback holds 2 (main group in service 4 + 4 pending of desired 10 capacity units)');
+  });
+
+  test('while engaged, a larger shortfall without failed launches since the last growth waits engageAfter', () => {
+    const ds = run([...repeat(6, { desired: 6, inService: 4, failures: 1 }), ...repeat(6, { desired: 8, inService: 4 })]);
+    expect(desiredOf(ds.slice(5))).toEqual([2, 2, 2, 2, 2, 2, 4]);
+    expect(ds[6]).toMatchObject({ action: 'hold', desiredFallback: 2 });
+    expect(ds[6].reason).toBe(
+      "spot short 4, more than the fallback's 2 instance(s) cover, for 0s with no failed launch since the fallback last grew; " +
+      'it grows after 5m 0s (main group in service 4 of desired 8 capacity units)',
+    );
+    expect(ds[11]).toMatchObject({ action: 'grow', desiredFallback: 4 });
+    expect(ds[11].reason).toBe(
+      'spot still short 4, no failed launch since the fallback last grew, but for 5m 0s (rule: 5m 0s); fallback grows 2 -> 4 ' +
+      '(main group in service 4 of desired 8 capacity units)',
+    );
+  });
+
+  test('while engaged, a failed launch since the last growth lets the fallback grow at once', () => {
+    const ds = run([...repeat(6, { desired: 6, inService: 4, failures: 1 }), { desired: 8, inService: 4 }, { desired: 8, inService: 4, failures: 1 }]);
+    expect(ds[6]).toMatchObject({ action: 'hold', desiredFallback: 2 });
+    expect(ds[7]).toMatchObject({ action: 'grow', desiredFallback: 4 });
+    expect(ds[7].state.failuresSinceGrowth).toBe(0);
+    expect(ds[7].state.growthWantedSince).toBeUndefined();
+  });
+
+  test('the failures that engaged the fallback do not count for a later growth', () => {
+    const ds = run([...repeat(6, { desired: 6, inService: 4, failures: 1 }), { desired: 8, inService: 4 }]);
+    expect(ds[5].state.failuresSinceGrowth).toBe(0);
+    expect(ds[6].action).toBe('hold');
+    expect(ds[6].state).toMatchObject({ failuresSinceGrowth: 0, growthWantedSince: 6 * MIN });
   });
 });
 
@@ -161,7 +256,8 @@ describe('decideFallback: engaged', () => {
     expect(ds[5].desiredFallback).toBe(2);
     expect(ds[6]).toMatchObject({ action: 'grow', desiredFallback: 3, previousFallback: 2 });
     expect(ds[6].reason).toBe(
-      'spot still short 3 (this run: InsufficientInstanceCapacity x1); fallback grows 2 -> 3 (main group in service 3 of desired 6 capacity units)',
+      'spot still short 3, 1 failed launch(es) since the fallback last grew (this run: InsufficientInstanceCapacity x1); ' +
+      'fallback grows 2 -> 3 (main group in service 3 of desired 6 capacity units)',
     );
   });
 
@@ -172,31 +268,39 @@ describe('decideFallback: engaged', () => {
   });
 
   test('holds while spot recovers, until spot has covered the group for releaseAfter', () => {
-    const ds = run([...outage, ...repeat(16, { desired: 6, inService: 6 })]);
+    const ds = run([...outage, ...repeat(18, { desired: 6, inService: 6 })]);
     expect(ds[6].reason).toBe(
       'spot covers the group but the fallback holds 2 until spot has covered it for 15m 0s (main group in service 6 of desired 6 capacity units)',
     );
     expect(ds[20].desiredFallback).toBe(2);
-    expect(ds[21]).toMatchObject({ action: 'release', desiredFallback: 0 });
-    expect(ds[21].state).toMatchObject({ mode: 'standby', desiredFallback: 0, failuresInStreak: 0 });
+    expect(ds[21]).toMatchObject({ action: 'shrink', desiredFallback: 1, handbackUnits: 1 });
+    expect(ds[22]).toMatchObject({ action: 'release', desiredFallback: 0, handbackUnits: 1 });
+    expect(ds[22].state).toMatchObject({ mode: 'standby', desiredFallback: 0, failuresInStreak: 0 });
+    expect(ds[23]).toMatchObject({ action: 'hold', desiredFallback: 0, handbackUnits: 0 });
   });
 
   test('a partial recovery shrinks to the largest need of the release window, not below', () => {
     const ds = run([...outage, { desired: 6, inService: 3, failures: 1 }, ...repeat(20, { desired: 6, inService: 5 })]);
     expect(ds[6].desiredFallback).toBe(3);
     expect(desiredOf(ds).slice(7, 22)).toEqual(new Array(15).fill(3));
-    expect(ds[22]).toMatchObject({ action: 'shrink', desiredFallback: 1, previousFallback: 3 });
+    expect(ds[22]).toMatchObject({ action: 'shrink', desiredFallback: 2, previousFallback: 3, handbackUnits: 1 });
     expect(ds[22].reason).toBe(
-      'spot has covered all but 1 instance(s) of it for 15m 0s; fallback shrinks 3 -> 1, capacity back on spot ' +
-      '(main group in service 5 of desired 6 capacity units)',
+      'spot has covered all but 1 instance(s) of it for 15m 0s; fallback shrinks 3 -> 2 (one instance per run, towards 1), ' +
+      'handing 1 capacity unit(s) back to the main group (main group in service 5 of desired 6 capacity units)',
     );
+    expect(ds[23]).toMatchObject({ action: 'shrink', desiredFallback: 1, previousFallback: 2, handbackUnits: 1 });
+    expect(ds[23].reason).toBe(
+      'spot has covered all but 1 instance(s) of it for 15m 0s; fallback shrinks 2 -> 1, ' +
+      'handing 1 capacity unit(s) back to the main group (main group in service 5 of desired 6 capacity units)',
+    );
+    expect(ds.slice(24).map((d) => d.action)).toEqual(['hold', 'hold', 'hold']);
   });
 
   test('a drop of the main group to zero (scale-to-zero, kill switch) releases at once', () => {
     const ds = run([...outage, { desired: 0, inService: 0 }]);
-    expect(ds[6]).toMatchObject({ action: 'release', desiredFallback: 0 });
+    expect(ds[6]).toMatchObject({ action: 'release', desiredFallback: 0, handbackUnits: 0 });
     expect(ds[6].reason).toBe(
-      'the main group now wants only 0 capacity units; fallback released 2 -> 0, capacity back on spot (main group in service 0 of desired 0 capacity units)',
+      'the main group now wants only 0 capacity units; fallback released 2 -> 0 at once (main group in service 0 of desired 0 capacity units)',
     );
   });
 
@@ -272,7 +376,7 @@ describe('decideFallback: flapping input', () => {
     const steps = Array.from({ length: 200 }, (_, i) => (i % 40 < 20 ? { desired: 6, inService: 2, failures: 1 } : { desired: 6, inService: 6 }));
     const ds = run(steps);
     const at = ds.map((d, i) => (d.desiredFallback !== d.previousFallback ? i : -1)).filter((i) => i >= 0);
-    expect(at).toEqual([5, 35, 45, 75, 85, 115, 125, 155, 165, 195]);
+    expect(at).toEqual([5, 35, 36, 37, 38, 45, 75, 76, 77, 78, 85, 115, 116, 117, 118, 125, 155, 156, 157, 158, 165, 195, 196, 197, 198]);
     expect(ds.filter((d) => d.action === 'release').length).toBe(5);
   });
 });
@@ -281,6 +385,26 @@ describe('decideFallback: weighted groups', () => {
   test('a shortfall in GPUs is covered by enough instances of the smallest weight', () => {
     const ds = run(repeat(6, { desired: 8, inService: 3, failures: 1 }), { ...CONFIG, unitsPerInstance: 4 });
     expect(ds[5]).toMatchObject({ action: 'engage', desiredFallback: 2, neededInstances: 2, shortfall: 5 });
+  });
+
+  test('a weighted fallback group is sized in capacity units, capped at maxFallbackInstances times the smallest weight', () => {
+    const weighted = { ...CONFIG, unitsPerInstance: 2, fallbackWeighted: true };
+    const ds = run(repeat(6, { desired: 16, inService: 4, failures: 1 }), weighted);
+    expect(ds[5]).toMatchObject({ action: 'engage', desiredFallback: 8, neededInstances: 12, shortfall: 12, capped: true });
+    expect(ds[5].reason).toBe(
+      'short 12 for 5m 0s with 6 failed launch(es) (this run: InsufficientInstanceCapacity x1) (rule: 5m 0s); ' +
+      'adding 8 on-demand capacity unit(s), capped at maxFallbackInstances 4 (8 capacity units at the smallest weight 2) (needed 12) ' +
+      '(main group in service 4 of desired 16 capacity units)',
+    );
+    // Not over-provisioned: a 5-unit shortfall asks for 5 units, not ceil(5 / 2) = 3 instances of up to 4 units each.
+    const small = run(repeat(6, { desired: 9, inService: 4, failures: 1 }), weighted);
+    expect(small[5]).toMatchObject({ action: 'engage', desiredFallback: 5 });
+  });
+
+  test('a weighted fallback hands back one smallest instance (its weight in units) per run', () => {
+    const weighted = { ...CONFIG, unitsPerInstance: 2, fallbackWeighted: true };
+    const ds = run([...repeat(6, { desired: 9, inService: 4, failures: 1 }), ...repeat(19, { desired: 9, inService: 9 })], weighted);
+    expect(ds.slice(20).map((d) => [d.desiredFallback, d.handbackUnits])).toEqual([[5, 0], [3, 2], [1, 2], [0, 1], [0, 0]]);
   });
 
   test('fractional capacity is shown with two decimals', () => {
@@ -297,17 +421,18 @@ describe('decideFallback: state', () => {
     expect(ds[35].state.window).toEqual([[6 * MIN, 0]]);
   });
 
-  test('the stored activity watermark is carried through', () => {
-    const [d] = run([{ desired: 1, inService: 1 }], CONFIG, { ...INITIAL_STATE, activitiesSeenUntil: 1234 });
-    expect(d.state.activitiesSeenUntil).toBe(1234);
+  test('the counted failure ids are carried through', () => {
+    const [d] = run([{ desired: 1, inService: 1 }], CONFIG, { ...INITIAL_STATE, countedFailureIds: ['a-1', 'a-2'] });
+    expect(d.state.countedFailureIds).toEqual(['a-1', 'a-2']);
   });
 
   test('a lost state rebuilt from a running fallback group holds it for a full release window', () => {
     const start = stateFromGroup(3, 0);
     expect(start).toEqual({ version: 1, mode: 'engaged', desiredFallback: 3, failuresInStreak: 0, window: [[0, 3]] });
-    const ds = run(repeat(17, { desired: 6, inService: 6 }), CONFIG, start);
+    const ds = run(repeat(18, { desired: 6, inService: 6 }), CONFIG, start);
     expect(ds[14].desiredFallback).toBe(3);
-    expect(ds[15]).toMatchObject({ action: 'release', desiredFallback: 0 });
+    expect(desiredOf(ds.slice(15))).toEqual([2, 1, 0]);
+    expect(ds[17]).toMatchObject({ action: 'release', desiredFallback: 0 });
     expect(stateFromGroup(0, 0)).toBe(INITIAL_STATE);
   });
 });

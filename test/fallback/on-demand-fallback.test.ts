@@ -98,6 +98,7 @@ describe('OnDemandFallback: the controller', () => {
           RELEASE_AFTER_MINUTES: '15',
           MAX_FALLBACK_INSTANCES: '4',
           UNITS_PER_INSTANCE: '1',
+          FALLBACK_WEIGHTED: 'false',
           POWERTOOLS_SERVICE_NAME: 'fallback-controller',
           POWERTOOLS_METRICS_NAMESPACE: 'GpuSpotFleet',
         },
@@ -112,7 +113,19 @@ describe('OnDemandFallback: the controller', () => {
     });
   });
 
-  test('can resize only the fallback group and read/write only its state parameter', () => {
+  test('Lambda does not retry a failed run nor start a stale one (async invoke config)', () => {
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^FallbackController') },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+    // No reserved concurrency: it can fail to deploy in accounts with a low concurrency limit.
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent(), Timeout: 50 });
+  });
+
+  test('can resize the fallback group, raise the main group (handback), and read/write only its state parameter', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -122,6 +135,14 @@ describe('OnDemandFallback: the controller', () => {
             Action: 'autoscaling:SetDesiredCapacity',
             Resource: {
               'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/', { Ref: 'FallbackGroupASG40A88CE3' }]],
+            },
+          },
+          {
+            Sid: 'HandBackToMainGroup',
+            Effect: 'Allow',
+            Action: 'autoscaling:SetDesiredCapacity',
+            Resource: {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/', { Ref: Match.stringLikeRegexp('^GroupASG') }]],
             },
           },
           { Sid: 'ReadGroupsAndActivities', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities'], Resource: '*' },
@@ -135,11 +156,13 @@ describe('OnDemandFallback: the controller', () => {
         ]),
       },
     });
-    // Nothing else may set a group's size.
+    // Nothing else may set a group's size, and each statement names exactly one group.
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .filter((s: { Action: string | string[] }) => [s.Action].flat().some((a) => a.startsWith('autoscaling:Set') || a.startsWith('autoscaling:Update')));
-    expect(statements).toHaveLength(1);
+    expect(statements.map((s: { Sid: string; Resource: unknown }) => [s.Sid, Array.isArray(s.Resource)])).toEqual([
+      ['SizeFallbackGroupOnly', false], ['HandBackToMainGroup', false],
+    ]);
   });
 
   test('its repeated failures alarm to the fleet topic', () => {
@@ -156,9 +179,21 @@ describe('OnDemandFallback: the controller', () => {
     });
   });
 
-  test('weights turn into the smallest capacity units per instance', () => {
+  test('different weights: the fallback group carries them and counts units, MaxSize the cap times the smallest weight', () => {
     const t = Template.fromStack(build({ weights: { 'g6.xlarge': 4, 'g5.xlarge': 2 } }).stack);
-    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ UNITS_PER_INSTANCE: '2' }) } });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ UNITS_PER_INSTANCE: '2', FALLBACK_WEIGHTED: 'true' }) } });
+    const [fb] = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup', { Properties: { MinSize: '0', MaxSize: '8' } }));
+    expect(fb.Properties.MixedInstancesPolicy.LaunchTemplate.Overrides).toEqual([
+      { InstanceType: 'g6.xlarge', WeightedCapacity: '4' },
+      { InstanceType: 'g5.xlarge', WeightedCapacity: '2' },
+    ]);
+  });
+
+  test('equal weights: the fallback group stays unweighted and counts instances', () => {
+    const t = Template.fromStack(build({ weights: { 'g6.xlarge': 4, 'g5.xlarge': 4 } }).stack);
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ UNITS_PER_INSTANCE: '4', FALLBACK_WEIGHTED: 'false' }) } });
+    const [fb] = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup', { Properties: { MinSize: '0', MaxSize: '4' } }));
+    expect(fb.Properties.MixedInstancesPolicy.LaunchTemplate.Overrides).toEqual([{ InstanceType: 'g6.xlarge' }, { InstanceType: 'g5.xlarge' }]);
   });
 
   test('cdk-nag finds nothing unacknowledged under the construct', () => {
@@ -196,5 +231,10 @@ describe('OnDemandFallback: validation', () => {
       'stateParameterName (no-slash) must start with / and use only letters, digits and _ . - /',
     );
     expect(fails({ weights: { 'g6.xlarge': 0 } })).toThrow('weights.g6.xlarge (0) must be a number > 0, as in the main group');
+    expect(fails({ weights: { 'g6.xlarge': 1.5, 'g5.xlarge': 1000 } })).toThrow(
+      'OnDemandFallback GpuFleet-test/Fallback: ' +
+      'weights.g6.xlarge (1.5) must be a whole number from 1 to 999 when the weights differ: the fallback group carries them as WeightedCapacity; ' +
+      'weights.g5.xlarge (1000) must be a whole number from 1 to 999 when the weights differ: the fallback group carries them as WeightedCapacity',
+    );
   });
 });

@@ -8,6 +8,7 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DeregisterTargetsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { IdempotencyInconsistentStateError, IdempotencyPersistenceLayerError } from '@aws-lambda-powertools/idempotency';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { describeLaunchFailure } from '../../lib/interruption/events';
@@ -48,6 +49,11 @@ beforeEach(() => {
   emf = captureEmf();
 });
 afterEach(() => emf.restore());
+
+/** Points of the fleet-wide series (default dimensions only), the one the alarms read. */
+function fleetWide(name: string) {
+  return metricPoints(emf.blobs).filter((p) => p.name === name && Object.keys(p.dims).length === 2);
+}
 
 function setup(config: HandlerConfig = CONFIG, clock = fakeClock()) {
   const deps = makeDeps(clients(), clock);
@@ -160,6 +166,9 @@ describe('spot interruption warning', () => {
     const first = await run(event, event);
     expect(first.batchItemFailures).toHaveLength(1);
     expect(spies.warn).toHaveBeenCalledWith('transient failure: message will be retried', expect.objectContaining({ errorName: 'IdempotencyAlreadyInProgressError', errorKind: 'transient' }));
+    // A retry is not a failure: counted as Retries, not as the ProcessingErrors the errors alarm reads.
+    expect(fleetWide('Retries')).toHaveLength(1);
+    expect(fleetWide('ProcessingErrors')).toEqual([]);
     const retry = await run(event);
     expect(retry.batchItemFailures).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
@@ -219,25 +228,150 @@ describe('spot interruption warning', () => {
     expect(spies.info).toHaveBeenCalledWith('instance no longer in the group; health not set', expect.objectContaining({ instanceId: 'i-0aaaaaaaaaaaaad01' }));
   });
 
-  test('an instance not registered in a target group is fine; a missing target group is an error', async () => {
-    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae01'), instance('i-0aaaaaaaaaaaaae02')]);
-    elbv2.on(DeregisterTargetsCommand, { Targets: [{ Id: 'i-0aaaaaaaaaaaaae01' }] }).rejects(awsError('InvalidTargetException', 'not registered'));
-    elbv2.on(DeregisterTargetsCommand, { Targets: [{ Id: 'i-0aaaaaaaaaaaaae02' }] }).rejects(awsError('TargetGroupNotFoundException', 'gone'));
-    const { run } = setup();
-    const res = await run(events.interruption('i-0aaaaaaaaaaaaae01'), events.interruption('i-0aaaaaaaaaaaaae02'));
-    expect(res.batchItemFailures).toHaveLength(1);
+  test('an instance not registered in a target group is fine: no error, no DrainFailures', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae01')]);
+    elbv2.on(DeregisterTargetsCommand).rejects(awsError('InvalidTargetException', 'not registered'));
+    const { run, spies } = setup();
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaae01'))).batchItemFailures).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(spies.error).not.toHaveBeenCalled();
+    expect(fleetWide('DrainFailures')).toEqual([]);
+  });
+
+  test('missing target group (permanent): logged and counted, the drain command and the replacement still run', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae02')]);
+    elbv2.on(DeregisterTargetsCommand, { TargetGroupArn: CONFIG.targetGroupArns[0] }).rejects(awsError('TargetGroupNotFoundException', 'One or more target groups not found'));
+    const { run, spies } = setup();
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaae02'))).batchItemFailures).toEqual([]);
+    // The other target group is still left.
+    expect(elbv2).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: CONFIG.targetGroupArns[1] });
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandWith(SetInstanceHealthCommand, { InstanceId: 'i-0aaaaaaaaaaaaae02', HealthStatus: 'Unhealthy' });
+    expect(spies.error).toHaveBeenCalledWith(
+      'drain step failed permanently; carrying on without it: elasticloadbalancing:DeregisterTargets for i-0aaaaaaaaaaaaae02 returned TargetGroupNotFoundException',
+      expect.objectContaining({
+        instanceId: 'i-0aaaaaaaaaaaaae02',
+        call: 'elasticloadbalancing:DeregisterTargets',
+        targetGroupArn: CONFIG.targetGroupArns[0],
+        errorName: 'TargetGroupNotFoundException',
+        error: 'One or more target groups not found',
+      }),
+    );
+    expect(fleetWide('DrainFailures')).toEqual([expect.objectContaining({ value: 1 })]);
+    expect(fleetWide('ProcessingErrors')).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain('"drainFailed":"elasticloadbalancing:DeregisterTargets: TargetGroupNotFoundException"');
+  });
+
+  test('SendCommand denied (permanent): drain recorded as skipped, logged and counted, the replacement still starts', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae03', { type: 'g5.xlarge' })]);
+    ssm.on(SendCommandCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: ssm:SendCommand', 400));
+    const { run, spies } = setup();
+    const event = events.interruption('i-0aaaaaaaaaaaaae03');
+    expect((await run(event)).batchItemFailures).toEqual([]);
+    expect(autoScaling).toHaveReceivedCommandWith(SetInstanceHealthCommand, { InstanceId: 'i-0aaaaaaaaaaaaae03', HealthStatus: 'Unhealthy' });
+    expect(spies.error).toHaveBeenCalledWith(
+      'drain step failed permanently; carrying on without it: ssm:SendCommand for i-0aaaaaaaaaaaaae03 returned AccessDeniedException',
+      expect.objectContaining({ instanceId: 'i-0aaaaaaaaaaaaae03', call: 'ssm:SendCommand', documentName: CONFIG.drainDocumentName, errorKind: 'permanent' }),
+    );
+    expect(fleetWide('DrainFailures')).toEqual([expect.objectContaining({ value: 1 })]);
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'DrainFailures', dims: expect.objectContaining({ InstanceType: 'g5.xlarge' }) }));
+    expect(fleetWide('ProcessingErrors')).toEqual([]);
+  });
+
+  test('SendCommand throttled (transient): the record is retried, nothing recorded, no replacement yet; the retry drains', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae04')]);
+    ssm.on(SendCommandCommand).rejectsOnce(awsError('ThrottlingException', 'Rate exceeded')).resolves({ Command: { CommandId: 'cmd-2' } });
+    const { run, spies } = setup();
+    const event = events.interruption('i-0aaaaaaaaaaaaae04');
+    expect((await run(event)).batchItemFailures).toHaveLength(1);
+    expect(autoScaling).not.toHaveReceivedCommand(SetInstanceHealthCommand);
+    expect(spies.error).not.toHaveBeenCalled();
+    expect(fleetWide('Retries')).toHaveLength(1);
+    expect(fleetWide('ProcessingErrors')).toEqual([]);
+    expect((await run(event)).batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 2);
+    expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
+    expect(fleetWide('DrainFailures')).toEqual([]);
+  });
+
+  test('DeregisterTargets throttled (transient): the record is retried before any drain command', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae05')]);
+    elbv2.on(DeregisterTargetsCommand, { TargetGroupArn: CONFIG.targetGroupArns[1] }).rejects(awsError('Throttling', 'Rate exceeded'));
+    const { run, spies } = setup();
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaae05'))).batchItemFailures).toHaveLength(1);
+    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
+    expect(autoScaling).not.toHaveReceivedCommand(SetInstanceHealthCommand);
+    expect(spies.warn).toHaveBeenCalledWith('transient failure: message will be retried', expect.objectContaining({ errorName: 'Throttling' }));
+  });
+});
+
+describe('rebalance recommendation and interruption warning together', () => {
+  test.each([
+    ['rebalance first', (id: string) => [events.rebalance(id), events.interruption(id)]],
+    ['interruption first', (id: string) => [events.interruption(id), events.rebalance(id)]],
+  ])('%s, same batch: one drain, the other event joins it without an error; Unhealthy set once by the warning', async (_order, make) => {
+    describeReturns(ec2, [instance('i-0abcabcabcabcab10')]);
+    const { run, spies } = setup();
+    const res = await run(...make('i-0abcabcabcabcab10'));
+    expect(res.batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
+    expect(spies.info).toHaveBeenCalledWith(
+      'drain of this instance already started by another event; not starting a second one',
+      expect.objectContaining({ instanceId: 'i-0abcabcabcabcab10' }),
+    );
+    expect(spies.warn).not.toHaveBeenCalled();
+    expect(fleetWide('ProcessingErrors')).toEqual([]);
+    expect(fleetWide('Retries')).toEqual([]);
+    expect(fleetWide('Drains')).toEqual([expect.objectContaining({ value: 1 })]);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(': drain-joined i-0abcabcabcabcab10');
+  });
+
+  test('lifecycle action meeting a drain in progress still has work left (wait, complete): retried, counted as Retries', async () => {
+    // The warning's drain start is slow; the lifecycle event arrives while it is in progress.
+    const found = { Reservations: [{ Instances: [instance('i-0abcabcabcabcab11')] }] };
+    let describes = 0;
+    ec2.on(DescribeInstancesCommand).callsFake(async () => {
+      if (++describes === 2) await new Promise((r) => setTimeout(r, 20));
+      return found;
+    });
+    ssm.on(SendCommandCommand).callsFake(async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      return { Command: { CommandId: 'cmd-1' } };
+    });
+    const { run } = setup();
+    const lifecycle = events.lifecycle('i-0abcabcabcabcab11');
+    const first = await run(events.interruption('i-0abcabcabcabcab11'), lifecycle);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(fleetWide('Retries')).toHaveLength(1);
+    expect(fleetWide('ProcessingErrors')).toEqual([]);
+    expect((await run(lifecycle)).batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { LifecycleActionResult: 'CONTINUE' });
   });
 });
 
 describe('rebalance recommendation', () => {
-  test("default 'drain': drains early and starts the replacement", async () => {
+  test("default 'drain': drains early; capacity rebalancing launches the replacement, so no SetInstanceHealth", async () => {
     describeReturns(ec2, [instance('i-0abcabcabcabcab01')]);
     const { run } = setup();
-    await run(events.rebalance('i-0abcabcabcabcab01'));
+    expect((await run(events.rebalance('i-0abcabcabcabcab01'))).batchItemFailures).toEqual([]);
+    expect(elbv2).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 2);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
-    expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
+    expect(autoScaling).not.toHaveReceivedCommand(SetInstanceHealthCommand);
     expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'RebalanceRecommendations', value: 1 }));
+    expect(fleetWide('Drains')).toEqual([expect.objectContaining({ value: 1 })]);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain('EC2 Instance Rebalance Recommendation: drained i-0abcabcabcabcab01');
+  });
+
+  test('SendCommand with a bad document (permanent): the drain is skipped with an error log, the record succeeds', async () => {
+    describeReturns(ec2, [instance('i-0abcabcabcabcab03')]);
+    ssm.on(SendCommandCommand).rejects(awsError('InvalidDocument', 'Document GpuFleet-test-DrainDocument does not exist'));
+    const { run, spies } = setup();
+    expect((await run(events.rebalance('i-0abcabcabcabcab03'))).batchItemFailures).toEqual([]);
+    expect(spies.error).toHaveBeenCalledWith(expect.stringContaining('ssm:SendCommand for i-0abcabcabcabcab03 returned InvalidDocument'), expect.objectContaining({ call: 'ssm:SendCommand' }));
+    expect(fleetWide('DrainFailures')).toEqual([expect.objectContaining({ value: 1 })]);
+    expect(autoScaling).not.toHaveReceivedCommand(SetInstanceHealthCommand);
   });
 
   test("'notify': notification and metric only", async () => {
@@ -333,6 +467,32 @@ describe('terminate lifecycle action', () => {
     expect((await run(event)).batchItemFailures).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
     expect(autoScaling).toHaveReceivedCommandTimes(CompleteLifecycleActionCommand, 2);
+  });
+
+  test('SendCommand permanently failing (InvalidDocument): completes with CONTINUE at once, DrainFailures counted once', async () => {
+    describeReturns(ec2, [instance('i-0123456789abcde09')]);
+    ssm.on(SendCommandCommand).rejects(awsError('InvalidDocument', 'Document GpuFleet-test-DrainDocument does not exist'));
+    const { run, spies } = setup();
+    expect((await run(events.lifecycle('i-0123456789abcde09'))).batchItemFailures).toEqual([]);
+    expect(ssm).not.toHaveReceivedCommand(GetCommandInvocationCommand);
+    expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { InstanceId: 'i-0123456789abcde09', LifecycleActionResult: 'CONTINUE' });
+    expect(spies.error).toHaveBeenCalledWith(
+      'drain step failed permanently; carrying on without it: ssm:SendCommand for i-0123456789abcde09 returned InvalidDocument',
+      expect.objectContaining({ instanceId: 'i-0123456789abcde09', call: 'ssm:SendCommand' }),
+    );
+    expect(fleetWide('DrainFailures')).toEqual([expect.objectContaining({ value: 1 })]);
+    expect(fleetWide('ProcessingErrors')).toEqual([]);
+  });
+
+  test('missing target group (permanent): the drain still runs and the action completes, DrainFailures counted once', async () => {
+    describeReturns(ec2, [instance('i-0123456789abcde10')]);
+    elbv2.on(DeregisterTargetsCommand, { TargetGroupArn: CONFIG.targetGroupArns[0] }).rejects(awsError('TargetGroupNotFoundException', 'gone'));
+    ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Failed' });
+    const { run } = setup();
+    expect((await run(events.lifecycle('i-0123456789abcde10'))).batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { LifecycleActionResult: 'CONTINUE' });
+    expect(fleetWide('DrainFailures')).toEqual([expect.objectContaining({ value: 1 })]);
   });
 
   test('instance not reachable by SSM: completes at once', async () => {
@@ -436,6 +596,38 @@ describe('isTransient', () => {
     [awsError('ValidationError', 'x', 400), false],
     [new Error('plain'), false],
   ])('%p -> %p', (error, expected) => expect(isTransient(error)).toBe(expected));
+
+  test('DynamoDB throttling wrapped by Powertools (IdempotencyPersistenceLayerError) is transient', () => {
+    const wrapped = new IdempotencyPersistenceLayerError('Failed to save in progress record to idempotency store', {
+      cause: awsError('ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded', 400),
+    });
+    expect(isTransient(wrapped)).toBe(true);
+  });
+
+  test('a permanent cause inside the wrapper stays permanent', () => {
+    const wrapped = new IdempotencyPersistenceLayerError('Failed to save in progress record to idempotency store', {
+      cause: awsError('AccessDeniedException', 'not authorized to perform: dynamodb:PutItem', 400),
+    });
+    expect(isTransient(wrapped)).toBe(false);
+  });
+
+  test('causes are followed through several wrappers', () => {
+    const inner = new Error('outer', { cause: new Error('middle', { cause: awsError('SomethingElse', 'x', 503) }) });
+    expect(isTransient(inner)).toBe(true);
+  });
+
+  test('a cause chain deeper than the bound (or a cycle) is not followed forever', () => {
+    const cyclic = new Error('a') as Error & { cause?: unknown };
+    cyclic.cause = cyclic;
+    expect(isTransient(cyclic)).toBe(false);
+    let deep: unknown = awsError('ThrottlingException', 'x');
+    for (let i = 0; i < 10; i++) deep = new Error(`wrap ${i}`, { cause: deep });
+    expect(isTransient(deep)).toBe(false);
+  });
+
+  test('IdempotencyInconsistentStateError is transient', () => {
+    expect(isTransient(new IdempotencyInconsistentStateError('Item has expired during processing and may not longer be valid.'))).toBe(true);
+  });
 });
 
 describe('configFromEnv', () => {
