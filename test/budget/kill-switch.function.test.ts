@@ -384,6 +384,18 @@ describe('processEvent', () => {
   });
 });
 
+/** The environment the construct gives the kill-switch function (staging, cap to zero). */
+const HANDLER_ENV = {
+  KILL_SWITCH_GROUP_NAME: 'staging-fleet-asg',
+  KILL_SWITCH_CAP_TO: 'zero',
+  KILL_SWITCH_BASE_CAPACITY: '1',
+  KILL_SWITCH_RESTORE_MIN: '1',
+  KILL_SWITCH_RESTORE_MAX: '6',
+  KILL_SWITCH_TOPIC_ARN: TOPIC,
+  KILL_SWITCH_ENVIRONMENT: 'staging',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+};
+
 describe('handler', () => {
   const saved = { ...process.env };
   afterEach(() => {
@@ -391,32 +403,14 @@ describe('handler', () => {
   });
 
   test('reads its settings from the environment and acts', async () => {
-    Object.assign(process.env, {
-      KILL_SWITCH_GROUP_NAME: 'staging-fleet-asg',
-      KILL_SWITCH_CAP_TO: 'zero',
-      KILL_SWITCH_BASE_CAPACITY: '1',
-      KILL_SWITCH_RESTORE_MIN: '1',
-      KILL_SWITCH_RESTORE_MAX: '6',
-      KILL_SWITCH_TOPIC_ARN: TOPIC,
-      KILL_SWITCH_ENVIRONMENT: 'staging',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    });
+    Object.assign(process.env, HANDLER_ENV);
     group({});
     await handler(snsEvent(ACTUAL_100));
     expect(asg).toHaveReceivedCommandWith(UpdateAutoScalingGroupCommand, { MinSize: 0, MaxSize: 0, DesiredCapacity: 0 });
   });
 
   test('publishes the unrecognised-message metric (EMF) with the environment as a dimension', async () => {
-    Object.assign(process.env, {
-      KILL_SWITCH_GROUP_NAME: 'staging-fleet-asg',
-      KILL_SWITCH_CAP_TO: 'zero',
-      KILL_SWITCH_BASE_CAPACITY: '1',
-      KILL_SWITCH_RESTORE_MIN: '1',
-      KILL_SWITCH_RESTORE_MAX: '6',
-      KILL_SWITCH_TOPIC_ARN: TOPIC,
-      KILL_SWITCH_ENVIRONMENT: 'staging',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-    });
+    Object.assign(process.env, HANDLER_ENV);
     const lines: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
       lines.push(...String(chunk).split('\n').filter((l) => l.includes('"_aws"')));
