@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
 import { gpuInstanceType } from './gpu-instance-types';
 import { gpuHostUserData } from './user-data';
 
@@ -195,7 +196,9 @@ export class GpuFleet extends Construct {
           ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
         },
       }));
-      this.topic = new sns.Topic(this, 'Topic', { masterKey: this.topicKey, enforceSSL: true });
+      const topic = new sns.Topic(this, 'Topic', { masterKey: this.topicKey, enforceSSL: true });
+      allowStackAlarmsToPublish(topic);
+      this.topic = topic;
     }
 
     // --- Host identity: SSM Session Manager instead of SSH, GPU metrics, nothing else --------------------
