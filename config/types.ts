@@ -81,9 +81,12 @@ export interface BudgetConfig {
 /** A window during which the fleet runs; outside every window the schedule takes it to zero. */
 export interface SchedulePeriodConfig {
   readonly days: readonly Weekday[];
-  /** `HH:MM`, 24-hour, local to the schedule's time zone. */
+  /** `HH:MM`, 24-hour, `00:00`-`23:59`, local to the schedule's time zone. */
   readonly start: string;
-  /** `HH:MM`, after `start` (same day). */
+  /**
+   * `HH:MM`, `00:00`-`24:00`: `24:00` is the end of the day, an end at or before `start` (`22:00`-`06:00`) is on the
+   * next day. Periods that touch or overlap (MON 00:00-24:00 and TUE 00:00-24:00) are merged: no stop between them.
+   */
   readonly end: string;
 }
 
