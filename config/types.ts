@@ -148,4 +148,10 @@ export interface EnvironmentConfig {
   /** On-demand fallback when spot runs dry; absent means off. */
   readonly fallback?: FallbackConfig;
   readonly cost: CostConfig;
+  /**
+   * Days CloudWatch Logs keeps every log group of the stack (the Lambdas', VPC flow logs): one of CloudWatch's
+   * retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+   * 3288, 3653), at least 365 in prod.
+   */
+  readonly logRetentionDays: number;
 }
