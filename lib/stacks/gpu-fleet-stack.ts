@@ -112,6 +112,7 @@ export class GpuFleetStack extends Stack {
         restoreCapacity: { minCapacity: cfg.fleet.minSize, maxCapacity: cfg.fleet.maxSize },
       },
       anomalyMonitor: cfg.budget.anomalyMonitor,
+      logRetention,
     });
 
     if (cfg.schedule) {
