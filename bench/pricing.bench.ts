@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ENVIRONMENTS } from '../config/environments';
-import { gpuInstanceType } from '../lib/fleet/gpu-instance-types';
+import { gpuInstanceType } from '../lib/catalog/gpu-instance-types';
 import { priceRequestsFor, resolvePriceTable } from '../lib/pricing/lookup';
 import { FakeWorld, startLocalAws } from '../test/pricing/lookup/support/aws-local-server';
 

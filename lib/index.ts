@@ -4,7 +4,7 @@
 // Fleet
 export * from './fleet/gpu-fleet';
 export * from './fleet/fleet-network';
-export * from './fleet/gpu-instance-types';
+export * from './catalog';
 export { CLOUDWATCH_AGENT_CONFIG, gpuHostUserData } from './fleet/user-data';
 
 // Spot interruptions

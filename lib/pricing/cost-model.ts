@@ -1,5 +1,5 @@
 import type { EnvironmentConfig, ScheduleConfig } from '../../config/types';
-import { gpuInstanceType } from '../fleet/gpu-instance-types';
+import { gpuInstanceType } from '../catalog/gpu-instance-types';
 import { averageScheduledHoursPerMonth, WEEKDAYS } from '../schedule/schedule';
 import { quantity, unitPrice, usd } from './report-format';
 
@@ -691,7 +691,7 @@ function gpuCount(env: CostModelEnvironment, type: string, table: PriceTable): n
   if (offering && offering.gpus > 0) return offering.gpus;
   throw new CostModelError(
     `${env.name}: GPU count of ${type} is unknown (not in the GPU catalog nor the price table's offerings); ` +
-      'use a GPU type from lib/fleet/gpu-instance-types.ts',
+      'use a GPU type from lib/catalog/gpu-instance-types.ts',
   );
 }
 

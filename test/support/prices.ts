@@ -1,6 +1,6 @@
 import { ENVIRONMENTS } from '../../config/environments';
 import { EnvironmentConfig } from '../../config/types';
-import { gpuInstanceType } from '../../lib/fleet/gpu-instance-types';
+import { gpuInstanceType } from '../../lib/catalog/gpu-instance-types';
 import { EnvironmentCostEstimate } from '../../lib/pricing/cost-model';
 import { estimateEnvironments } from '../../lib/pricing/estimate-environments';
 import { PriceTable, UnitPrice } from '../../lib/pricing/types';

@@ -377,7 +377,7 @@ describe('estimateEnvironmentCost: bad input is a clear error', () => {
     const base = threeTypeEnv();
     const env = { ...base, fleet: { ...base.fleet, instanceTypes: ['x9.mega'] } };
     expect(run(t, env)).toThrow(
-      "staging: GPU count of x9.mega is unknown (not in the GPU catalog nor the price table's offerings); use a GPU type from lib/fleet/gpu-instance-types.ts",
+      "staging: GPU count of x9.mega is unknown (not in the GPU catalog nor the price table's offerings); use a GPU type from lib/catalog/gpu-instance-types.ts",
     );
   });
 
