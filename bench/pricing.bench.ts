@@ -11,7 +11,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ENVIRONMENTS } from '../config/environments';
 import { gpuInstanceType } from '../lib/catalog/gpu-instance-types';
-import { priceRequestsFor, resolvePriceTable } from '../lib/pricing/lookup';
+import { resolvePriceTable } from '../lib/pricing/lookup';
+import { priceRequestsFor } from '../lib/stacks/cost-inputs';
 import { FakeWorld, startLocalAws } from '../test/pricing/lookup/support/aws-local-server';
 
 const LATENCY_MS = 100;

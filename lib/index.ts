@@ -23,7 +23,6 @@ export * from './dashboard';
 export * from './pricing/types';
 export * from './pricing/lookup';
 export * from './pricing/cost-model';
-export * from './pricing/estimate-environments';
 export * from './pricing/report';
 export * from './pricing/report-markdown';
 export * from './pricing/diff';
@@ -31,5 +30,6 @@ export * from './pricing/check';
 
 // Composition
 export * from './stacks/gpu-fleet-stack';
+export * from './stacks/cost-inputs';
 export * from '../config/types';
 export { FleetConfigError, validateEnvironments, environmentProblems } from '../config/validate';

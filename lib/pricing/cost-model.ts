@@ -1,6 +1,4 @@
-import type { EnvironmentConfig, ScheduleConfig } from '../../config/types';
 import { gpuInstanceType } from '../catalog/gpu-instance-types';
-import { averageScheduledHoursPerMonth, WEEKDAYS } from '../schedule/schedule';
 import { quantity, unitPrice, usd } from './report-format';
 
 export { HOURS_PER_MONTH };
@@ -48,8 +46,8 @@ export const DEFAULT_SMALL_PARTS: SmallPartsUsage = {
 };
 
 /**
- * The part of an environment's config the cost model reads. `EnvironmentConfig` satisfies it; the report carries it
- * so that `cost:diff` can price a base report's fleet with the head's prices.
+ * What the cost model reads about one environment: plain inputs, not the app's config (lib/stacks/cost-inputs.ts
+ * adapts that). The report carries it so that `cost:diff` can price a base report's fleet with the head's prices.
  */
 export interface CostModelEnvironment {
   readonly name: string;
@@ -788,31 +786,13 @@ export function costAnnotations(e: EnvironmentCostEstimate): { readonly info: st
   return { info, warnings };
 }
 
-/** `MON-FRI 08:00-19:00, SAT 10:00-14:00 Europe/Berlin`: consecutive days collapse into a range. */
-export function describeSchedule(schedule: ScheduleConfig): string {
-  const periods = schedule.periods.map((p) => {
-    const idx = [...new Set(p.days.map((d) => WEEKDAYS.indexOf(d)))].sort((a, b) => a - b);
-    const runs: string[] = [];
-    for (let i = 0; i < idx.length; ) {
-      let j = i;
-      while (j + 1 < idx.length && idx[j + 1] === idx[j] + 1) j++;
-      runs.push(j > i ? `${WEEKDAYS[idx[i]]}-${WEEKDAYS[idx[j]]}` : WEEKDAYS[idx[i]]);
-      i = j + 1;
-    }
-    return `${runs.join(',')} ${p.start}-${p.end}`;
-  });
-  return `${periods.join(', ')} ${schedule.timeZone}`;
-}
-
 /**
- * The `hoursPerMonth` and `scheduleDescription` options for an environment: its schedule's average hours over
- * `year` when it has one, else `usage.hoursPerMonth`. Pass a fixed year (e.g. the prices' `validOn` year), not
- * the clock's, so the report stays deterministic.
+ * The year whose calendar the schedule hours are averaged over: the year of the newest price in the table,
+ * not the clock's, so the same prices always give byte-identical reports (no change on January 1st).
  */
-export function environmentHours(env: EnvironmentConfig, year: number): { hoursPerMonth: number; scheduleDescription?: string } {
-  if (!env.schedule) return { hoursPerMonth: env.usage.hoursPerMonth };
-  return {
-    hoursPerMonth: averageScheduledHoursPerMonth(env.schedule, year, env.name),
-    scheduleDescription: describeSchedule(env.schedule),
-  };
+export function pricingYear(table: PriceTable): number {
+  const dates = [...table.onDemand, ...table.spot, ...table.units].map((p) => p.validOn).sort();
+  const newest = dates[dates.length - 1];
+  if (!newest) throw new Error('pricing: the price table holds no price, so no estimate can be made');
+  return Number(newest.slice(0, 4));
 }

@@ -1,20 +1,9 @@
-import { dev, prod, staging } from '../../config/environments';
 import { estimateEnvironmentCost } from '../../lib/pricing/cost-model';
-import { priceRequestsFor } from '../../lib/pricing/lookup';
 import { buildCostReport } from '../../lib/pricing/report';
 import { renderCostReportMarkdown } from '../../lib/pricing/report-markdown';
 import { threeTypeEnv, threeTypeTable } from './cost/fixtures';
 
-describe('spot placement scores in the request and the report', () => {
-  test('each environment asks for scores at its spot burst (maxSize - base)', () => {
-    expect(priceRequestsFor([dev, staging, prod]).map((r) => [r.environment, r.spotTargetCapacity])).toEqual([
-      ['dev', dev.fleet.maxSize - dev.fleet.onDemandBaseCapacity],
-      ['staging', staging.fleet.maxSize - staging.fleet.onDemandBaseCapacity],
-      ['prod', prod.fleet.maxSize - prod.fleet.onDemandBaseCapacity],
-    ]);
-    expect(priceRequestsFor([{ ...dev, fleet: { ...dev.fleet, spotPercentageAboveBase: 0 } }])[0].spotTargetCapacity).toBeUndefined();
-  });
-
+describe('spot placement scores in the report', () => {
   const estimate = estimateEnvironmentCost(threeTypeEnv(), threeTypeTable(), { hoursPerMonth: 730 });
 
   test('the report shows each AZ score, flags low and missing ones', () => {

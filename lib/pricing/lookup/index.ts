@@ -8,4 +8,3 @@ export type { LookupCalls } from './live';
 export { readSnapshot, writeSnapshot, SNAPSHOT_FORMAT } from './snapshot';
 export { spotStatistics } from './spot-history';
 export { parsePriceList } from './price-list';
-export { priceRequestsFor } from './requests';

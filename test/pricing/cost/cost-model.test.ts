@@ -1,10 +1,7 @@
-import { dev, prod, staging } from '../../../config/environments';
 import {
   costAnnotations,
   CostModelError,
   DEFAULT_SMALL_PARTS,
-  describeSchedule,
-  environmentHours,
   estimateEnvironmentCost,
   EnvironmentCostEstimate,
 } from '../../../lib/pricing/cost-model';
@@ -385,47 +382,6 @@ describe('estimateEnvironmentCost: bad input is a clear error', () => {
     expect(run(t, threeTypeEnv({ budget: { monthlyLimitUsd: 0 } }))).toThrow(
       'staging.budget.monthlyLimitUsd (0) must be a positive number of USD',
     );
-  });
-});
-
-describe('estimateEnvironmentCost: the real environments', () => {
-  test.each([dev, staging, prod])('$name prices with finite figures from a full table', (env) => {
-    const types = env.fleet.instanceTypes;
-    const table: PriceTable = {
-      onDemand: types.map((ty, i) => od(ty, 1 + i / 10, env.region)),
-      spot: types.flatMap((ty) => env.availabilityZones.map((az) => spot(ty, az, 0.3, 0.4, 0.5, env.region))),
-      units: unitPrices(env.region),
-      offerings: [],
-    };
-    const e = estimateEnvironmentCost(env, table, { hoursPerMonth: 730 });
-    for (const v of Object.values(e.monthly)) if (v !== null) expect(Number.isFinite(v)).toBe(true);
-    expect(e.monthly.expectedUsd).toBeGreaterThan(0);
-    expect(e.inputs.environment).not.toHaveProperty('budget.alertEmails');
-  });
-});
-
-describe('environmentHours', () => {
-  test('an unscheduled environment runs usage.hoursPerMonth', () => {
-    expect(environmentHours(prod, 2026)).toEqual({ hoursPerMonth: 730 });
-  });
-
-  test('a scheduled one runs its schedule\'s average month', () => {
-    const h = environmentHours(dev, 2026);
-    // MON-FRI 08:00-19:00 = 11 h x 261 weekdays in 2026 / 12 = 239.25 h
-    expect(h.hoursPerMonth).toBeCloseTo((11 * 261) / 12, 9);
-    expect(h.scheduleDescription).toBe('MON-FRI 08:00-19:00 Europe/Berlin');
-  });
-
-  test('describeSchedule collapses consecutive days only', () => {
-    expect(
-      describeSchedule({
-        timeZone: 'UTC',
-        periods: [
-          { days: ['SUN', 'MON', 'WED', 'THU', 'FRI'], start: '08:00', end: '12:00' },
-          { days: ['SAT'], start: '10:00', end: '14:00' },
-        ],
-      }),
-    ).toBe('MON,WED-FRI,SUN 08:00-12:00, SAT 10:00-14:00 UTC');
   });
 });
 
