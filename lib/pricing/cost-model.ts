@@ -1,4 +1,5 @@
 import { gpuInstanceType } from '../catalog/gpu-instance-types';
+import { PriceBook } from './price-book';
 import { quantity, unitPrice, usd } from './report-format';
 
 export { HOURS_PER_MONTH };
@@ -279,7 +280,8 @@ export function estimateEnvironmentCost(
   const f = env.fleet;
 
   // Capacity units: the group weights each type by its GPU count when the counts differ.
-  const gpus = env.fleet.instanceTypes.map((t) => gpuCount(env, t, table));
+  const book = PriceBook.of(table, env.region);
+  const gpus = env.fleet.instanceTypes.map((t) => gpuCount(env, t, book));
   const weighted = new Set(gpus).size > 1;
   const capacityUnit: 'instance' | 'gpu' = weighted ? 'gpu' : 'instance';
   const unitWord = capacityUnit === 'gpu' ? 'GPU' : 'instance';
@@ -287,7 +289,7 @@ export function estimateEnvironmentCost(
   const types: TypeInfo[] = f.instanceTypes.map((name, i) => ({
     name,
     weight: weighted ? gpus[i] : 1,
-    offeredAzs: offeredAzs(env, name, table, assumptions),
+    offeredAzs: offeredAzs(env, name, book, assumptions),
   }));
   const typesNotOffered = types.filter((t) => t.offeredAzs.length === 0).map((t) => t.name);
   for (const t of typesNotOffered) {
@@ -303,7 +305,7 @@ export function estimateEnvironmentCost(
 
   // On-demand allocation strategy `prioritized`: the base runs on the first configured type that is offered.
   const base = offered[0];
-  const od = new Map(offered.map((t) => [t.name, requireOnDemand(env, t.name, table)]));
+  const od = new Map(offered.map((t) => [t.name, requireOnDemand(env, t.name, book)]));
   const baseOd = od.get(base.name)!;
   const odPerUnit = baseOd.usdPerHour / base.weight;
   // The group launches whole instances until the base capacity (in units) is met.
@@ -327,7 +329,7 @@ export function estimateEnvironmentCost(
   const pools: { type: TypeInfo; price: SpotPrice; p50PerUnit: number }[] = [];
   for (const t of offered) {
     for (const az of t.offeredAzs) {
-      const price = findSpot(table, t.name, env.region, az);
+      const price = book.spot(t.name, az);
       if (!price) {
         if (hasSpot) warnings.push(`${where}: no spot price history for ${t.name} in ${az}; that pool is left out of the spot estimate`);
         continue;
@@ -394,7 +396,7 @@ export function estimateEnvironmentCost(
     });
   }
 
-  const gp3 = requireUnit(env, 'ebs-gp3-gb-month', table);
+  const gp3 = requireUnit(env, 'ebs-gp3-gb-month', book);
   const instancesRunning = baseInstances + odBurstUnits / base.weight + spotUnits * spotInstancesPerUnit;
   const instanceHours = instancesRunning * H;
   fixed(
@@ -409,7 +411,7 @@ export function estimateEnvironmentCost(
   if (f.existingVpc) {
     assumptions.push('Existing VPC: its NAT gateways are not this stack\'s cost and are left out.');
   } else if (natGateways > 0) {
-    const nat = requireUnit(env, 'nat-gateway-hour', table);
+    const nat = requireUnit(env, 'nat-gateway-hour', book);
     units.push(nat);
     // NAT gateways are not scheduled: they run every hour of the month.
     fixed('nat-gateway', 'NAT gateways', natGateways * nat.usdPerUnit * alwaysOnHours, `${natGateways} x ${unitPrice(nat.usdPerUnit)}/h x ${alwaysOnHours} h`);
@@ -424,7 +426,7 @@ export function estimateEnvironmentCost(
     let total = 0;
     const basis: string[] = [];
     for (const [resource, qty, qtyWord] of parts) {
-      const p = findUnit(table, resource, env.region);
+      const p = book.unit(resource);
       if (!p) {
         warnings.push(`${where}: no ${resource} price in the price table; ${label} is left out of the estimate`);
         return;
@@ -601,7 +603,7 @@ export function estimateEnvironmentCost(
       smallParts,
       // In config order, not the table's, so the report does not depend on how the lookups listed them.
       offerings: env.fleet.instanceTypes.flatMap((t) => {
-        const o = table.offerings.find((x) => x.instanceType === t && x.region === env.region);
+        const o = book.offering(t);
         return o ? [o] : [];
       }),
     },
@@ -682,10 +684,10 @@ function throughput(
   return { byType, blendedUsd };
 }
 
-function gpuCount(env: CostModelEnvironment, type: string, table: PriceTable): number {
+function gpuCount(env: CostModelEnvironment, type: string, book: PriceBook): number {
   const fromCatalog = gpuInstanceType(type)?.gpus;
   if (fromCatalog) return fromCatalog;
-  const offering = table.offerings.find((o) => o.instanceType === type && o.region === env.region);
+  const offering = book.offering(type);
   if (offering && offering.gpus > 0) return offering.gpus;
   throw new CostModelError(
     `${env.name}: GPU count of ${type} is unknown (not in the GPU catalog nor the price table's offerings); ` +
@@ -693,8 +695,8 @@ function gpuCount(env: CostModelEnvironment, type: string, table: PriceTable): n
   );
 }
 
-function offeredAzs(env: CostModelEnvironment, type: string, table: PriceTable, assumptions: string[]): string[] {
-  const o = table.offerings.find((x) => x.instanceType === type && x.region === env.region);
+function offeredAzs(env: CostModelEnvironment, type: string, book: PriceBook, assumptions: string[]): string[] {
+  const o = book.offering(type);
   if (!o) {
     assumptions.push(`No offering data for ${type} in ${env.region}: assumed offered in every configured AZ.`);
     return [...env.availabilityZones];
@@ -702,8 +704,8 @@ function offeredAzs(env: CostModelEnvironment, type: string, table: PriceTable, 
   return env.availabilityZones.filter((az) => o.availabilityZones.includes(az));
 }
 
-function requireOnDemand(env: CostModelEnvironment, type: string, table: PriceTable): OnDemandPrice {
-  const p = table.onDemand.find((x) => x.instanceType === type && x.region === env.region);
+function requireOnDemand(env: CostModelEnvironment, type: string, book: PriceBook): OnDemandPrice {
+  const p = book.onDemand(type);
   if (!p) {
     throw new CostModelError(
       `${env.name}: no on-demand price for ${type} in ${env.region} in the price table; ` +
@@ -719,10 +721,6 @@ function requireOnDemand(env: CostModelEnvironment, type: string, table: PriceTa
   return p;
 }
 
-function findSpot(table: PriceTable, type: string, region: string, az: string): SpotPrice | undefined {
-  return table.spot.find((x) => x.instanceType === type && x.region === region && x.availabilityZone === az);
-}
-
 function validateSpot(env: CostModelEnvironment, p: SpotPrice): void {
   const bad = (['currentUsdPerHour', 'p50UsdPerHour', 'p90UsdPerHour'] as const).filter(
     (k) => !(Number.isFinite(p[k]) && p[k] > 0),
@@ -736,12 +734,8 @@ function validateSpot(env: CostModelEnvironment, p: SpotPrice): void {
   }
 }
 
-function findUnit(table: PriceTable, resource: UnitResource, region: string): UnitPrice | undefined {
-  return table.units.find((x) => x.resource === resource && x.region === region);
-}
-
-function requireUnit(env: CostModelEnvironment, resource: UnitResource, table: PriceTable): UnitPrice {
-  const p = findUnit(table, resource, env.region);
+function requireUnit(env: CostModelEnvironment, resource: UnitResource, book: PriceBook): UnitPrice {
+  const p = book.unit(resource);
   if (!p) {
     throw new CostModelError(
       `${env.name}: no ${resource} price for ${env.region} in the price table; ` +

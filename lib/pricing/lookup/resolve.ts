@@ -1,3 +1,4 @@
+import { PriceBook } from '../price-book';
 import { UNIT_RESOURCES } from '../types';
 import type { SpotPlacementScores } from '../../placement/spot-placement-scores';
 import type { EnvironmentPlacementScores, InstanceOffering, OnDemandPrice, PriceRequest, PriceSource, PriceTable, SpotPrice, UnitPrice, UnitResource } from '../types';
@@ -438,16 +439,19 @@ const OPTIONAL_UNITS: readonly UnitResource[] = ['cloudwatch-alarm-month', 'lamb
  */
 function spotCapPrices(requests: readonly PriceRequest[], table: PriceTable, snapshotPath: string, warn: (line: string) => void): SpotPrice[] {
   const caps: SpotPrice[] = [];
+  const capped = new Set<string>();
   for (const req of requests) {
-    const inRequest = (p: SpotPrice) => p.region === req.region && req.instanceTypes.includes(p.instanceType) && req.availabilityZones.includes(p.availabilityZone);
-    if (table.spot.some(inRequest)) continue;
+    const book = PriceBook.of(table, req.region);
+    if (book.hasAnySpot(req.instanceTypes, req.availabilityZones)) continue;
     let added = 0;
     for (const type of req.instanceTypes) {
-      const od = table.onDemand.find((p) => p.region === req.region && p.instanceType === type);
+      const od = book.onDemand(type);
       if (!od) continue; // reported by checkCompleteness
-      const offering = table.offerings.find((o) => o.region === req.region && o.instanceType === type);
+      const offering = book.offering(type);
       for (const az of req.availabilityZones.filter((a) => !offering || offering.availabilityZones.includes(a))) {
-        if (caps.some((c) => c.region === req.region && c.instanceType === type && c.availabilityZone === az)) continue;
+        const pool = `${req.region} ${type} ${az}`;
+        if (capped.has(pool)) continue;
+        capped.add(pool);
         caps.push({
           instanceType: type, region: req.region, availabilityZone: az,
           currentUsdPerHour: od.usdPerHour, p50UsdPerHour: od.usdPerHour, p90UsdPerHour: od.usdPerHour, samples: 1,
@@ -485,27 +489,27 @@ function checkCompleteness(
   const seenRegionUnits = new Set<string>();
   for (const req of requests) {
     const env = req.environment;
+    const book = PriceBook.of(table, req.region);
     for (const type of req.instanceTypes) {
-      const src = table.onDemand.find((p) => p.region === req.region && p.instanceType === type);
-      if (!src) problems.push(`pricing: ${env}: no on-demand price for ${type} in ${req.region}${fix}`);
+      if (!book.onDemand(type)) problems.push(`pricing: ${env}: no on-demand price for ${type} in ${req.region}${fix}`);
     }
     if (!seenRegionUnits.has(req.region)) {
       seenRegionUnits.add(req.region);
       const natInRegion = requests.some((r) => r.region === req.region && r.needsNat !== false);
       for (const u of unitsNeeded) {
-        if (table.units.some((p) => p.region === req.region && p.resource === u)) continue;
+        if (book.unit(u)) continue;
         if (!natInRegion && u.startsWith('nat-gateway-')) continue; // existing VPCs: their NAT is not this stack's cost
         if (OPTIONAL_UNITS.includes(u)) warn(`pricing: no ${u} price for ${req.region}; that small part is left out of the estimate${fix}`);
         else problems.push(`pricing: no ${u} price for ${req.region}${fix}`);
       }
     }
     let pools = 0;
-    const unchecked = req.instanceTypes.filter((type) => !table.offerings.some((o) => o.region === req.region && o.instanceType === type));
+    const unchecked = req.instanceTypes.filter((type) => !book.offering(type));
     if (unchecked.length > 0) {
       warn(`pricing: ${env}: no capacity facts for ${unchecked.join(', ')} in ${req.region} (snapshot without offerings); AZ offerings not checked`);
     }
     for (const type of req.instanceTypes) {
-      const offering = table.offerings.find((o) => o.region === req.region && o.instanceType === type);
+      const offering = book.offering(type);
       const offeredAzs = offering ? req.availabilityZones.filter((az) => offering.availabilityZones.includes(az)) : [...req.availabilityZones];
       if (!offering) {
         // no offering data: warned above, once for all such types
@@ -521,7 +525,7 @@ function checkCompleteness(
         }
       }
       for (const az of offeredAzs) {
-        if (table.spot.some((p) => p.region === req.region && p.instanceType === type && p.availabilityZone === az)) pools++;
+        if (book.spot(type, az)) pools++;
         else warn(`pricing: ${env}: no spot price history for ${type} in ${az} (Linux/UNIX); that pool is left out of the spot estimate${fix}`);
       }
     }
