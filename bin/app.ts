@@ -4,7 +4,7 @@ import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ENVIRONMENTS } from '../config/environments';
 import { FleetConfigError, validateEnvironments } from '../config/validate';
-import { CostModelError } from '../lib/pricing/cost-model';
+import { CostModelError } from '../lib/pricing/estimate';
 // Straight from the modules, not the lookup index: the index re-exports the AWS SDK clients, which only a live lookup needs.
 import { PricingLookupError } from '../lib/pricing/lookup/errors';
 import { parsePricingMode, resolvePriceTable } from '../lib/pricing/lookup/resolve';

@@ -22,7 +22,9 @@ export * from './dashboard';
 // Pricing and the cost report
 export * from './pricing/types';
 export * from './pricing/lookup';
-export * from './pricing/cost-model';
+export * from './pricing/estimate';
+export * from './pricing/price-book';
+export * from './pricing/report/annotations';
 export * from './pricing/report';
 export * from './pricing/report-markdown';
 export * from './pricing/diff';

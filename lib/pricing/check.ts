@@ -1,6 +1,6 @@
 import { diffCostReports } from './diff';
 import { CostReport } from './report';
-import { percent, signedUsd, usd } from './report-format';
+import { percent, signedUsd, usd } from './format';
 
 /**
  * `cost:check`: the gate. Fails when an environment's expected monthly cost exceeds its budget, or (given the base

@@ -1,7 +1,7 @@
-import { estimateEnvironmentCost, PriceUsed } from './cost-model';
+import { estimateEnvironmentCost, PriceUsed } from './estimate';
 import { CostReport, ReportEnvironment } from './report';
 import { cell } from './report-markdown';
-import { percent, roundCents, signedUsd, usd } from './report-format';
+import { percent, roundCents, signedUsd, usd } from './format';
 import { InstanceOffering, OnDemandPrice, PriceTable, SpotPrice, UnitPrice, UnitResource } from './types';
 
 /**

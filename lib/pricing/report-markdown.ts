@@ -1,5 +1,5 @@
 import type { CostReport, ReportEnvironment } from './report';
-import { percent, quantity, unitPrice, usd } from './report-format';
+import { percent, quantity, unitPrice, usd } from './format';
 
 /**
  * Markdown and terminal renderings of a cost report. Pure string building: the same report gives the same bytes.

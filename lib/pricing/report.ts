@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
-import { CostComponent, EnvironmentCostEstimate, PriceUsed } from './cost-model';
+import { CostComponent, EnvironmentCostEstimate, PriceUsed } from './estimate';
 import { renderCostReportMarkdown } from './report-markdown';
-import { roundCents } from './report-format';
+import { roundCents } from './format';
 import { PriceSource } from './types';
 
 /**

@@ -5,7 +5,7 @@ import {
   EnvironmentCostEstimate,
   pricingYear,
   SmallPartsUsage,
-} from '../pricing/cost-model';
+} from '../pricing/estimate';
 import type { PriceRequest, PriceTable } from '../pricing/types';
 import { averageScheduledHoursPerMonth, consecutiveRuns, WEEKDAYS } from '../schedule/schedule';
 

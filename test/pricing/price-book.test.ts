@@ -1,6 +1,6 @@
 import { PriceBook } from '../../lib/pricing/price-book';
 import { PriceTable } from '../../lib/pricing/types';
-import { od, spot, unitPrices } from './cost/fixtures';
+import { od, spot, unitPrices } from './support/fixtures';
 
 describe('PriceBook', () => {
   const table: PriceTable = {

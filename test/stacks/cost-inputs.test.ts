@@ -1,5 +1,5 @@
 import { dev, prod, staging } from '../../config/environments';
-import { estimateEnvironmentCost } from '../../lib/pricing/cost-model';
+import { estimateEnvironmentCost } from '../../lib/pricing/estimate';
 import { PriceTable } from '../../lib/pricing/types';
 import {
   costModelEnvironment,
@@ -8,7 +8,7 @@ import {
   estimateEnvironments,
   priceRequestsFor,
 } from '../../lib/stacks/cost-inputs';
-import { od, spot, unitPrices } from '../pricing/cost/fixtures';
+import { od, spot, unitPrices } from '../pricing/support/fixtures';
 
 // The adapter from the app's config to the pricing's plain inputs (lib/pricing never reads config/).
 

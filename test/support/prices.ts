@@ -1,7 +1,7 @@
 import { ENVIRONMENTS } from '../../config/environments';
 import { EnvironmentConfig } from '../../config/types';
 import { gpuInstanceType } from '../../lib/catalog/gpu-instance-types';
-import { EnvironmentCostEstimate } from '../../lib/pricing/cost-model';
+import { EnvironmentCostEstimate } from '../../lib/pricing/estimate';
 import { PriceTable, UnitPrice } from '../../lib/pricing/types';
 import { estimateEnvironments } from '../../lib/stacks/cost-inputs';
 

@@ -1,9 +1,9 @@
 import { checkCostReport } from '../../../lib/pricing/check';
-import { CostModelEnvironment, estimateEnvironmentCost } from '../../../lib/pricing/cost-model';
+import { CostModelEnvironment, estimateEnvironmentCost } from '../../../lib/pricing/estimate';
 import { COST_COMMENT_MARKER, diffCostReports, renderCostDiffMarkdown } from '../../../lib/pricing/diff';
 import { buildCostReport, CostReport } from '../../../lib/pricing/report';
 import { PriceTable } from '../../../lib/pricing/types';
-import { od, threeTypeEnv, threeTypeTable } from './fixtures';
+import { od, threeTypeEnv, threeTypeTable } from '../support/fixtures';
 
 const HOURS = 200;
 
