@@ -24,11 +24,7 @@ export * from './pricing/types';
 export * from './pricing/lookup';
 export * from './pricing/estimate';
 export * from './pricing/price-book';
-export * from './pricing/report/annotations';
 export * from './pricing/report';
-export * from './pricing/report-markdown';
-export * from './pricing/diff';
-export * from './pricing/check';
 
 // Composition
 export * from './stacks/gpu-fleet-stack';

@@ -9,10 +9,11 @@ import {
   CostReportError,
   parseCostReport,
   readCostReport,
+  renderCostReportMarkdown,
+  renderCostSummary,
   stableStringify,
   writeCostReport,
 } from '../../../lib/pricing/report';
-import { renderCostReportMarkdown, renderCostSummary } from '../../../lib/pricing/report-markdown';
 import { PriceTable } from '../../../lib/pricing/types';
 import { threeTypeEnv, threeTypeTable } from '../support/fixtures';
 

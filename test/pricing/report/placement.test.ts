@@ -1,7 +1,7 @@
-import { estimateEnvironmentCost } from '../../lib/pricing/estimate';
-import { buildCostReport } from '../../lib/pricing/report';
-import { renderCostReportMarkdown } from '../../lib/pricing/report-markdown';
-import { threeTypeEnv, threeTypeTable } from './support/fixtures';
+import { estimateEnvironmentCost } from '../../../lib/pricing/estimate';
+import { renderCostReportMarkdown } from '../../../lib/pricing/report/markdown';
+import { buildCostReport } from '../../../lib/pricing/report/model';
+import { threeTypeEnv, threeTypeTable } from '../support/fixtures';
 
 describe('spot placement scores in the report', () => {
   const estimate = estimateEnvironmentCost(threeTypeEnv(), threeTypeTable(), { hoursPerMonth: 730 });
