@@ -14,6 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { HOURS_PER_MONTH } from '../pricing/types';
+import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
 import { KILL_SWITCH_METRICS, KILL_SWITCH_ENV as ENV } from './kill-switch-env';
 
 /** Thrown for invalid BudgetGuard props; the message lists every problem, one a line. */
@@ -135,6 +136,8 @@ export class BudgetGuard extends Construct {
           conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
         }),
       );
+      // CloudWatch's topic grant names this stack's alarms by ARN (allowStackAlarmsToPublish, below).
+      if (service === 'cloudwatch.amazonaws.com') continue;
       this.topic.addToResourcePolicy(
         new iam.PolicyStatement({
           principals: [principal],
@@ -144,6 +147,7 @@ export class BudgetGuard extends Construct {
         }),
       );
     }
+    allowStackAlarmsToPublish(this.topic);
     for (const email of props.alertEmails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
 
     const { key, value } = props.costAllocationTag;

@@ -20,7 +20,7 @@ import {
   FLEET_METRIC_NAMESPACE,
   HANDLER_METRICS,
   HANDLER_SERVICE,
-} from '../fallback/metric-names';
+} from '../shared/metric-names';
 
 /** Hourly prices the cost-now estimate multiplies running capacity by (from the cost report). */
 export interface FleetHourlyPrices {

@@ -18,7 +18,7 @@ import {
   FallbackState,
   stateFromGroup,
 } from './decision';
-import { FALLBACK_METRICS } from './metric-names';
+import { FALLBACK_METRICS } from '../shared/metric-names';
 
 /** What the controller needs to know; read from environment variables by the thin handler. */
 export interface ControllerConfig extends FallbackDecisionConfig {

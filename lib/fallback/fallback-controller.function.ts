@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { controllerConfigFromEnv, runFallbackController } from './controller-logic';
-import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from './metric-names';
+import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from '../shared/metric-names';
 
 // Clients at module scope: reused across warm invocations; extra SDK attempts absorb short throttling.
 const clientConfig = { maxAttempts: 5 };

@@ -6,9 +6,9 @@ import {
   FALLBACK_SERVICE,
   FLEET_METRIC_NAMESPACE,
   HANDLER_SERVICE,
-} from './metric-names';
+} from '../shared/metric-names';
 
-export * from './metric-names';
+export * from '../shared/metric-names';
 
 /** The handler's per-pool series of `metricName` for one event type (and error code, for launch failures). */
 export function poolMetric(

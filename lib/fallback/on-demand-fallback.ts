@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { fallbackConfigProblems } from './decision';
-import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from './metric-names';
+import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from '../shared/metric-names';
 
 /** A fallback configuration problem; the message lists every problem, one per `;`. */
 export class FallbackConfigError extends Error {

@@ -8,6 +8,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { gpuInstanceType } from '../catalog/gpu-instance-types';
+import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
+import { FLEET_TAG_KEY, FleetTag } from '../shared/fleet-tag';
 import { gpuHostUserData } from './user-data';
 
 /**
@@ -17,9 +19,6 @@ import { gpuHostUserData } from './user-data';
  */
 export const DEFAULT_GPU_AMI_PARAMETER =
   '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id';
-
-/** The tag key that marks every instance of a fleet (the interruption handler and FIS drills select on it). */
-export const FLEET_TAG_KEY = 'gpu-spot-fleet:fleet';
 
 /** What the spot burst follows. */
 export type FleetScalingMetric =
@@ -134,6 +133,9 @@ export interface GpuFleetProps {
   readonly production?: boolean;
 }
 
+/** The tag key that marks every instance of a fleet (the interruption handler and FIS drills select on it). */
+export { FLEET_TAG_KEY } from '../shared/fleet-tag';
+
 /** A mixed on-demand/spot GPU Auto Scaling group that spans several AZs and instance types. */
 export class GpuFleet extends Construct {
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
@@ -145,7 +147,7 @@ export class GpuFleet extends Construct {
   /** The key of the topic, when the fleet created it. */
   public readonly topicKey?: kms.Key;
   /** The tag on every instance of this fleet. */
-  public readonly fleetTag: { readonly key: string; readonly value: string };
+  public readonly fleetTag: FleetTag;
   /** Weight per instance type (GPU count) when types differ in GPUs, else 1. */
   public readonly weights: Readonly<Record<string, number>>;
   /** The metric the burst tracks. */
@@ -195,7 +197,9 @@ export class GpuFleet extends Construct {
           ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
         },
       }));
-      this.topic = new sns.Topic(this, 'Topic', { masterKey: this.topicKey, enforceSSL: true });
+      const topic = new sns.Topic(this, 'Topic', { masterKey: this.topicKey, enforceSSL: true });
+      allowStackAlarmsToPublish(topic);
+      this.topic = topic;
     }
 
     // --- Host identity: SSM Session Manager instead of SSH, GPU metrics, nothing else --------------------

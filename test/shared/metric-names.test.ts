@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DETAIL_TYPES } from '../../lib/interruption/events';
 import { METRIC_NAMESPACE } from '../../lib/interruption/interruption-handler';
-import { EVENT_TYPES, FLEET_METRIC_NAMESPACE, HANDLER_METRICS, HANDLER_SERVICE, POOL_CAPACITY_ERROR_CODES } from '../../lib/fallback/metric-names';
+import { EVENT_TYPES, FLEET_METRIC_NAMESPACE, HANDLER_METRICS, HANDLER_SERVICE, POOL_CAPACITY_ERROR_CODES } from '../../lib/shared/metric-names';
 
 // The ledger and dashboard restate the interruption handler's metric contract; these fail when it drifts.
 const source = (file: string) => fs.readFileSync(path.join(__dirname, '../../lib/interruption', file), 'utf8');

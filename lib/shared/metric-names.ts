@@ -1,12 +1,10 @@
 /**
- * Names of the metrics the capacity ledger, the fallback alarms and the fleet dashboard read.
+ * Names of the metrics the project's Lambdas emit (Powertools EMF) and its alarms, ledger and dashboard read:
+ * one definition both sides import. This file imports nothing, so Lambda bundles stay small.
  *
- * The per-pool series are emitted by the interruption handler (lib/interruption, Powertools EMF): namespace
- * `GpuSpotFleet`, default dimensions `service` + `Fleet`, and a breakdown per `EventType`, `InstanceType`,
- * `AvailabilityZone` (+ `ErrorCode` for launch failures). They are restated here, not imported, so the ledger
- * and dashboard do not depend on the handler's construct (and this file imports nothing, so the controller
- * Lambda bundle stays small); test/fallback/metric-names.test.ts fails when the
- * handler's source drifts from these names.
+ * The per-pool series are emitted by the interruption handler: namespace `GpuSpotFleet`, default dimensions
+ * `service` + `Fleet`, and a breakdown per `EventType`, `InstanceType`, `AvailabilityZone` (+ `ErrorCode` for
+ * launch failures).
  */
 export const FLEET_METRIC_NAMESPACE = 'GpuSpotFleet';
 
