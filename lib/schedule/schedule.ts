@@ -41,6 +41,20 @@ export const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
 const START_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const END_TIME = /^(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$/;
 
+/**
+ * Whole numbers as runs of consecutive values, ascending, duplicates dropped: `[4, 0, 1, 2]` -> `[[0, 2], [4, 4]]`.
+ * How days collapse into ranges, both in the cron expressions and in a schedule's description.
+ */
+export function consecutiveRuns(values: readonly number[]): Array<readonly [number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (const v of [...new Set(values)].sort((a, b) => a - b)) {
+    const last = runs[runs.length - 1];
+    if (last && v === last[1] + 1) last[1] = v;
+    else runs.push([v, v]);
+  }
+  return runs;
+}
+
 /** Minutes after local midnight of a valid `HH:MM` (`24:00` is 1440, the end of the day). */
 export function minutesOfDay(hhmm: string): number {
   const m = END_TIME.exec(hhmm);
