@@ -58,3 +58,15 @@ export const POOL_CAPACITY_ERROR_CODES = [
   'Unknown',
 ] as const;
 
+
+/** `service` dimension (and Powertools service name) of the budget kill switch. */
+export const KILL_SWITCH_SERVICE = 'gpu-fleet-budget-kill-switch';
+
+/**
+ * Metric names the budget kill switch emits (namespace FLEET_METRIC_NAMESPACE, default dimensions `service` and
+ * `Environment`).
+ */
+export const KILL_SWITCH_METRICS = {
+  /** Messages on the budget topic that are none of the kinds the kill switch knows: a Budgets format change looks like this. */
+  unrecognisedMessages: 'UnrecognisedBudgetTopicMessages',
+} as const;
