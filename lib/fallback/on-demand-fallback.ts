@@ -13,7 +13,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { fallbackConfigProblems } from './decision';
+import { fallbackConfigProblems } from './runtime/decision';
+import { FALLBACK_ENV } from '../shared/fallback-env';
 import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from '../shared/metric-names';
 
 /** A fallback configuration problem; the message lists every problem, one per `;`. */
@@ -190,7 +191,7 @@ export class OnDemandFallback extends Construct {
     logGroup.grantWrite(role);
     const mainGroupName = props.autoScalingGroup.autoScalingGroupName;
     this.controller = new nodejs.NodejsFunction(this, 'Controller', {
-      entry: path.join(__dirname, 'fallback-controller.function.ts'),
+      entry: path.join(__dirname, 'runtime', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -204,17 +205,17 @@ export class OnDemandFallback extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       description: 'On-demand fallback controller: sizes the fallback group from the main group\'s spot shortfall',
       environment: {
-        MAIN_GROUP_NAME: mainGroupName,
-        FALLBACK_GROUP_NAME: this.fallbackGroup.autoScalingGroupName,
-        STATE_PARAMETER_NAME: this.stateParameterName,
-        TOPIC_ARN: props.topic.topicArn,
-        FLEET_TAG_VALUE: props.fleetTag.value,
-        ENGAGE_AFTER_MINUTES: String(engageAfter.toMinutes({ integral: false })),
-        ENGAGE_WITHOUT_FAILURES_AFTER_MINUTES: String(engageWithoutFailuresAfter.toMinutes({ integral: false })),
-        RELEASE_AFTER_MINUTES: String(releaseAfter.toMinutes({ integral: false })),
-        MAX_FALLBACK_INSTANCES: String(props.maxFallbackInstances),
-        UNITS_PER_INSTANCE: String(unitsPerInstance),
-        FALLBACK_WEIGHTED: String(fallbackWeighted),
+        [FALLBACK_ENV.mainGroupName]: mainGroupName,
+        [FALLBACK_ENV.fallbackGroupName]: this.fallbackGroup.autoScalingGroupName,
+        [FALLBACK_ENV.stateParameterName]: this.stateParameterName,
+        [FALLBACK_ENV.topicArn]: props.topic.topicArn,
+        [FALLBACK_ENV.fleet]: props.fleetTag.value,
+        [FALLBACK_ENV.engageAfterMinutes]: String(engageAfter.toMinutes({ integral: false })),
+        [FALLBACK_ENV.engageWithoutFailuresAfterMinutes]: String(engageWithoutFailuresAfter.toMinutes({ integral: false })),
+        [FALLBACK_ENV.releaseAfterMinutes]: String(releaseAfter.toMinutes({ integral: false })),
+        [FALLBACK_ENV.maxFallbackInstances]: String(props.maxFallbackInstances),
+        [FALLBACK_ENV.unitsPerInstance]: String(unitsPerInstance),
+        [FALLBACK_ENV.fallbackWeighted]: String(fallbackWeighted),
         POWERTOOLS_SERVICE_NAME: FALLBACK_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
       },

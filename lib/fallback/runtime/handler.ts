@@ -4,8 +4,12 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { controllerConfigFromEnv, runFallbackController } from './controller-logic';
-import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from '../shared/metric-names';
+import { runFallbackController } from './controller';
+import { controllerConfigFromEnv } from './env';
+import { FALLBACK_ENV } from '../../shared/fallback-env';
+import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from '../../shared/metric-names';
+
+export { runFallbackController } from './controller';
 
 // Clients at module scope: reused across warm invocations; extra SDK attempts absorb short throttling.
 const clientConfig = { maxAttempts: 5 };
@@ -13,7 +17,7 @@ const logger = new Logger({ serviceName: FALLBACK_SERVICE });
 const metrics = new Metrics({
   namespace: FLEET_METRIC_NAMESPACE,
   serviceName: FALLBACK_SERVICE,
-  defaultDimensions: { Fleet: process.env.FLEET_TAG_VALUE ?? 'unknown' },
+  defaultDimensions: { Fleet: process.env[FALLBACK_ENV.fleet] ?? 'unknown' },
 });
 const config = controllerConfigFromEnv(process.env);
 const deps = {

@@ -8,7 +8,7 @@ import {
   FallbackState,
   INITIAL_STATE,
   stateFromGroup,
-} from '../../lib/fallback/decision';
+} from '../../../lib/fallback/runtime/decision';
 
 const MIN = 60_000;
 const CONFIG: FallbackDecisionConfig = {

@@ -10,16 +10,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import {
-  ControllerConfig,
-  controllerConfigFromEnv,
-  failureCode,
-  isTransient,
-  MAX_COUNTED_FAILURE_IDS,
-  runFallbackController,
-  serializeState,
-} from '../../lib/fallback/controller-logic';
-import { FallbackState } from '../../lib/fallback/decision';
+import { ControllerConfig, controllerConfigFromEnv } from '../../../lib/fallback/runtime/env';
+import { runFallbackController } from '../../../lib/fallback/runtime/controller';
+import { FallbackState } from '../../../lib/fallback/runtime/decision';
+import { isTransient } from '../../../lib/fallback/runtime/errors';
+import { failureCode, MAX_COUNTED_FAILURE_IDS } from '../../../lib/fallback/runtime/launch-failures';
+import { serializeState } from '../../../lib/fallback/runtime/state-store';
 
 const MIN = 60_000;
 const NOW = Date.UTC(2025, 5, 2, 12, 0, 0);

@@ -1,0 +1,76 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { applyDecision } from './actions';
+import { decideFallback, FallbackDecision } from './decision';
+import type { ControllerConfig } from './env';
+import { errorMessage, errorName, isTransient } from './errors';
+import { readGroups } from './groups';
+import { launchFailures } from './launch-failures';
+import { notifyChange } from './notify';
+import { reportRun } from './report';
+import { loadState, saveState } from './state-store';
+
+export interface ControllerDeps {
+  readonly autoScaling: AutoScalingClient;
+  readonly ssm: SSMClient;
+  readonly sns: SNSClient;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now?: () => number;
+}
+
+export interface ControllerResult {
+  readonly decision: FallbackDecision;
+  /** Whether SetDesiredCapacity was called on the fallback group (false when it already had the decided size). */
+  readonly resized: boolean;
+  /** Capacity units added to the main group's desired capacity before the fallback shrank (0 when none). */
+  readonly handedBack: number;
+  readonly notified: boolean;
+}
+
+/**
+ * One controller run: observe both groups and the main group's recent launch failures, decide, resize the
+ * fallback group when the decision differs from its current size, store the state, and report a change.
+ */
+export async function runFallbackController(config: ControllerConfig, deps: ControllerDeps): Promise<ControllerResult> {
+  const { logger, metrics } = deps;
+  const now = (deps.now ?? Date.now)();
+  try {
+    const groups = await readGroups(config, deps.autoScaling);
+    const state = await loadState(config.stateParameterName, deps.ssm, logger, groups.fallbackDesired, now);
+    const failures = await launchFailures(config.mainGroupName, state.countedFailureIds, now, deps.autoScaling);
+
+    const decision = decideFallback(
+      { ...state, countedFailureIds: failures.countedIds },
+      {
+        at: now,
+        desiredCapacity: groups.mainDesired,
+        inServiceCapacity: groups.mainInService,
+        pendingCapacity: groups.mainPending,
+        launchFailures: failures.count,
+        failureCodes: failures.codes,
+      },
+      config,
+    );
+    const applied = await applyDecision(config, deps.autoScaling, groups, decision);
+    await saveState(config.stateParameterName, deps.ssm, decision.state);
+    reportRun(logger, metrics, groups, failures, decision, applied);
+
+    const notified = decision.action === 'hold'
+      ? false
+      : await notifyChange(config, deps, { decision, fallbackInService: groups.fallbackInService, mainDesired: groups.mainDesired, handedBack: applied.handedBack });
+    return { decision, ...applied, notified };
+  } catch (e) {
+    const transient = isTransient(e);
+    const fields = { errorName: errorName(e), error: errorMessage(e), errorKind: transient ? 'transient' : 'permanent' };
+    // Thrown either way: Lambda counts the error (the controller's alarm) and the next minute's run retries.
+    if (transient) logger.warn('controller run failed; the next run retries', fields);
+    else logger.error('controller run failed; needs attention', fields);
+    throw e;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}
