@@ -248,6 +248,14 @@ export class OnDemandFallback extends Construct {
       resources: ['*'],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadDrainedTags',
+      // Which main-group hosts the interruption handler drained (DRAINED_TAG_KEY). ec2:Describe* support no
+      // resource-level permissions; the region condition is as narrow as the API allows.
+      actions: ['ec2:DescribeInstances'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ControllerState',
       actions: ['ssm:GetParameter', 'ssm:PutParameter'],
       resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: this.stateParameterName.replace(/^\//, '') })],
@@ -276,7 +284,7 @@ export class OnDemandFallback extends Construct {
   private acknowledgeWildcards(role: iam.Role, stack: Stack, mainGroupName: string): void {
     const policy = role.node.findChild('DefaultPolicy');
     const ack = (finding: string, reason: string) => Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    ack('Resource::*', 'autoscaling:DescribeAutoScalingGroups and DescribeScalingActivities support no resource-level permissions (read-only); every write is scoped to the fallback group and the state parameter');
+    ack('Resource::*', 'autoscaling:DescribeAutoScalingGroups, DescribeScalingActivities and ec2:DescribeInstances support no resource-level permissions (read-only; DescribeInstances limited to this region); every write is scoped to the fallback group and the state parameter');
     const group = this.fallbackGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
     ack(
       `Resource::${nagArn(stack, 'autoscaling')}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(group)}>`,

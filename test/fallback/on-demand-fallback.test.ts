@@ -146,6 +146,8 @@ describe('OnDemandFallback: the controller', () => {
             },
           },
           { Sid: 'ReadGroupsAndActivities', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities'], Resource: '*' },
+          // Issue 9, defect 2: serving capacity leaves out hosts carrying the drained tag, read from EC2.
+          { Sid: 'ReadDrainedTags', Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } },
           {
             Sid: 'ControllerState',
             Effect: 'Allow',

@@ -1,10 +1,12 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { applyDecision } from './actions';
 import { decideFallback, FallbackDecision } from './decision';
+import { servingCapacity } from './drained-hosts';
 import type { ControllerConfig } from './env';
 import { errorMessage, errorName, isTransient } from './errors';
 import { readGroups } from './groups';
@@ -15,6 +17,7 @@ import { loadState, saveState } from './state-store';
 
 export interface ControllerDeps {
   readonly autoScaling: AutoScalingClient;
+  readonly ec2: EC2Client;
   readonly ssm: SSMClient;
   readonly sns: SNSClient;
   readonly logger: Logger;
@@ -40,6 +43,8 @@ export async function runFallbackController(config: ControllerConfig, deps: Cont
   const now = (deps.now ?? Date.now)();
   try {
     const groups = await readGroups(config, deps.autoScaling);
+    const serving = await servingCapacity(groups, deps.ec2);
+    if (serving.drainedTagsUnread) logger.warn('drained hosts unknown this run; counted as serving', { error: serving.drainedTagsUnread });
     const state = await loadState(config.stateParameterName, deps.ssm, logger, groups.fallbackDesired, now);
     const failures = await launchFailures(config.mainGroupName, state.countedFailureIds, now, deps.autoScaling);
 
@@ -48,7 +53,8 @@ export async function runFallbackController(config: ControllerConfig, deps: Cont
       {
         at: now,
         desiredCapacity: groups.mainDesired,
-        inServiceCapacity: groups.mainInService,
+        servingCapacity: serving.serving,
+        notServingCapacity: serving.drained + serving.unhealthy,
         pendingCapacity: groups.mainPending,
         launchFailures: failures.count,
         failureCodes: failures.codes,
@@ -57,7 +63,7 @@ export async function runFallbackController(config: ControllerConfig, deps: Cont
     );
     const applied = await applyDecision(config, deps.autoScaling, groups, decision);
     await saveState(config.stateParameterName, deps.ssm, decision.state);
-    reportRun(logger, metrics, groups, failures, decision, applied);
+    reportRun(logger, metrics, groups, serving, failures, decision, applied);
 
     const notified = decision.action === 'hold'
       ? false

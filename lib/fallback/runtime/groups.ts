@@ -10,8 +10,13 @@ export interface GroupsSnapshot {
   readonly mainDesired: number;
   /** The main group's MaxSize (the handback never raises it above). */
   readonly mainMaxSize: number;
-  /** Capacity units of the main group's InService instances. */
+  /** Capacity units of the main group's InService instances, serving or not. */
   readonly mainInService: number;
+  /**
+   * The main group's InService instances that Auto Scaling reports Healthy, with their capacity units: the hosts
+   * that serve unless the interruption handler drained them (the drained tag, read from EC2 separately).
+   */
+  readonly mainHealthyInService: ReadonlyArray<{ readonly instanceId: string; readonly units: number }>;
   /** Capacity units of the main group's instances on their way in. */
   readonly mainPending: number;
   /** The fallback group's desired capacity (fallback units). */
@@ -35,6 +40,9 @@ export async function readGroups(config: ControllerConfig, client: AutoScalingCl
     mainDesired: main.DesiredCapacity ?? 0,
     mainMaxSize: main.MaxSize ?? Number.POSITIVE_INFINITY,
     mainInService: capacityOf(main, (i) => i.LifecycleState === 'InService'),
+    mainHealthyInService: (main.Instances ?? [])
+      .filter((i) => i.LifecycleState === 'InService' && i.HealthStatus === 'Healthy' && i.InstanceId)
+      .map((i) => ({ instanceId: i.InstanceId!, units: units(i) })),
     mainPending: capacityOf(main, (i) => i.LifecycleState !== undefined && PENDING_STATES.has(i.LifecycleState)),
     fallbackDesired: fallback.DesiredCapacity ?? 0,
     fallbackInService: (fallback.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length,
@@ -43,5 +51,9 @@ export async function readGroups(config: ControllerConfig, client: AutoScalingCl
 
 /** Capacity units (WeightedCapacity, 1 when unweighted) of the group's instances that match. */
 function capacityOf(group: AutoScalingGroup, match: (i: Instance) => boolean): number {
-  return (group.Instances ?? []).filter(match).reduce((sum, i) => sum + Number(i.WeightedCapacity ?? 1), 0);
+  return (group.Instances ?? []).filter(match).reduce((sum, i) => sum + units(i), 0);
+}
+
+function units(instance: Instance): number {
+  return Number(instance.WeightedCapacity ?? 1);
 }

@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -22,6 +23,7 @@ const metrics = new Metrics({
 const config = controllerConfigFromEnv(process.env);
 const deps = {
   autoScaling: new AutoScalingClient(clientConfig),
+  ec2: new EC2Client(clientConfig),
   ssm: new SSMClient(clientConfig),
   sns: new SNSClient(clientConfig),
   logger,

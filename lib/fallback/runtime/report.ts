@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { AppliedDecision } from './actions';
 import type { FallbackDecision } from './decision';
+import type { ServingCapacity } from './drained-hosts';
 import type { GroupsSnapshot } from './groups';
 import type { LaunchFailures } from './launch-failures';
 import { FALLBACK_METRICS } from '../../shared/metric-names';
@@ -11,6 +12,7 @@ export function reportRun(
   logger: Logger,
   metrics: Metrics,
   groups: GroupsSnapshot,
+  serving: ServingCapacity,
   failures: LaunchFailures,
   decision: FallbackDecision,
   applied: AppliedDecision,
@@ -24,6 +26,10 @@ export function reportRun(
     fallbackInService: groups.fallbackInService,
     shortfall: decision.shortfall,
     mainInService: groups.mainInService,
+    mainServing: serving.serving,
+    mainDrained: serving.drained,
+    mainUnhealthy: serving.unhealthy,
+    ...(serving.drainedTagsUnread ? { drainedTagsUnread: serving.drainedTagsUnread } : {}),
     mainPending: groups.mainPending,
     handbackUnits: decision.handbackUnits,
     handedBack: applied.handedBack,
@@ -41,6 +47,9 @@ export function reportRun(
   metrics.addMetric(FALLBACK_METRICS.engaged, MetricUnit.Count, decision.desiredFallback > 0 ? 1 : 0);
   metrics.addMetric(FALLBACK_METRICS.shortfallCapacity, MetricUnit.Count, decision.shortfall);
   metrics.addMetric(FALLBACK_METRICS.launchFailures, MetricUnit.Count, failures.count);
+  metrics.addMetric(FALLBACK_METRICS.servingCapacity, MetricUnit.Count, serving.serving);
+  metrics.addMetric(FALLBACK_METRICS.drainedCapacity, MetricUnit.Count, serving.drained);
+  if (serving.drainedTagsUnread) metrics.addMetric(FALLBACK_METRICS.drainedTagReadFailures, MetricUnit.Count, 1);
   const perAction = metrics.singleMetric();
   perAction.addDimension('Action', decision.action);
   perAction.addMetric(FALLBACK_METRICS.decisions, MetricUnit.Count, 1);

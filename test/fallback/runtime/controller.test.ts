@@ -4,6 +4,7 @@ import {
   DescribeScalingActivitiesCommand,
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -33,6 +34,7 @@ const CONFIG: ControllerConfig = {
 };
 
 const asg = mockClient(AutoScalingClient);
+const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
 const sns = mockClient(SNSClient);
 
@@ -46,6 +48,7 @@ function fakes() {
     single,
     deps: {
       autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
+      ec2: new EC2Client({ region: 'us-east-1' }),
       ssm: new SSMClient({ region: 'us-east-1' }),
       sns: new SNSClient({ region: 'us-east-1' }),
       logger: logger as unknown as Logger,
@@ -55,8 +58,8 @@ function fakes() {
   };
 }
 
-const instances = (n: number, state = 'InService', weight?: string) =>
-  Array.from({ length: n }, (_, i) => ({ InstanceId: `i-${String(i).padStart(8, '0')}`, LifecycleState: state, WeightedCapacity: weight }));
+const instances = (n: number, state = 'InService', weight?: string, health = 'Healthy') =>
+  Array.from({ length: n }, (_, i) => ({ InstanceId: `i-${state}-${String(i).padStart(8, '0')}`, LifecycleState: state, HealthStatus: health, WeightedCapacity: weight }));
 
 function groups(
   main: { desired: number; inService: number; pending?: number; weight?: string; maxSize?: number; instances?: ReturnType<typeof instances> },
@@ -121,9 +124,11 @@ const covered: FallbackState = {
 
 beforeEach(() => {
   asg.reset();
+  ec2.reset();
   ssm.reset();
   sns.reset();
   asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
+  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
   asg.on(SetDesiredCapacityCommand).resolves({});
   ssm.on(PutParameterCommand).resolves({ Version: 2 });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -166,7 +171,7 @@ describe('runFallbackController', () => {
     expect(asg).toHaveReceivedCommandWith(DescribeScalingActivitiesCommand, { AutoScalingGroupName: 'main-asg', MaxRecords: 100 });
     // Two new failures (the one 2 minutes ago was counted last run, by its id).
     expect(putState()).toMatchObject({ mode: 'engaged', desiredFallback: 3, failuresInStreak: 8, countedFailureIds: ['a-2', 'a-0.2', 'a-0.5'] });
-    const reason = 'short 3 for 5m 0s with 8 failed launch(es) (this run: InsufficientInstanceCapacity x2) (rule: 5m 0s); adding 3 on-demand instance(s) (main group in service 2 of desired 5 capacity units)';
+    const reason = 'short 3 for 5m 0s with 8 failed launch(es) (this run: InsufficientInstanceCapacity x2) (rule: 5m 0s); adding 3 on-demand instance(s) (main group serving 2 of desired 5 capacity units)';
     expect(logger.warn).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ action: 'engage', reason, launchFailures: 2, failureCodes: { InsufficientInstanceCapacity: 2 }, resized: true }));
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: CONFIG.topicArn,
@@ -217,7 +222,43 @@ describe('runFallbackController', () => {
     const { decision } = await runFallbackController(CONFIG, deps);
     expect(decision.shortfall).toBe(30 - 8 - 7);
     expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ mainInService: 8, mainPending: 7 }));
-    expect(decision.reason).toContain('(main group in service 8 + 7 pending of desired 30 capacity units)');
+    expect(decision.reason).toContain('(main group serving 8 + 7 pending of desired 30 capacity units)');
+  });
+
+  test('serving capacity: drained (tagged) and unhealthy hosts are shortfall; only healthy InService hosts are looked up', async () => {
+    groups({
+      desired: 6,
+      inService: 0,
+      instances: [...instances(4, 'InService'), ...instances(1, 'InService', undefined, 'Unhealthy'), ...instances(1, 'Pending')],
+    }, { desired: 0 });
+    stored(undefined);
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-InService-00000001', Tags: [{ Key: 'gpu-spot-fleet:drained', Value: 'rebalance@2025-06-02T11:50:00.000Z' }] }] }] });
+    const { deps, logger, metrics } = fakes();
+    const { decision } = await runFallbackController(CONFIG, deps);
+    expect(decision.shortfall).toBe(6 - 3 - 1);
+    expect(decision.reason).toContain('(main group serving 3 + 1 pending (2 more in service but drained or unhealthy) of desired 6 capacity units)');
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
+    expect(ec2.commandCalls(DescribeInstancesCommand)[0].args[0].input.Filters![0]).toEqual({
+      Name: 'instance-id', Values: ['i-InService-00000000', 'i-InService-00000001', 'i-InService-00000002', 'i-InService-00000003'],
+    });
+    expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ mainInService: 5, mainServing: 3, mainDrained: 1, mainUnhealthy: 1, mainPending: 1 }));
+    expect(metrics.addMetric).toHaveBeenCalledWith('MainGroupServingCapacity', 'Count', 3);
+    expect(metrics.addMetric).toHaveBeenCalledWith('MainGroupDrainedCapacity', 'Count', 1);
+    expect(metrics.addMetric).not.toHaveBeenCalledWith('FallbackDrainedTagReadFailures', 'Count', 1);
+  });
+
+  test('drained tags unreadable (EC2 throttled past the retries): warns, counts it, and still decides', async () => {
+    groups({ desired: 3, inService: 3 }, { desired: 0 });
+    stored(undefined);
+    ec2.on(DescribeInstancesCommand).rejects(Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded', $metadata: { httpStatusCode: 503 } }));
+    const { deps, logger, metrics } = fakes();
+    const result = await runFallbackController(CONFIG, deps);
+    expect(result.decision).toMatchObject({ action: 'hold', shortfall: 0 });
+    const why = 'ec2:DescribeInstances (drained tags of 3 main-group hosts) failed: RequestLimitExceeded: Request limit exceeded.';
+    expect(logger.warn).toHaveBeenCalledWith('drained hosts unknown this run; counted as serving', { error: why });
+    expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ drainedTagsUnread: why }));
+    expect(metrics.addMetric).toHaveBeenCalledWith('FallbackDrainedTagReadFailures', 'Count', 1);
+    expect(ssm).toHaveReceivedCommand(PutParameterCommand);
   });
 
   test('pending spot launches are not shortfall: an engaged fallback does not grow for a scale-out', async () => {
