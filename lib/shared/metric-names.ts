@@ -48,6 +48,8 @@ export const FALLBACK_METRICS = {
   drainedTagReadFailures: 'FallbackDrainedTagReadFailures',
   decisions: 'FallbackDecisions',
   notificationFailures: 'FallbackNotificationFailures',
+  /** Runs whose stored state was stale, unreadable or contradicted by the fallback group, and was rebuilt from it. */
+  stateRebuilt: 'FallbackStateRebuilt',
 } as const;
 
 /**

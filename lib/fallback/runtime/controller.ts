@@ -11,7 +11,8 @@ import type { ControllerConfig } from './env';
 import { errorMessage, errorName, isTransient } from './errors';
 import { readGroups } from './groups';
 import { launchFailures } from './launch-failures';
-import { notifyChange } from './notify';
+import { isNews, notifyChange } from './notify';
+import { RebuildReason, reconcileState } from './reconcile';
 import { reportRun } from './report';
 import { loadState, saveState } from './state-store';
 
@@ -32,6 +33,8 @@ export interface ControllerResult {
   /** Capacity units added to the main group's desired capacity before the fallback shrank (0 when none). */
   readonly handedBack: number;
   readonly notified: boolean;
+  /** Why the stored state was rebuilt from the fallback group this run, if it was. */
+  readonly rebuilt?: RebuildReason;
 }
 
 /**
@@ -45,7 +48,12 @@ export async function runFallbackController(config: ControllerConfig, deps: Cont
     const groups = await readGroups(config, deps.autoScaling);
     const serving = await servingCapacity(groups, deps.ec2);
     if (serving.drainedTagsUnread) logger.warn('drained hosts unknown this run; counted as serving', { error: serving.drainedTagsUnread });
-    const state = await loadState(config.stateParameterName, deps.ssm, logger, groups.fallbackDesired, now);
+    const { state, rebuilt } = reconcileState(await loadState(config.stateParameterName, deps.ssm), groups.fallbackDesired, now);
+    if (rebuilt) {
+      const fields = { reason: rebuilt.reason, detail: rebuilt.text, parameter: config.stateParameterName, fallbackGroupDesired: groups.fallbackDesired };
+      if (rebuilt.notify) logger.warn('stored fallback state not used; rebuilt from the fallback group', fields);
+      else logger.info('stored fallback state not used; rebuilt from the fallback group', fields);
+    }
     const failures = await launchFailures(config.mainGroupName, state.countedFailureIds, now, deps.autoScaling);
 
     const decision = decideFallback(
@@ -62,13 +70,19 @@ export async function runFallbackController(config: ControllerConfig, deps: Cont
       config,
     );
     const applied = await applyDecision(config, deps.autoScaling, groups, decision);
-    await saveState(config.stateParameterName, deps.ssm, decision.state);
-    reportRun(logger, metrics, groups, serving, failures, decision, applied);
+    await saveState(config.stateParameterName, deps.ssm, decision.state, now);
+    reportRun(logger, metrics, groups, serving, failures, decision, applied, rebuilt);
 
-    const notified = decision.action === 'hold'
-      ? false
-      : await notifyChange(config, deps, { decision, fallbackInService: groups.fallbackInService, mainDesired: groups.mainDesired, handedBack: applied.handedBack });
-    return { decision, ...applied, notified };
+    // Every size change the controller makes is news, and so is a state it had to rebuild with capacity at stake.
+    const report = {
+      decision,
+      fallbackInService: groups.fallbackInService,
+      mainDesired: groups.mainDesired,
+      ...applied,
+      reconciled: rebuilt?.notify ? rebuilt.text : undefined,
+    };
+    const notified = isNews(report) ? await notifyChange(config, deps, report) : false;
+    return { decision, ...applied, notified, rebuilt: rebuilt?.reason };
   } catch (e) {
     const transient = isTransient(e);
     const fields = { errorName: errorName(e), error: errorMessage(e), errorKind: transient ? 'transient' : 'permanent' };

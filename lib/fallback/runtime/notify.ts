@@ -10,16 +10,29 @@ export interface ChangeReport {
   readonly decision: FallbackDecision;
   readonly fallbackInService: number;
   readonly mainDesired: number;
+  /** Whether the controller resized the fallback group this run. */
+  readonly resized: boolean;
   readonly handedBack: number;
+  /** Why the stored state was not used as it was (reconcileState), when that is news. */
+  readonly reconciled?: string;
+}
+
+/** A run is reported when it changed a group's size or rebuilt its state in a way that touches capacity. */
+export function isNews(r: Pick<ChangeReport, 'resized' | 'handedBack' | 'reconciled'>): boolean {
+  return r.resized || r.handedBack > 0 || r.reconciled !== undefined;
 }
 
 /** Subject and body of the topic message for a change; pure, so tests read the exact text. */
 export function changeMessage(config: ControllerConfig, r: ChangeReport): { subject: string; message: string } {
   const d = r.decision;
   const verb = { engage: 'engaged', grow: 'grew', shrink: 'shrank', release: 'released', hold: 'held' }[d.action];
+  const changed = r.resized || r.handedBack > 0;
+  const subject = changed
+    ? `GPU fleet ${config.fleet}: on-demand fallback ${verb} (${d.previousFallback} -> ${d.desiredFallback})`
+    : `GPU fleet ${config.fleet}: on-demand fallback state reconciled (fallback group at ${d.desiredFallback})`;
   return {
     // SNS limits subjects to 100 characters.
-    subject: `GPU fleet ${config.fleet}: on-demand fallback ${verb} (${d.previousFallback} -> ${d.desiredFallback})`.slice(0, 99),
+    subject: subject.slice(0, 99),
     message: [
       `Fleet: ${config.fleet}`,
       `Decision: ${d.action}, fallback group ${config.fallbackGroupName} desired ${d.previousFallback} -> ${d.desiredFallback} (cap ${config.maxFallbackInstances}; ${r.fallbackInService} in service now)`,
@@ -28,12 +41,13 @@ export function changeMessage(config: ControllerConfig, r: ChangeReport): { subj
         ? [`Handback: main group ${config.mainGroupName} desired ${r.mainDesired} -> ${r.mainDesired + r.handedBack}` +
           (r.handedBack < d.handbackUnits ? ` (${d.handbackUnits} asked, capped at its MaxSize)` : '')]
         : []),
+      ...(r.reconciled ? [`State: ${r.reconciled}`] : []),
     ].join('\n'),
   };
 }
 
 /**
- * Publishes a change to the fleet topic. The resize already happened, so a lost notification must not fail the
+ * Publishes a change (or a reconciled state) to the fleet topic. The resize already happened, so a lost notification must not fail the
  * run (the next run would repeat nothing); it is logged and counted instead.
  */
 export async function notifyChange(

@@ -5,6 +5,7 @@ import type { FallbackDecision } from './decision';
 import type { ServingCapacity } from './drained-hosts';
 import type { GroupsSnapshot } from './groups';
 import type { LaunchFailures } from './launch-failures';
+import type { ReconciledState } from './reconcile';
 import { FALLBACK_METRICS } from '../../shared/metric-names';
 
 /** Logs the decision (a hold at info, a change at warn) and records the run's metrics. */
@@ -16,6 +17,7 @@ export function reportRun(
   failures: LaunchFailures,
   decision: FallbackDecision,
   applied: AppliedDecision,
+  rebuilt?: ReconciledState['rebuilt'],
 ): void {
   const fields = {
     action: decision.action,
@@ -38,6 +40,7 @@ export function reportRun(
     failureCodes: failures.codes,
     capped: decision.capped,
     resized: applied.resized,
+    ...(rebuilt ? { stateRebuilt: rebuilt.reason } : {}),
   };
   if (decision.action === 'hold') logger.info('fallback decision', fields);
   else logger.warn('fallback decision', fields);
@@ -50,6 +53,7 @@ export function reportRun(
   metrics.addMetric(FALLBACK_METRICS.servingCapacity, MetricUnit.Count, serving.serving);
   metrics.addMetric(FALLBACK_METRICS.drainedCapacity, MetricUnit.Count, serving.drained);
   if (serving.drainedTagsUnread) metrics.addMetric(FALLBACK_METRICS.drainedTagReadFailures, MetricUnit.Count, 1);
+  if (rebuilt && rebuilt.reason !== 'missing') metrics.addMetric(FALLBACK_METRICS.stateRebuilt, MetricUnit.Count, 1);
   const perAction = metrics.singleMetric();
   perAction.addDimension('Action', decision.action);
   perAction.addMetric(FALLBACK_METRICS.decisions, MetricUnit.Count, 1);

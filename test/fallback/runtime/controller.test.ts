@@ -78,11 +78,13 @@ function groups(
   });
 }
 
-function stored(state: FallbackState | string | undefined) {
+function stored(state: (FallbackState & { savedAt?: number }) | string | undefined) {
   if (state === undefined) {
     ssm.on(GetParameterCommand).rejects(Object.assign(new Error('Parameter not found'), { name: 'ParameterNotFound' }));
   } else {
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: typeof state === 'string' ? state : JSON.stringify(state) } });
+    // A state object is stored fresh (saved a minute ago) unless it says when it was saved.
+    const value = typeof state === 'string' ? state : JSON.stringify({ savedAt: NOW - MIN, ...state });
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: value } });
   }
 }
 
@@ -148,7 +150,14 @@ describe('runFallbackController', () => {
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: CONFIG.stateParameterName, Type: 'String', Overwrite: true });
     expect(putState()).toMatchObject({ version: 1, mode: 'standby', desiredFallback: 0, countedFailureIds: [] });
     expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['main-asg', 'fallback-asg'] });
-    expect(logger.info).toHaveBeenCalledWith('no stored fallback state; starting from the fallback group', { fallbackGroupDesired: 0, parameter: CONFIG.stateParameterName });
+    expect(logger.info).toHaveBeenCalledWith('stored fallback state not used; rebuilt from the fallback group', {
+      reason: 'missing',
+      detail: 'no stored state; the controller starts in standby with the fallback group at 0',
+      fallbackGroupDesired: 0,
+      parameter: CONFIG.stateParameterName,
+    });
+    expect(result.rebuilt).toBe('missing');
+    expect(metrics.addMetric).not.toHaveBeenCalledWith('FallbackStateRebuilt', 'Count', 1);
     expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ action: 'hold', resized: false }));
     expect(metrics.addMetric).toHaveBeenCalledWith('FallbackDesiredInstances', 'Count', 0);
     expect(metrics.addMetric).toHaveBeenCalledWith('FallbackEngaged', 'Count', 0);
@@ -184,23 +193,41 @@ describe('runFallbackController', () => {
     expect(single.addDimension).toHaveBeenCalledWith('Action', 'engage');
   });
 
-  test('idempotent: a group already at the decided size is not resized again (state lost after a resize)', async () => {
+  test('state lost with the fallback running: the group is adopted, not resized, and the topic is told', async () => {
     groups({ desired: 5, inService: 2 }, { desired: 3, inService: 1 });
     stored(undefined);
     const { deps, logger } = fakes();
     const result = await runFallbackController(CONFIG, deps);
-    expect(result).toMatchObject({ resized: false, notified: false, decision: { action: 'hold', desiredFallback: 3 } });
+    expect(result).toMatchObject({ resized: false, notified: true, rebuilt: 'missing', decision: { action: 'hold', desiredFallback: 3 } });
     expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
-    expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ fallbackGroupDesired: 3, fallbackInService: 1 }));
+    expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ fallbackGroupDesired: 3, fallbackInService: 1, stateRebuilt: 'missing' }));
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { Subject: 'GPU fleet GpuFleet-test: on-demand fallback state reconciled (fallback group at 3)' });
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
+      "\nState: no stored state; the controller adopts the fallback group's 3 and holds it for a full release window before handing back",
+    );
   });
 
-  test('a group resized by hand is set back to the decided size', async () => {
+  test('a group resized by hand is followed, not fought: the state is rebuilt from it and the topic is told why', async () => {
     groups({ desired: 3, inService: 3 }, { desired: 2 });
     stored({ version: 1, mode: 'standby', desiredFallback: 0, failuresInStreak: 0, window: [] });
-    const { deps } = fakes();
+    const { deps, logger, metrics } = fakes();
     const result = await runFallbackController(CONFIG, deps);
-    expect(result).toMatchObject({ resized: true, notified: false, decision: { action: 'hold', desiredFallback: 0 } });
-    expect(asg).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'fallback-asg', DesiredCapacity: 0 });
+    expect(result).toMatchObject({ resized: false, notified: true, rebuilt: 'mismatch', decision: { action: 'hold', desiredFallback: 2 } });
+    expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
+    const detail = "the fallback group's desired capacity is 2, not the 0 the controller last decided: it was changed outside the controller " +
+      "(by hand, or a deploy that lowered its MaxSize) or the last run failed after resizing; the controller adopts the fallback group's 2 " +
+      'and holds it for a full release window before handing back, and engages again only after a new shortfall';
+    expect(logger.warn).toHaveBeenCalledWith('stored fallback state not used; rebuilt from the fallback group', {
+      reason: 'mismatch', detail, fallbackGroupDesired: 2, parameter: CONFIG.stateParameterName,
+    });
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toBe(
+      'Fleet: GpuFleet-test\n' +
+      'Decision: hold, fallback group fallback-asg desired 2 -> 2 (cap 4; 2 in service now)\n' +
+      `Reason: ${result.decision.reason}\n` +
+      `State: ${detail}`,
+    );
+    expect(metrics.addMetric).toHaveBeenCalledWith('FallbackStateRebuilt', 'Count', 1);
+    expect(putState()).toMatchObject({ mode: 'engaged', desiredFallback: 2, window: [[NOW, 2], [NOW, 0]], savedAt: NOW });
   });
 
   test('weighted instances count their weight; InService and Pending* count, other states do not', async () => {
@@ -275,9 +302,11 @@ describe('runFallbackController', () => {
     stored('{"version":7}');
     const { deps, logger } = fakes();
     const { decision } = await runFallbackController(CONFIG, deps);
-    expect(logger.warn).toHaveBeenCalledWith('stored fallback state is unreadable; starting from the fallback group', {
+    expect(logger.warn).toHaveBeenCalledWith('stored fallback state not used; rebuilt from the fallback group', {
+      reason: 'unreadable',
+      detail: 'the stored state is unreadable ({"version":7}); the controller adopts the fallback group\'s 2 and holds it for a full release window before handing back',
+      fallbackGroupDesired: 2,
       parameter: CONFIG.stateParameterName,
-      value: '{"version":7}',
     });
     expect(decision).toMatchObject({ action: 'hold', desiredFallback: 2 });
   });
@@ -287,7 +316,11 @@ describe('runFallbackController', () => {
     stored('not json');
     const { deps, logger } = fakes();
     await runFallbackController(CONFIG, deps);
-    expect(logger.warn).toHaveBeenCalledWith('stored fallback state is unreadable; starting from the fallback group', expect.objectContaining({ value: 'not json' }));
+    expect(logger.warn).toHaveBeenCalledWith('stored fallback state not used; rebuilt from the fallback group', expect.objectContaining({
+      detail: 'the stored state is unreadable (not json); the controller starts in standby with the fallback group at 0',
+    }));
+    // An unreadable state is news even with nothing running: someone or something wrote the parameter.
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { Subject: 'GPU fleet GpuFleet-test: on-demand fallback state reconciled (fallback group at 0)' });
   });
 
   test('activities: reads past in-progress ones and stops at the first finished one older than the lookback', async () => {
@@ -323,6 +356,7 @@ describe('runFallbackController', () => {
     const first = await runFallbackController(CONFIG, fakes().deps);
     expect(first.decision.state.failuresInStreak).toBe(troubled.failuresInStreak + 2);
     const afterFirst = putState();
+    groups({ desired: 3, inService: 1 }, { desired: afterFirst.desiredFallback }); // the first run's resize took effect
     expect(afterFirst.countedFailureIds).toEqual(['a-0.5', 'twin']);
 
     ssm.reset();
@@ -339,6 +373,7 @@ describe('runFallbackController', () => {
     const first = await runFallbackController(CONFIG, fakes().deps);
     expect(first.decision.state.failuresInStreak).toBe(troubled.failuresInStreak);
     const afterFirst = putState();
+    groups({ desired: 3, inService: 1 }, { desired: afterFirst.desiredFallback }); // the first run's resize took effect
 
     ssm.reset();
     ssm.on(PutParameterCommand).resolves({ Version: 3 });
@@ -372,7 +407,7 @@ describe('runFallbackController', () => {
     expect(ids[ids.length - 1]).toBe('f79-0123456789abcdef-0123456789abcdef');
 
     const window = Array.from({ length: 120 }, (_, i) => [NOW + i * MIN, i % 5] as [number, number]);
-    const json = serializeState({ ...troubled, window, countedFailureIds: many.map((a) => a.ActivityId).slice(0, 50) });
+    const json = serializeState({ ...troubled, window, countedFailureIds: many.map((a) => a.ActivityId).slice(0, 50) }, NOW);
     expect(Buffer.byteLength(json)).toBeLessThanOrEqual(4096);
     const kept = JSON.parse(json).countedFailureIds as string[];
     expect(kept.length).toBeGreaterThan(0);
