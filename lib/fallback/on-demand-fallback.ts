@@ -235,7 +235,8 @@ export class OnDemandFallback extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       // Under the 1-minute schedule, and at most one run at a time: two overlapping runs would both act on the
-      // same minute. Reserving 1 needs the account's concurrency limit above 10 (Lambda keeps 10 unreserved).
+      // same minute. Reserving needs the region's concurrency limit above 100: Lambda keeps 100 unreserved.
+      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
       timeout: Duration.seconds(50),
       reservedConcurrentExecutions: 1,
       // Asynchronous invocation (the schedule): no Lambda retry, since a retry comes 1-2 minutes later, after the
