@@ -1,7 +1,8 @@
 /**
  * `npm run bench:pricing`: the price lookups of every configured environment against the local AWS wire server
  * (test/pricing/lookup/support) answering each call after 100 ms. The world's prices are synthetic; only call
- * counts and wall time matter here. Writes bench/results/pricing.json.
+ * counts and wall time matter here. Prints the figures; `npm run bench:pricing -- --save` also writes them to
+ * bench/results/pricing.json (so a run does not dirty the tree unless asked).
  *
  * Targets (issue 5): all environments' lookups <= 4x one call's latency; GetProducts for instance prices <= one
  * per type and region (plus pagination); a second `auto` run within the cache lifetime makes no call.
@@ -10,11 +11,19 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ENVIRONMENTS } from '../config/environments';
-import { gpuInstanceType } from '../lib/fleet/gpu-instance-types';
-import { priceRequestsFor, resolvePriceTable } from '../lib/pricing/lookup';
+import { gpuInstanceType } from '../lib/catalog/gpu-instance-types';
+import { resolvePriceTable } from '../lib/pricing/lookup';
+import { priceRequestsFor } from '../lib/stacks/cost-inputs';
 import { FakeWorld, startLocalAws } from '../test/pricing/lookup/support/aws-local-server';
 
 const LATENCY_MS = 100;
+const SAVE = process.argv.includes('--save');
+const unknownArgs = process.argv.slice(2).filter((a) => a !== '--save');
+if (unknownArgs.length > 0) {
+  console.error(`bench:pricing: unknown argument(s) ${unknownArgs.join(' ')}; the only option is --save (write bench/results/pricing.json)`);
+  process.exit(2);
+}
+const RESULTS = path.join(__dirname, 'results', 'pricing.json');
 const NOW = new Date('2026-11-22T12:00:00Z');
 
 function world(): FakeWorld {
@@ -96,9 +105,12 @@ async function main(): Promise<void> {
       secondRun: { mode: 'auto within cache lifetime', wallMs: Math.round(secondMs * 10) / 10, httpCalls: callsSecond, sources: second.sources },
       pass: firstMs <= 4 * LATENCY_MS && instanceQueries <= typeRegionPairs && callsSecond === 0,
     };
-    fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-    fs.writeFileSync(path.join(__dirname, 'results', 'pricing.json'), JSON.stringify(results, null, 2) + '\n');
     console.log(JSON.stringify(results, null, 2));
+    if (SAVE) {
+      fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+      fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n');
+      console.log(`bench:pricing: wrote ${path.relative(process.cwd(), RESULTS)}`);
+    }
     if (!results.pass) process.exitCode = 1;
   } finally {
     await aws.close();

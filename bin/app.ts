@@ -4,14 +4,14 @@ import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ENVIRONMENTS } from '../config/environments';
 import { FleetConfigError, validateEnvironments } from '../config/validate';
-import { CostModelError } from '../lib/pricing/cost-model';
-import { estimateEnvironments } from '../lib/pricing/estimate-environments';
+import { CostModelError } from '../lib/pricing/estimate';
 // Straight from the modules, not the lookup index: the index re-exports the AWS SDK clients, which only a live lookup needs.
 import { PricingLookupError } from '../lib/pricing/lookup/errors';
-import { priceRequestsFor } from '../lib/pricing/lookup/requests';
 import { parsePricingMode, resolvePriceTable } from '../lib/pricing/lookup/resolve';
-import { buildCostReport, writeCostReport } from '../lib/pricing/report';
-import { renderCostSummary } from '../lib/pricing/report-markdown';
+import { buildCostReport } from '../lib/pricing/report/model';
+import { renderCostSummary } from '../lib/pricing/report/summary';
+import { writeCostReport } from '../lib/pricing/report/write';
+import { estimateEnvironments, priceRequestsFor } from '../lib/stacks/cost-inputs';
 import { GpuFleetStack } from '../lib/stacks/gpu-fleet-stack';
 
 const ROOT = path.join(__dirname, '..');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gpuInstanceType, gpuInstanceTypeProblem } from '../lib/fleet/gpu-instance-types';
+import { gpuInstanceType, gpuInstanceTypeProblem } from '../lib/catalog/gpu-instance-types';
 import { validateSchedule } from '../lib/schedule/schedule';
 import { EnvironmentConfig } from './types';
 

@@ -4,7 +4,7 @@
 // Fleet
 export * from './fleet/gpu-fleet';
 export * from './fleet/fleet-network';
-export * from './fleet/gpu-instance-types';
+export * from './catalog';
 export { CLOUDWATCH_AGENT_CONFIG, gpuHostUserData } from './fleet/user-data';
 
 // Spot interruptions
@@ -22,14 +22,12 @@ export * from './dashboard';
 // Pricing and the cost report
 export * from './pricing/types';
 export * from './pricing/lookup';
-export * from './pricing/cost-model';
-export * from './pricing/estimate-environments';
+export * from './pricing/estimate';
+export * from './pricing/price-book';
 export * from './pricing/report';
-export * from './pricing/report-markdown';
-export * from './pricing/diff';
-export * from './pricing/check';
 
 // Composition
 export * from './stacks/gpu-fleet-stack';
+export * from './stacks/cost-inputs';
 export * from '../config/types';
 export { FleetConfigError, validateEnvironments, environmentProblems } from '../config/validate';

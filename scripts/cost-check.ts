@@ -4,8 +4,8 @@
  * 1 naming the environment and figures otherwise, 2 on bad input (missing, unreadable or malformed report).
  */
 import { parseArgs } from 'util';
-import { checkCostReport } from '../lib/pricing/check';
-import { CostReportError, readCostReport } from '../lib/pricing/report';
+import { checkCostReport } from '../lib/pricing/report/check';
+import { CostReportError, readCostReport } from '../lib/pricing/report/json';
 
 const USAGE = 'usage: npm run cost:check -- <cost-report.json> [--base <base cost-report.json>]';
 

@@ -5,8 +5,9 @@
  */
 import * as fs from 'fs';
 import { parseArgs } from 'util';
-import { diffCostReports, renderCostDiffMarkdown } from '../lib/pricing/diff';
-import { CostReportError, readCostReport } from '../lib/pricing/report';
+import { diffCostReports } from '../lib/pricing/report/diff';
+import { renderCostDiffMarkdown } from '../lib/pricing/report/diff-markdown';
+import { CostReportError, readCostReport } from '../lib/pricing/report/json';
 
 const USAGE = 'usage: npm run cost:diff -- <base cost-report.json> <head cost-report.json> [--out <comment.md>]';
 

@@ -8,7 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as fs from 'fs';
 import { ENVIRONMENTS } from '../config/environments';
-import { PricingLookupError, priceRequestsFor, resolvePriceTable, writeSnapshot } from '../lib/pricing/lookup';
+import { PricingLookupError, resolvePriceTable, writeSnapshot } from '../lib/pricing/lookup';
+import { priceRequestsFor } from '../lib/stacks/cost-inputs';
 
 async function main(): Promise<void> {
   const root = path.join(__dirname, '..');

@@ -7,9 +7,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { gpuInstanceType } from '../catalog/gpu-instance-types';
 import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
 import { FLEET_TAG_KEY, FleetTag } from '../shared/fleet-tag';
-import { gpuInstanceType } from './gpu-instance-types';
 import { gpuHostUserData } from './user-data';
 
 /**

@@ -2,7 +2,7 @@ import { Annotations, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import { Construct } from 'constructs';
 import type { ScheduleConfig, Weekday } from '../../config/types';
-import { minutesOfDay, ScheduleConfigError, validateSchedule, WEEKDAYS } from './schedule';
+import { consecutiveRuns, minutesOfDay, ScheduleConfigError, validateSchedule, WEEKDAYS } from './schedule';
 
 /** Capacity the fleet gets at the start of each period. */
 export interface UpCapacity {
@@ -31,15 +31,9 @@ const CRON_DAY: Readonly<Record<Weekday, number>> = { SUN: 0, MON: 1, TUE: 2, WE
 
 /** `[1,2,3,4,5,0]` -> `0-5`, `[1,3,5]` -> `1,3,5`: compact and readable in the console. */
 export function cronWeekDays(days: readonly Weekday[]): string {
-  const nums = [...new Set(days.map((d) => CRON_DAY[d]))].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < nums.length; ) {
-    let j = i;
-    while (j + 1 < nums.length && nums[j + 1] === nums[j] + 1) j++;
-    parts.push(j - i >= 2 ? `${nums[i]}-${nums[j]}` : nums.slice(i, j + 1).join(','));
-    i = j + 1;
-  }
-  return parts.join(',');
+  return consecutiveRuns(days.map((d) => CRON_DAY[d]))
+    .map(([from, to]) => (to - from >= 2 ? `${from}-${to}` : from === to ? `${from}` : `${from},${to}`))
+    .join(',');
 }
 
 /** Time of day -> the days that have an action at that time, in first-seen order of times. */

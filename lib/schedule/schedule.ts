@@ -16,6 +16,20 @@ const ISO_WEEKDAY: Readonly<Record<Weekday, number>> = { MON: 1, TUE: 2, WED: 3,
 
 const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
+/**
+ * Whole numbers as runs of consecutive values, ascending, duplicates dropped: `[4, 0, 1, 2]` -> `[[0, 2], [4, 4]]`.
+ * How days collapse into ranges, both in the cron expressions and in a schedule's description.
+ */
+export function consecutiveRuns(values: readonly number[]): Array<readonly [number, number]> {
+  const runs: Array<[number, number]> = [];
+  for (const v of [...new Set(values)].sort((a, b) => a - b)) {
+    const last = runs[runs.length - 1];
+    if (last && v === last[1] + 1) last[1] = v;
+    else runs.push([v, v]);
+  }
+  return runs;
+}
+
 /** Minutes after local midnight of a valid `HH:MM`. */
 export function minutesOfDay(hhmm: string): number {
   const m = HH_MM.exec(hhmm);

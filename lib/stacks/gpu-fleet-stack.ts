@@ -10,7 +10,8 @@ import { OnDemandFallback } from '../fallback/on-demand-fallback';
 import { FleetNetwork } from '../fleet/fleet-network';
 import { FleetScalingMetric, GpuFleet } from '../fleet/gpu-fleet';
 import { InterruptionHandler } from '../interruption/interruption-handler';
-import { costAnnotations, EnvironmentCostEstimate } from '../pricing/cost-model';
+import type { EnvironmentCostEstimate } from '../pricing/estimate';
+import { costAnnotations } from '../pricing/report/annotations';
 import { ScaleToZeroSchedule } from '../schedule/scale-to-zero-schedule';
 
 export interface GpuFleetStackProps extends StackProps {

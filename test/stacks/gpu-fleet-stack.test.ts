@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { dev, ENVIRONMENTS, prod, staging } from '../../config/environments';
 import { validateEnvironments } from '../../config/validate';
-import { gpuInstanceType } from '../../lib/fleet/gpu-instance-types';
+import { gpuInstanceType } from '../../lib/catalog/gpu-instance-types';
 import { GpuFleetStack } from '../../lib/stacks/gpu-fleet-stack';
 import { fixtureEstimate } from '../support/prices';
 import { formatFindings, nagApp, nagFindings } from '../support/nag';

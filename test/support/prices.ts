@@ -1,9 +1,9 @@
 import { ENVIRONMENTS } from '../../config/environments';
 import { EnvironmentConfig } from '../../config/types';
-import { gpuInstanceType } from '../../lib/fleet/gpu-instance-types';
-import { EnvironmentCostEstimate } from '../../lib/pricing/cost-model';
-import { estimateEnvironments } from '../../lib/pricing/estimate-environments';
+import { gpuInstanceType } from '../../lib/catalog/gpu-instance-types';
+import { EnvironmentCostEstimate } from '../../lib/pricing/estimate';
 import { PriceTable, UnitPrice } from '../../lib/pricing/types';
+import { estimateEnvironments } from '../../lib/stacks/cost-inputs';
 
 /**
  * A complete price table for the committed environments with round test figures (NOT AWS prices), so stack tests

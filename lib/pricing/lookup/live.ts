@@ -1,34 +1,17 @@
 import type { InstanceOffering, OnDemandPrice, SpotPrice, UnitPrice } from '../types';
 import { AwsClients, pricingApiRegionFor } from './aws-clients';
 import { mapPool, withDeadline } from './concurrency';
+import type { LookupContext } from './context';
 import { PricingLookupError, describeError } from './errors';
 import { describeOfferings } from './preflight';
 import { UNIT_QUERIES, UnitQuery, getAllProducts, onDemandInstanceFilters, parsePriceList } from './price-list';
+import type { RegionRequest } from './requests';
 import { describeSpotHistory, spotStatistics } from './spot-history';
-
-/** What to ask AWS about one region (the union of every environment in it). */
-export interface RegionRequest {
-  readonly region: string;
-  readonly instanceTypes: readonly string[];
-  readonly availabilityZones: readonly string[];
-}
 
 /** Which parts to ask for: on-demand covers instance prices, unit prices and offerings (all slow-moving). */
 export interface LivePartsWanted {
   readonly onDemand: boolean;
   readonly spot: boolean;
-}
-
-/** Calls made, by operation, counting every page (not retries, which the SDK does under one call). */
-export interface LookupCalls {
-  getProducts: number;
-  describeSpotPriceHistory: number;
-  describeInstanceTypeOfferings: number;
-  describeInstanceTypes: number;
-}
-
-export function noCalls(): LookupCalls {
-  return { getProducts: 0, describeSpotPriceHistory: 0, describeInstanceTypeOfferings: 0, describeInstanceTypes: 0 };
 }
 
 export interface LiveRegionResult {
@@ -37,16 +20,10 @@ export interface LiveRegionResult {
   readonly spot?: { prices: SpotPrice[] };
 }
 
-export interface LiveOptions {
+/** The lookup context's settings `lookUpLive` reads (the context satisfies them), plus the clients. */
+export type LiveOptions = Pick<LookupContext, 'now' | 'concurrency' | 'timeoutMs' | 'spotLookbackDays' | 'calls' | 'warn'> & {
   readonly clients: AwsClients;
-  readonly now: Date;
-  readonly concurrency: number;
-  /** Per lookup (all its pages and retries). */
-  readonly timeoutMs: number;
-  readonly spotLookbackDays: number;
-  readonly calls: LookupCalls;
-  readonly warn: (line: string) => void;
-}
+};
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 

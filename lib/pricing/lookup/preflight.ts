@@ -1,5 +1,5 @@
 import { DescribeInstanceTypeOfferingsCommand, DescribeInstanceTypesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { gpuInstanceType } from '../../fleet/gpu-instance-types';
+import { gpuInstanceType } from '../../catalog/gpu-instance-types';
 import type { InstanceOffering } from '../types';
 import { describeError } from './errors';
 
@@ -30,7 +30,7 @@ export async function describeOfferings(
     }
     if (live && catalog && live.gpus !== catalog.gpus) {
       problems.push(
-        `EC2 DescribeInstanceTypes says ${type} has ${live.gpus} GPU(s), the offline catalog (lib/fleet/gpu-instance-types.ts) ` +
+        `EC2 DescribeInstanceTypes says ${type} has ${live.gpus} GPU(s), the offline catalog (lib/catalog/gpu-instance-types.ts) ` +
           `says ${catalog.gpus}; the estimate uses AWS's figure, update the catalog`,
       );
     }

@@ -1,6 +1,6 @@
+import { percent, signedUsd, usd } from '../format';
 import { diffCostReports } from './diff';
-import { CostReport } from './report';
-import { percent, signedUsd, usd } from './report-format';
+import type { CostReport } from './model';
 
 /**
  * `cost:check`: the gate. Fails when an environment's expected monthly cost exceeds its budget, or (given the base

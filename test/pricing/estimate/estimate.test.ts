@@ -1,15 +1,11 @@
-import { dev, prod, staging } from '../../../config/environments';
 import {
-  costAnnotations,
   CostModelError,
   DEFAULT_SMALL_PARTS,
-  describeSchedule,
-  environmentHours,
   estimateEnvironmentCost,
   EnvironmentCostEstimate,
-} from '../../../lib/pricing/cost-model';
+} from '../../../lib/pricing/estimate';
 import { PriceTable } from '../../../lib/pricing/types';
-import { od, spot, threeTypeEnv, threeTypeTable, unitPrices } from './fixtures';
+import { od, spot, threeTypeEnv, threeTypeTable, unitPrices } from '../support/fixtures';
 
 function component(e: EnvironmentCostEstimate, id: string) {
   const c = e.components.find((x) => x.id === id);
@@ -311,30 +307,6 @@ describe('estimateEnvironmentCost: edge rules', () => {
       'staging.cost.commitment.hourlyUsd has no positive rate for the base type g6.xlarge (undefined); the RI figure is left out',
     );
   });
-
-  test('within budget: info only, left-out parts still warn', () => {
-    const a = costAnnotations(estimateEnvironmentCost(threeTypeEnv(), { ...threeTypeTable(), spot: threeTypeTable().spot.slice(0, 7) }, { hoursPerMonth: 730 }));
-    expect(a.warnings.map((w) => w.id)).toEqual(['gpu-fleet:costPartLeftOut', 'gpu-fleet:costPartLeftOut']);
-  });
-
-  test('over budget: the annotation warns with the figures', () => {
-    const e = estimateEnvironmentCost(threeTypeEnv({ budget: { monthlyLimitUsd: 300 } }), threeTypeTable(), { hoursPerMonth: 200 });
-    expect(e.budget.overBudget).toBe(true);
-    const a = costAnnotations(e);
-    expect(a.info).toBe('staging expected $371.72/month (range $317.05-$481.05, worst case $5,338.48) at 200 h/month');
-    expect(a.warnings).toEqual([
-      {
-        id: 'gpu-fleet:costOverBudget',
-        message:
-          'staging expected monthly cost $371.72 exceeds budget.monthlyLimitUsd $300.00 by $71.72; raise the budget or ' +
-          'shrink the fleet (fewer base instances, fewer hours, cheaper types)',
-      },
-      {
-        id: 'gpu-fleet:costPartLeftOut',
-        message: 'staging (us-east-1): no spot price history for g5.xlarge in us-east-1c; that pool is left out of the spot estimate',
-      },
-    ]);
-  });
 });
 
 describe('estimateEnvironmentCost: bad input is a clear error', () => {
@@ -377,7 +349,7 @@ describe('estimateEnvironmentCost: bad input is a clear error', () => {
     const base = threeTypeEnv();
     const env = { ...base, fleet: { ...base.fleet, instanceTypes: ['x9.mega'] } };
     expect(run(t, env)).toThrow(
-      "staging: GPU count of x9.mega is unknown (not in the GPU catalog nor the price table's offerings); use a GPU type from lib/fleet/gpu-instance-types.ts",
+      "staging: GPU count of x9.mega is unknown (not in the GPU catalog nor the price table's offerings); use a GPU type from lib/catalog/gpu-instance-types.ts",
     );
   });
 
@@ -385,47 +357,6 @@ describe('estimateEnvironmentCost: bad input is a clear error', () => {
     expect(run(t, threeTypeEnv({ budget: { monthlyLimitUsd: 0 } }))).toThrow(
       'staging.budget.monthlyLimitUsd (0) must be a positive number of USD',
     );
-  });
-});
-
-describe('estimateEnvironmentCost: the real environments', () => {
-  test.each([dev, staging, prod])('$name prices with finite figures from a full table', (env) => {
-    const types = env.fleet.instanceTypes;
-    const table: PriceTable = {
-      onDemand: types.map((ty, i) => od(ty, 1 + i / 10, env.region)),
-      spot: types.flatMap((ty) => env.availabilityZones.map((az) => spot(ty, az, 0.3, 0.4, 0.5, env.region))),
-      units: unitPrices(env.region),
-      offerings: [],
-    };
-    const e = estimateEnvironmentCost(env, table, { hoursPerMonth: 730 });
-    for (const v of Object.values(e.monthly)) if (v !== null) expect(Number.isFinite(v)).toBe(true);
-    expect(e.monthly.expectedUsd).toBeGreaterThan(0);
-    expect(e.inputs.environment).not.toHaveProperty('budget.alertEmails');
-  });
-});
-
-describe('environmentHours', () => {
-  test('an unscheduled environment runs usage.hoursPerMonth', () => {
-    expect(environmentHours(prod, 2026)).toEqual({ hoursPerMonth: 730 });
-  });
-
-  test('a scheduled one runs its schedule\'s average month', () => {
-    const h = environmentHours(dev, 2026);
-    // MON-FRI 08:00-19:00 = 11 h x 261 weekdays in 2026 / 12 = 239.25 h
-    expect(h.hoursPerMonth).toBeCloseTo((11 * 261) / 12, 9);
-    expect(h.scheduleDescription).toBe('MON-FRI 08:00-19:00 Europe/Berlin');
-  });
-
-  test('describeSchedule collapses consecutive days only', () => {
-    expect(
-      describeSchedule({
-        timeZone: 'UTC',
-        periods: [
-          { days: ['SUN', 'MON', 'WED', 'THU', 'FRI'], start: '08:00', end: '12:00' },
-          { days: ['SAT'], start: '10:00', end: '14:00' },
-        ],
-      }),
-    ).toBe('MON,WED-FRI,SUN 08:00-12:00, SAT 10:00-14:00 UTC');
   });
 });
 

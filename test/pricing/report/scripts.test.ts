@@ -2,12 +2,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { estimateEnvironmentCost } from '../../../lib/pricing/cost-model';
-import { COST_COMMENT_MARKER } from '../../../lib/pricing/diff';
-import { buildCostReport, stableStringify } from '../../../lib/pricing/report';
+import { estimateEnvironmentCost } from '../../../lib/pricing/estimate';
+import { COST_COMMENT_MARKER } from '../../../lib/pricing/report/diff-markdown';
+import { stableStringify } from '../../../lib/pricing/report/json';
+import { buildCostReport } from '../../../lib/pricing/report/model';
 import { runCostCheck } from '../../../scripts/cost-check';
 import { runCostDiff } from '../../../scripts/cost-diff';
-import { threeTypeEnv, threeTypeTable } from './fixtures';
+import { threeTypeEnv, threeTypeTable } from '../support/fixtures';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cost-scripts-'));
 const file = (name: string, text: string) => {

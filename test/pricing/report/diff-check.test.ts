@@ -1,9 +1,10 @@
-import { checkCostReport } from '../../../lib/pricing/check';
-import { CostModelEnvironment, estimateEnvironmentCost } from '../../../lib/pricing/cost-model';
-import { COST_COMMENT_MARKER, diffCostReports, renderCostDiffMarkdown } from '../../../lib/pricing/diff';
-import { buildCostReport, CostReport } from '../../../lib/pricing/report';
+import { CostModelEnvironment, estimateEnvironmentCost } from '../../../lib/pricing/estimate';
+import { checkCostReport } from '../../../lib/pricing/report/check';
+import { diffCostReports } from '../../../lib/pricing/report/diff';
+import { COST_COMMENT_MARKER, renderCostDiffMarkdown } from '../../../lib/pricing/report/diff-markdown';
+import { buildCostReport, CostReport } from '../../../lib/pricing/report/model';
 import { PriceTable } from '../../../lib/pricing/types';
-import { od, threeTypeEnv, threeTypeTable } from './fixtures';
+import { od, threeTypeEnv, threeTypeTable } from '../support/fixtures';
 
 const HOURS = 200;
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { estimateEnvironmentCost } from '../../../lib/pricing/cost-model';
+import { estimateEnvironmentCost } from '../../../lib/pricing/estimate';
 import {
   buildCostReport,
   COST_REPORT_JSON,
@@ -9,12 +9,13 @@ import {
   CostReportError,
   parseCostReport,
   readCostReport,
+  renderCostReportMarkdown,
+  renderCostSummary,
   stableStringify,
   writeCostReport,
 } from '../../../lib/pricing/report';
-import { renderCostReportMarkdown, renderCostSummary } from '../../../lib/pricing/report-markdown';
 import { PriceTable } from '../../../lib/pricing/types';
-import { threeTypeEnv, threeTypeTable } from './fixtures';
+import { threeTypeEnv, threeTypeTable } from '../support/fixtures';
 
 function report(table: PriceTable = threeTypeTable()) {
   return buildCostReport([

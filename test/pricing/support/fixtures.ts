@@ -1,4 +1,4 @@
-import { CostModelEnvironment } from '../../../lib/pricing/cost-model';
+import { CostModelEnvironment } from '../../../lib/pricing/estimate';
 import { OnDemandPrice, PriceTable, SpotPrice, UnitPrice } from '../../../lib/pricing/types';
 
 /**

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { COST_COMMENT_MARKER } from '../../../lib/pricing/diff';
+import { COST_COMMENT_MARKER } from '../../../lib/pricing/report/diff-markdown';
 
 // Text checks on the workflow: the parts that must agree with the code (marker, scripts, modes, step order).
 const yml = fs.readFileSync(path.join(__dirname, '../../../.github/workflows/cost-report.yml'), 'utf8');

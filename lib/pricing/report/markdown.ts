@@ -1,14 +1,8 @@
-import type { CostReport, ReportEnvironment } from './report';
-import { percent, quantity, unitPrice, usd } from './report-format';
+import { percent, quantity, unitPrice, usd } from '../format';
+import { cell } from './markdown-cell';
+import type { CostReport, ReportEnvironment } from './model';
 
-/**
- * Markdown and terminal renderings of a cost report. Pure string building: the same report gives the same bytes.
- */
-
-/** Escapes the characters that break a Markdown table cell. */
-export function cell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
+/** `cost-report.md`: pure string building, the same report gives the same bytes. */
 
 /** Mermaid labels are quoted; a quote inside would end them early. */
 function mermaidLabel(s: string): string {
@@ -146,27 +140,4 @@ export function renderCostReportMarkdown(report: CostReport): string {
   const lines = ['# GPU fleet cost estimate', '', sourcesLine(report), '', ...renderOverviewTable(report), ''];
   for (const e of report.environments) lines.push(...environmentSection(e));
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
-}
-
-/** The one-screen summary printed to stderr at synth. */
-export function renderCostSummary(report: CostReport): string {
-  const rows = [
-    ['env', 'expected', 'range', 'worst case', 'budget', 'used', '$/GPU-h'],
-    ...report.environments.map((e) => [
-      e.environment,
-      usd(e.monthly.expectedUsd),
-      `${usd(e.monthly.lowUsd)}-${usd(e.monthly.highUsd)}`,
-      usd(e.monthly.worstCaseUsd),
-      usd(e.budget.monthlyLimitUsd),
-      `${percent(e.budget.percentUsed)}${e.budget.overBudget ? ' OVER' : ''}`,
-      e.monthly.costPerGpuHourUsd === null ? 'n/a' : unitPrice(e.monthly.costPerGpuHourUsd),
-    ]),
-  ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  const { oldest, newest } = report.pricesValidOn;
-  return [
-    `Cost estimate, USD/month (prices: ${report.priceSources.join(', ')}, valid on ${oldest === newest ? oldest : `${oldest}..${newest}`})`,
-    ...rows.map(fmt),
-  ].join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * Number and text formatting shared by the cost model's explanations, the report and the diff.
+ * Number and text formatting shared by the estimate's explanations, the report and the diff.
  * Hand-written rather than `toLocaleString` because ICU data differs between Node builds, and the report must be
  * byte-identical on every machine.
  */

@@ -1,17 +1,13 @@
-import { estimateEnvironmentCost, PriceUsed } from './cost-model';
-import { CostReport, ReportEnvironment } from './report';
-import { cell } from './report-markdown';
-import { percent, roundCents, signedUsd, usd } from './report-format';
-import { InstanceOffering, OnDemandPrice, PriceTable, SpotPrice, UnitPrice, UnitResource } from './types';
+import { estimateEnvironmentCost, PriceUsed } from '../estimate';
+import { roundCents } from '../format';
+import type { InstanceOffering, OnDemandPrice, PriceTable, SpotPrice, UnitPrice, UnitResource } from '../types';
+import type { CostReport, ReportEnvironment } from './model';
 
 /**
  * `cost:diff`: what a pull request changes, per environment and component, with the change split into what the
  * code did and what price movement did. The split re-prices the base report's fleet (it carries its inputs) with the
  * head report's prices: base-at-head-prices minus base is price movement, head minus base-at-head-prices is code.
  */
-
-/** Hidden marker that lets the workflow find and update its one sticky comment. */
-export const COST_COMMENT_MARKER = '<!-- gpu-spot-fleet-cost-report -->';
 
 export interface ComponentDiff {
   readonly id: string;
@@ -155,63 +151,4 @@ export function diffCostReports(base: CostReport, head: CostReport): CostDiff {
     priceMovementUsd,
     codeChangeUsd: priceMovementUsd === null ? null : roundCents(changeUsd - priceMovementUsd),
   };
-}
-
-const orDash = (x: number | null) => (x === null ? '–' : usd(x));
-
-function changeCell(e: EnvironmentDiff): string {
-  if (e.changeUsd === 0) return '$0.00';
-  return `${signedUsd(e.changeUsd)}${e.changePercent === null ? '' : ` (${percent(e.changePercent, true)})`}`;
-}
-
-/** The PR comment body: summary table, the code/price split, per-component details. */
-export function renderCostDiffMarkdown(diff: CostDiff, head: CostReport): string {
-  const lines = [
-    COST_COMMENT_MARKER,
-    '## 💰 GPU fleet cost change',
-    '',
-    `Expected monthly cost, USD. Head prices: ${head.priceSources.join(', ')}, valid on ${head.pricesValidOn.newest}.`,
-    '',
-    '| Environment | Before | After | Change | From code | From prices | Budget |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-  ];
-  for (const e of diff.environments) {
-    const budget = e.budgetUsd === null || e.afterUsd === null ? '–' : `${usd(e.budgetUsd)} (${percent((e.afterUsd / e.budgetUsd) * 100)} used${e.afterUsd > e.budgetUsd ? ' ⚠️' : ''})`;
-    lines.push(
-      `| ${cell(e.environment)}${e.status === 'added' ? ' (new)' : e.status === 'removed' ? ' (removed)' : ''} | ${orDash(e.beforeUsd)} | ` +
-        `${orDash(e.afterUsd)} | ${changeCell(e)} | ${e.codeChangeUsd === null ? '–' : signedUsd(e.codeChangeUsd)} | ` +
-        `${e.priceMovementUsd === null ? '–' : signedUsd(e.priceMovementUsd)} | ${budget} |`,
-    );
-  }
-  lines.push(
-    `| **Total** | ${usd(diff.beforeUsd)} | ${usd(diff.afterUsd)} | **${signedUsd(diff.changeUsd)}** | ` +
-      `${diff.codeChangeUsd === null ? '–' : signedUsd(diff.codeChangeUsd)} | ${diff.priceMovementUsd === null ? '–' : signedUsd(diff.priceMovementUsd)} | |`,
-    '',
-  );
-  if (diff.priceMovementUsd !== null) {
-    lines.push(
-      diff.priceMovementUsd === 0
-        ? 'Price movement: none (the base fleet costs the same at the head\'s prices); every change above comes from the code.'
-        : `Price movement: ${signedUsd(diff.priceMovementUsd)}/month is AWS prices moving, not this change ` +
-            `(the base fleet re-priced at the head's prices); the code changes cost by ${signedUsd(diff.codeChangeUsd!)}/month.`,
-      '',
-    );
-  }
-  for (const e of diff.environments) {
-    if (e.status === 'unchanged') continue;
-    lines.push(
-      `<details><summary>${cell(e.environment)}: ${changeCell(e)}</summary>`,
-      '',
-      '| Component | Before | After | Change |',
-      '|---|---:|---:|---:|',
-      ...e.components.map((c) => `| ${cell(c.label)} | ${orDash(c.beforeUsd)} | ${orDash(c.afterUsd)} | ${signedUsd(c.changeUsd)} |`),
-      '',
-      ...e.notes.map((n) => `- ${cell(n)}`),
-      '',
-      '</details>',
-      '',
-    );
-  }
-  if (diff.environments.every((e) => e.status === 'unchanged')) lines.push('No cost change in any environment.', '');
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

@@ -1,0 +1,113 @@
+import { quantity, unitPrice } from '../format';
+import type { PriceBook } from '../price-book';
+import type { UnitPrice, UnitResource } from '../types';
+import type { FleetShape } from './fleet-shape';
+import { requireUnit, validUnit } from './prices';
+import { CostComponent, CostComponentId, CostModelEnvironment, EstimateNotes, SmallPartsUsage } from './types';
+
+/** Hours the estimate spans: the fleet's, and an always-on resource's (NAT, alarms). */
+export interface EstimateHours {
+  readonly fleet: number;
+  readonly alwaysOn: number;
+}
+
+export interface PricedComponents {
+  readonly components: readonly CostComponent[];
+  /** Unit prices the components used, in order (a price may appear twice; the report lists it once). */
+  readonly units: readonly UnitPrice[];
+  /** Root volume USD per instance-hour (gp3 is billed per GB-month). */
+  readonly ebsPerInstanceHour: number;
+}
+
+/**
+ * The estimate's lines: instances (on-demand base, on-demand burst, spot burst), root volumes, NAT gateways and the
+ * small parts. Throws `CostModelError` when gp3 or (with created NAT gateways) NAT has no usable price; a small part
+ * without a price is left out with a warning.
+ */
+export function costComponents(
+  env: CostModelEnvironment,
+  shape: FleetShape,
+  book: PriceBook,
+  hours: EstimateHours,
+  smallParts: SmallPartsUsage,
+  notes: EstimateNotes,
+): PricedComponents {
+  const f = env.fleet;
+  const H = hours.fleet;
+  const { base, baseInstances, unitWord } = shape;
+  const components: CostComponent[] = [];
+  const fixed = (id: CostComponentId, label: string, monthly: number, basis: string) =>
+    components.push({ id, label, monthlyUsd: monthly, lowUsd: monthly, highUsd: monthly, basis });
+
+  const baseOd = shape.baseOnDemand.usdPerHour;
+  fixed('on-demand-base', 'On-demand base', baseInstances * baseOd * H, `${baseInstances} x ${base.name} x ${unitPrice(baseOd)}/h x ${quantity(H)} h`);
+  if (shape.onDemandBurstUnits > 0) {
+    fixed(
+      'on-demand-burst',
+      'On-demand above base',
+      shape.onDemandBurstUnits * shape.onDemandPerUnit * H,
+      `${quantity(shape.onDemandBurstUnits)} ${unitWord}s x ${unitPrice(shape.onDemandPerUnit)}/${unitWord}-h (${base.name}) x ${quantity(H)} h`,
+    );
+  }
+  if (shape.hasSpot) {
+    components.push({
+      id: 'spot-burst',
+      label: 'Spot burst',
+      monthlyUsd: shape.spotUnits * shape.spotExpectedPerUnit * H,
+      lowUsd: shape.spotUnits * shape.spotLowPerUnit * H,
+      highUsd: shape.spotUnits * shape.spotHighPerUnit * H,
+      basis:
+        `${quantity(shape.spotUnits)} ${unitWord}s x ${unitPrice(shape.spotExpectedPerUnit)}/${unitWord}-h ` +
+        `(p50 over ${shape.favoured.length} favoured pools) x ${quantity(H)} h`,
+    });
+  }
+
+  const gp3 = requireUnit(env, book, 'ebs-gp3-gb-month');
+  const instanceHours = shape.instancesRunning * H;
+  fixed(
+    'ebs',
+    'EBS gp3 root volumes',
+    (f.rootVolumeGiB * gp3.usdPerUnit * instanceHours) / hours.alwaysOn,
+    `${f.rootVolumeGiB} GiB x ${unitPrice(gp3.usdPerUnit)}/GB-month x ${quantity(instanceHours)} instance-h / ${hours.alwaysOn} h`,
+  );
+
+  const units: UnitPrice[] = [gp3];
+  const natGateways = f.existingVpc ? 0 : f.natGateways;
+  if (f.existingVpc) {
+    notes.assumptions.push('Existing VPC: its NAT gateways are not this stack\'s cost and are left out.');
+  } else if (natGateways > 0) {
+    const nat = requireUnit(env, book, 'nat-gateway-hour');
+    units.push(nat);
+    // NAT gateways are not scheduled: they run every hour of the month.
+    fixed('nat-gateway', 'NAT gateways', natGateways * nat.usdPerUnit * hours.alwaysOn, `${natGateways} x ${unitPrice(nat.usdPerUnit)}/h x ${hours.alwaysOn} h`);
+    notes.assumptions.push('NAT data processing (per GB) is not estimated: it depends on traffic (model downloads, images).');
+  }
+
+  const small = (id: CostComponentId, label: string, parts: [UnitResource, number, string][]) => {
+    let total = 0;
+    const basis: string[] = [];
+    for (const [resource, qty, qtyWord] of parts) {
+      const p = book.unit(resource);
+      if (!p) {
+        notes.warnings.push(`${env.name} (${env.region}): no ${resource} price in the price table; ${label} is left out of the estimate`);
+        return;
+      }
+      validUnit(env, p);
+      units.push(p);
+      total += qty * p.usdPerUnit;
+      basis.push(`${quantity(qty)} ${qtyWord} x ${unitPrice(p.usdPerUnit)}`);
+    }
+    fixed(id, label, total, basis.join(' + '));
+  };
+  small('cloudwatch-alarms', 'CloudWatch alarms', [['cloudwatch-alarm-month', smallParts.cloudwatchAlarms, 'alarm metrics']]);
+  small('lambda', 'Lambda', [
+    ['lambda-request', smallParts.lambdaRequestsPerMonth, 'requests'],
+    ['lambda-gb-second', smallParts.lambdaGbSecondsPerMonth, 'GB-s'],
+  ]);
+  small('sqs', 'SQS', [['sqs-request', smallParts.sqsRequestsPerMonth, 'requests']]);
+
+  return { components, units, ebsPerInstanceHour: (f.rootVolumeGiB * gp3.usdPerUnit) / hours.alwaysOn };
+}
+
+/** The instance lines: what the fleet's hours and spot share move. */
+export const INSTANCE_COMPONENTS: readonly CostComponentId[] = ['on-demand-base', 'on-demand-burst', 'spot-burst'];

@@ -1,0 +1,82 @@
+import { PriceBook } from '../price-book';
+import { HOURS_PER_MONTH, PriceTable } from '../types';
+import { fleetAssumptions, hoursAssumption } from './assumptions';
+import { commitmentFigure } from './commitment';
+import { costComponents, EstimateHours } from './components';
+import { fleetShape, shapeSummary } from './fleet-shape';
+import { pickCostInputs } from './inputs';
+import { pricesUsed } from './prices-used';
+import { perMillionRequests } from './throughput';
+import { budgetFigures, monthlyTotals } from './totals';
+import {
+  CostModelEnvironment,
+  CostModelError,
+  DEFAULT_SMALL_PARTS,
+  EnvironmentCostEstimate,
+  EstimateNotes,
+  EstimateOptions,
+  SmallPartsUsage,
+} from './types';
+
+/**
+ * The cost model: what one environment's fleet costs per month, in USD, from a resolved `PriceTable`.
+ * Pure and synchronous: no AWS calls, no clock, no process.env, no config. The rules are documented in
+ * docs/cost-report.md.
+ *
+ * Throws `CostModelError` naming the environment, type, AZ or resource when a price it needs is missing or not a
+ * positive number: the estimate is never silently $0 or NaN.
+ */
+export function estimateEnvironmentCost(
+  env: CostModelEnvironment,
+  table: PriceTable,
+  options: EstimateOptions,
+): EnvironmentCostEstimate {
+  const hours: EstimateHours = { fleet: options.hoursPerMonth, alwaysOn: options.alwaysOnHours ?? HOURS_PER_MONTH };
+  if (!Number.isFinite(hours.fleet) || hours.fleet < 0 || hours.fleet > hours.alwaysOn) {
+    throw new CostModelError(
+      `${env.name}: hoursPerMonth (${hours.fleet}) must be a number from 0 to ${hours.alwaysOn}; ` +
+        'compute it from the schedule or set usage.hoursPerMonth',
+    );
+  }
+  const smallParts: SmallPartsUsage = { ...DEFAULT_SMALL_PARTS, ...options.smallParts };
+  const notes: EstimateNotes = { assumptions: [], warnings: [] };
+  const book = PriceBook.of(table, env.region);
+
+  // The order of the steps is the order of the notes (assumptions, warnings) in the report.
+  const shape = fleetShape(env, book, notes);
+  const parts = costComponents(env, shape, book, hours, smallParts, notes);
+  const totals = monthlyTotals(env, shape, parts, hours);
+  notes.assumptions.push(hoursAssumption(hours.fleet, options.scheduleDescription));
+  const budget = budgetFigures(env, totals.monthly.expectedUsd);
+  const perMillion = perMillionRequests(env, shape, hours.fleet, totals.instanceCostUsd, notes.assumptions);
+  const commitment = commitmentFigure(env, shape, hours, notes);
+  notes.assumptions.push(...fleetAssumptions(env, shape, totals.worstCase, smallParts, hours.alwaysOn));
+
+  const schedule = options.scheduleDescription ? { scheduleDescription: options.scheduleDescription } : {};
+  return {
+    environment: env.name,
+    region: env.region,
+    capacityUnit: shape.capacityUnit,
+    hoursPerMonth: hours.fleet,
+    alwaysOnHours: hours.alwaysOn,
+    ...schedule,
+    ...shapeSummary(shape),
+    components: parts.components,
+    monthly: totals.monthly,
+    budget,
+    ...(perMillion ? { perMillionRequests: perMillion } : {}),
+    ...(commitment ? { commitment } : {}),
+    maxIncreasePercent: env.cost.maxIncreasePercent,
+    assumptions: notes.assumptions,
+    warnings: notes.warnings,
+    prices: pricesUsed(shape, parts.units),
+    inputs: {
+      environment: pickCostInputs(env),
+      hoursPerMonth: hours.fleet,
+      ...schedule,
+      smallParts,
+      // In config order, not the table's, so the report does not depend on how the lookups listed them.
+      offerings: env.fleet.instanceTypes.flatMap((t) => book.offering(t) ?? []),
+    },
+  };
+}

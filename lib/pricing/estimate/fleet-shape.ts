@@ -1,0 +1,243 @@
+import { gpuInstanceType } from '../../catalog/gpu-instance-types';
+import type { PriceBook } from '../price-book';
+import type { OnDemandPrice, SpotPrice } from '../types';
+import { requireOnDemand, validSpot } from './prices';
+import { CostModelEnvironment, CostModelError, EnvironmentCostEstimate, EstimateNotes } from './types';
+
+/**
+ * How many of the cheapest spot pools per AZ the expected spot price averages over. price-capacity-optimized picks
+ * the pools with the most spare capacity first and only then the cheapest, so the single cheapest pool is too
+ * optimistic; two per AZ is a documented middle ground.
+ */
+export const FAVOURED_SPOT_POOLS_PER_AZ = 2;
+
+/** A configured instance type, as the group sees it. */
+export interface FleetType {
+  readonly name: string;
+  /** Capacity units one instance counts for: its GPU count when the types differ in GPUs, else 1. */
+  readonly weight: number;
+  /** The configured AZs that offer it. */
+  readonly offeredAzs: readonly string[];
+}
+
+/** A spot pool (offered type x configured AZ) with a spot history. */
+export interface FleetPool {
+  readonly type: FleetType;
+  readonly price: SpotPrice;
+  readonly p50PerUnit: number;
+}
+
+/** What the fleet runs on average, and at what hourly rates: everything the components are priced from. */
+export interface FleetShape {
+  readonly capacityUnit: 'instance' | 'gpu';
+  /** `GPU` or `instance`, for the explanations. */
+  readonly unitWord: string;
+  /** Whether the types differ in GPU count, so each weighs its GPU count. */
+  readonly weighted: boolean;
+  /** GPUs per capacity unit: 1 when weighted, else every type's GPU count. */
+  readonly gpusPerUnit: number;
+  /** Every configured type, in config order. */
+  readonly types: readonly FleetType[];
+  /** The types offered in at least one configured AZ, in config order. */
+  readonly offered: readonly FleetType[];
+  readonly typesNotOffered: readonly string[];
+  /** On-demand allocation strategy `prioritized`: the base runs on the first configured type that is offered. */
+  readonly base: FleetType;
+  readonly baseInstances: number;
+  /** On-demand price of every offered type. */
+  readonly onDemand: ReadonlyMap<string, OnDemandPrice>;
+  readonly baseOnDemand: OnDemandPrice;
+  /** On-demand USD per capacity unit-hour, at the base type. */
+  readonly onDemandPerUnit: number;
+  /** Average capacity above the base, in capacity units. */
+  readonly burstUnits: number;
+  readonly spotUnits: number;
+  readonly onDemandBurstUnits: number;
+  readonly hasSpot: boolean;
+  readonly pools: readonly FleetPool[];
+  readonly favoured: readonly FleetPool[];
+  /** USD per capacity unit-hour of the spot burst: expected (mean p50 of the favoured pools), low and high. */
+  readonly spotExpectedPerUnit: number;
+  readonly spotLowPerUnit: number;
+  readonly spotHighPerUnit: number;
+  /** Expected spot USD per instance-hour (mean p50 of the favoured pools). */
+  readonly spotPerInstance: number;
+  /** Instances the average fleet runs. */
+  readonly instancesRunning: number;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/**
+ * The fleet's shape from its config and the price book. Throws `CostModelError` when no type is offered, a price it
+ * needs is missing or corrupt, or a fleet with spot has no spot price at all.
+ */
+export function fleetShape(env: CostModelEnvironment, book: PriceBook, notes: EstimateNotes): FleetShape {
+  const f = env.fleet;
+  const where = `${env.name} (${env.region})`;
+  // Capacity units: the group weights each type by its GPU count when the counts differ.
+  const gpus = f.instanceTypes.map((t) => gpuCount(env, t, book));
+  const weighted = new Set(gpus).size > 1;
+  const capacityUnit = weighted ? 'gpu' : 'instance';
+  const types: FleetType[] = f.instanceTypes.map((name, i) => ({
+    name,
+    weight: weighted ? gpus[i] : 1,
+    offeredAzs: offeredAzs(env, name, book, notes),
+  }));
+  const typesNotOffered = types.filter((t) => t.offeredAzs.length === 0).map((t) => t.name);
+  for (const t of typesNotOffered) {
+    notes.warnings.push(`${where}: ${t} is not offered in ${env.availabilityZones.join(', ')}; left out of the estimate`);
+  }
+  const offered = types.filter((t) => t.offeredAzs.length > 0);
+  if (offered.length === 0) {
+    throw new CostModelError(
+      `${where}: none of the instance types ${f.instanceTypes.join(', ')} is offered in ` +
+        `${env.availabilityZones.join(', ')}; add a type offered there or another AZ`,
+    );
+  }
+
+  const base = offered[0];
+  const onDemand = new Map(offered.map((t) => [t.name, requireOnDemand(env, book, t.name)]));
+  const baseOnDemand = onDemand.get(base.name)!;
+  const onDemandPerUnit = baseOnDemand.usdPerHour / base.weight;
+  // The group launches whole instances until the base capacity (in units) is met.
+  const baseInstances = Math.ceil(f.onDemandBaseCapacity / base.weight);
+
+  let burstUnits = env.usage.averageSpotInstances;
+  const room = Math.max(0, f.maxSize - f.onDemandBaseCapacity);
+  if (burstUnits > room) {
+    notes.warnings.push(
+      `${env.name}: usage.averageSpotInstances (${burstUnits}) is more than maxSize - onDemandBaseCapacity ` +
+        `(${room}); the estimate uses ${room}`,
+    );
+    burstUnits = room;
+  }
+  const spotShare = f.spotPercentageAboveBase / 100;
+  const spotUnits = burstUnits * spotShare;
+  const onDemandBurstUnits = burstUnits - spotUnits;
+  const hasSpot = spotShare > 0;
+
+  const pools = spotPools(env, book, offered, hasSpot, notes);
+  const favoured = favouredPools(env, pools, types);
+  const spotExpectedPerUnit = favoured.length ? mean(favoured.map((p) => p.p50PerUnit)) : onDemandPerUnit;
+  const spotLowPerUnit = pools.length ? Math.min(...pools.map((p) => p.price.currentUsdPerHour / p.type.weight)) : onDemandPerUnit;
+  const spotHighPerUnit = favoured.length ? Math.max(...favoured.map((p) => p.price.p90UsdPerHour / p.type.weight)) : onDemandPerUnit;
+  const spotPerInstance = favoured.length ? mean(favoured.map((p) => p.price.p50UsdPerHour)) : baseOnDemand.usdPerHour;
+  // Instances per spot unit, for EBS: each favoured pool takes an equal share of the units.
+  const spotInstancesPerUnit = favoured.length ? mean(favoured.map((p) => 1 / p.type.weight)) : 1 / base.weight;
+  if (!hasSpot) notes.assumptions.push('The fleet runs no spot (spotPercentageAboveBase is 0): the burst is priced on-demand.');
+
+  return {
+    capacityUnit,
+    unitWord: capacityUnit === 'gpu' ? 'GPU' : 'instance',
+    weighted,
+    // Units are GPUs when weighted; otherwise every type has the same GPU count.
+    gpusPerUnit: weighted ? 1 : gpus[0],
+    types,
+    offered,
+    typesNotOffered,
+    base,
+    baseInstances,
+    onDemand,
+    baseOnDemand,
+    onDemandPerUnit,
+    burstUnits,
+    spotUnits,
+    onDemandBurstUnits,
+    hasSpot,
+    pools,
+    favoured,
+    spotExpectedPerUnit,
+    spotLowPerUnit,
+    spotHighPerUnit,
+    spotPerInstance,
+    instancesRunning: baseInstances + onDemandBurstUnits / base.weight + spotUnits * spotInstancesPerUnit,
+  };
+}
+
+/** Spot pools: offered type x configured AZ pairs with a spot history. */
+function spotPools(
+  env: CostModelEnvironment,
+  book: PriceBook,
+  offered: readonly FleetType[],
+  hasSpot: boolean,
+  notes: EstimateNotes,
+): FleetPool[] {
+  const where = `${env.name} (${env.region})`;
+  const pools: FleetPool[] = [];
+  for (const t of offered) {
+    for (const az of t.offeredAzs) {
+      const price = book.spot(t.name, az);
+      if (!price) {
+        if (hasSpot) notes.warnings.push(`${where}: no spot price history for ${t.name} in ${az}; that pool is left out of the spot estimate`);
+        continue;
+      }
+      validSpot(env, price);
+      pools.push({ type: t, price, p50PerUnit: price.p50UsdPerHour / t.weight });
+    }
+  }
+  if (hasSpot && pools.length === 0) {
+    throw new CostModelError(
+      `${where}: no spot price for any of ${offered.map((t) => t.name).join(', ')} in ` +
+        `${env.availabilityZones.join(', ')}, but spotPercentageAboveBase is ${env.fleet.spotPercentageAboveBase}; ` +
+        'refresh the prices (npm run pricing:refresh) or check the types are offered as spot there',
+    );
+  }
+  return pools;
+}
+
+/**
+ * In each AZ the FAVOURED_SPOT_POOLS_PER_AZ cheapest pools by p50 per unit; AZs weigh equally because the group
+ * balances capacity across AZs. Ties break by type order in the config, so the choice is stable.
+ */
+function favouredPools(env: CostModelEnvironment, pools: readonly FleetPool[], types: readonly FleetType[]): FleetPool[] {
+  const favoured: FleetPool[] = [];
+  for (const az of env.availabilityZones) {
+    const inAz = pools
+      .filter((p) => p.price.availabilityZone === az)
+      .sort((a, b) => a.p50PerUnit - b.p50PerUnit || types.indexOf(a.type) - types.indexOf(b.type));
+    favoured.push(...inAz.slice(0, FAVOURED_SPOT_POOLS_PER_AZ));
+  }
+  return favoured;
+}
+
+function gpuCount(env: CostModelEnvironment, type: string, book: PriceBook): number {
+  const fromCatalog = gpuInstanceType(type)?.gpus;
+  if (fromCatalog) return fromCatalog;
+  const offering = book.offering(type);
+  if (offering && offering.gpus > 0) return offering.gpus;
+  throw new CostModelError(
+    `${env.name}: GPU count of ${type} is unknown (not in the GPU catalog nor the price table's offerings); ` +
+      'use a GPU type from lib/catalog/gpu-instance-types.ts',
+  );
+}
+
+function offeredAzs(env: CostModelEnvironment, type: string, book: PriceBook, notes: EstimateNotes): string[] {
+  const o = book.offering(type);
+  if (!o) {
+    notes.assumptions.push(`No offering data for ${type} in ${env.region}: assumed offered in every configured AZ.`);
+    return [...env.availabilityZones];
+  }
+  return env.availabilityZones.filter((az) => o.availabilityZones.includes(az));
+}
+
+/** The shape as the estimate reports it: fleet sizes and the hourly rates the stacks' alarms and dashboard use. */
+export function shapeSummary(shape: FleetShape): Pick<EnvironmentCostEstimate, 'fleet' | 'hourly'> {
+  return {
+    fleet: {
+      baseInstanceType: shape.base.name,
+      baseInstances: shape.baseInstances,
+      burstUnits: shape.burstUnits,
+      spotUnits: shape.spotUnits,
+      onDemandBurstUnits: shape.onDemandBurstUnits,
+      favouredSpotPools: shape.favoured.map((p) => ({ instanceType: p.type.name, availabilityZone: p.price.availabilityZone })),
+      typesNotOffered: shape.typesNotOffered,
+    },
+    hourly: {
+      onDemandBaseUsdPerInstance: shape.baseOnDemand.usdPerHour,
+      spotExpectedUsdPerInstance: shape.spotPerInstance,
+      onDemandUsdPerCapacityUnit: shape.onDemandPerUnit,
+      spotExpectedUsdPerCapacityUnit: shape.spotExpectedPerUnit,
+    },
+  };
+}

@@ -1,0 +1,14 @@
+/** The cost model: pure, no I/O. See docs/cost-report.md. */
+export { estimateEnvironmentCost } from './estimate';
+export { pickCostInputs, pricingYear } from './inputs';
+export { FAVOURED_SPOT_POOLS_PER_AZ } from './fleet-shape';
+export { CostModelError, DEFAULT_SMALL_PARTS } from './types';
+export type {
+  CostComponent,
+  CostComponentId,
+  CostModelEnvironment,
+  EnvironmentCostEstimate,
+  EstimateOptions,
+  PriceUsed,
+  SmallPartsUsage,
+} from './types';

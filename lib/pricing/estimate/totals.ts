@@ -1,0 +1,92 @@
+import { INSTANCE_COMPONENTS, EstimateHours, PricedComponents } from './components';
+import type { FleetShape, FleetType } from './fleet-shape';
+import { CostModelEnvironment, CostModelError, EnvironmentCostEstimate } from './types';
+
+/** What the worst case was priced at, for its explanation. */
+export interface WorstCaseBasis {
+  /** The priciest offered type per capacity unit: maxSize runs on it. */
+  readonly priciest: FleetType;
+  /** The priciest offered type per instance: the fallback's cap runs on it. */
+  readonly priciestInstance: FleetType;
+  readonly fallbackInstances: number;
+  /** The fallback cap's USD per hour, root volumes included. */
+  readonly fallbackPerHour: number;
+}
+
+export interface MonthlyTotals {
+  readonly monthly: EnvironmentCostEstimate['monthly'];
+  /** Expected cost of the instance lines alone. */
+  readonly instanceCostUsd: number;
+  readonly worstCase: WorstCaseBasis;
+}
+
+/** The month's figures from the components: expected, range, worst case, all on-demand, always on, per GPU-hour. */
+export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, parts: PricedComponents, hours: EstimateHours): MonthlyTotals {
+  const f = env.fleet;
+  const H = hours.fleet;
+  const { components, ebsPerInstanceHour } = parts;
+  const { base, baseInstances, burstUnits, offered, types } = shape;
+  const baseOd = shape.baseOnDemand.usdPerHour;
+  const sum = (k: 'monthlyUsd' | 'lowUsd' | 'highUsd') => components.reduce((a, c) => a + c[k], 0);
+  const expected = sum('monthlyUsd');
+  const instanceCostUsd = components.filter((c) => INSTANCE_COMPONENTS.includes(c.id)).reduce((a, c) => a + c.monthlyUsd, 0);
+  // NAT and the small parts do not follow the fleet's hours.
+  const notScaled = components
+    .filter((c) => !INSTANCE_COMPONENTS.includes(c.id) && c.id !== 'ebs')
+    .reduce((a, c) => a + c.monthlyUsd, 0);
+
+  // Same average fleet, burst on-demand at the base type: what the spot share saves.
+  const allOnDemandPerHour =
+    baseInstances * baseOd + burstUnits * shape.onDemandPerUnit + (baseInstances + burstUnits / base.weight) * ebsPerInstanceHour;
+  const allOnDemand = allOnDemandPerHour * H + notScaled;
+
+  // Worst case: maxSize units, all on-demand, all month, on the priciest offered type per unit.
+  const od = (t: FleetType) => shape.onDemand.get(t.name)!.usdPerHour;
+  const perUnit = (t: FleetType) => od(t) / t.weight;
+  const priciest = [...offered].sort((a, b) => perUnit(b) - perUnit(a) || types.indexOf(a) - types.indexOf(b))[0];
+  const worstInstances = Math.ceil(f.maxSize / priciest.weight);
+  // The fallback group adds at most its cap of on-demand instances on top, at the priciest offered type per instance.
+  const fallbackInstances = env.fallback?.maxInstances ?? 0;
+  const priciestInstance = [...offered].sort((a, b) => od(b) - od(a) || types.indexOf(a) - types.indexOf(b))[0];
+  const fallbackPerHour = fallbackInstances * (od(priciestInstance) + ebsPerInstanceHour);
+  const worstCase =
+    (f.maxSize * perUnit(priciest) + worstInstances * ebsPerInstanceHour + fallbackPerHour) * hours.alwaysOn + notScaled;
+
+  // What the fleet costs per hour it runs, so the always-on figure needs no division by H (which may be 0).
+  const runPerHour =
+    baseInstances * baseOd + shape.onDemandBurstUnits * shape.onDemandPerUnit + shape.spotUnits * shape.spotExpectedPerUnit +
+    shape.instancesRunning * ebsPerInstanceHour;
+  const alwaysOnExpectedUsd = runPerHour * hours.alwaysOn + notScaled;
+  const gpuHours = (baseInstances * base.weight + burstUnits) * shape.gpusPerUnit * H;
+
+  return {
+    monthly: {
+      expectedUsd: expected,
+      lowUsd: sum('lowUsd'),
+      highUsd: sum('highUsd'),
+      worstCaseUsd: worstCase,
+      allOnDemandUsd: allOnDemand,
+      savingsVsOnDemandUsd: allOnDemand - expected,
+      savingsVsOnDemandPercent: allOnDemand > 0 ? ((allOnDemand - expected) / allOnDemand) * 100 : 0,
+      alwaysOnExpectedUsd,
+      scheduleSavingUsd: H < hours.alwaysOn ? alwaysOnExpectedUsd - expected : null,
+      costPerGpuHourUsd: gpuHours > 0 ? expected / gpuHours : null,
+    },
+    instanceCostUsd,
+    worstCase: { priciest, priciestInstance, fallbackInstances, fallbackPerHour },
+  };
+}
+
+/** The expected cost against the budget. Throws `CostModelError` for a budget that is not a positive amount. */
+export function budgetFigures(env: CostModelEnvironment, expectedUsd: number): EnvironmentCostEstimate['budget'] {
+  const limit = env.budget.monthlyLimitUsd;
+  if (!(limit > 0)) {
+    throw new CostModelError(`${env.name}.budget.monthlyLimitUsd (${limit}) must be a positive number of USD`);
+  }
+  return {
+    monthlyLimitUsd: limit,
+    headroomUsd: limit - expectedUsd,
+    percentUsed: (expectedUsd / limit) * 100,
+    overBudget: expectedUsd > limit,
+  };
+}

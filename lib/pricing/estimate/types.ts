@@ -1,0 +1,242 @@
+import type { EnvironmentPlacementScores, InstanceOffering, PriceSource, SpotPool, UnitResource } from '../types';
+
+/**
+ * The cost model's inputs and output. Plain data: the estimate reads no config, no AWS and no clock, and the report
+ * serializes its output as it is.
+ */
+
+/** Usage of the small parts of the stack, which the config does not describe. */
+export interface SmallPartsUsage {
+  /**
+   * Alarm metrics of the stack's standard-resolution CloudWatch alarms (CloudWatch bills per metric an alarm reads;
+   * bin/app.ts counts them in the built stack).
+   */
+  readonly cloudwatchAlarms: number;
+  /** Lambda invocations per month (interruption handler, budget guard, schedule). */
+  readonly lambdaRequestsPerMonth: number;
+  /** Lambda GB-seconds per month. */
+  readonly lambdaGbSecondsPerMonth: number;
+  /** SQS requests per month (interruption events, including empty receives). */
+  readonly sqsRequestsPerMonth: number;
+}
+
+/**
+ * Small-parts assumptions when the caller does not count them: 10 alarm metrics, 100k Lambda invocations of 0.5 s at 256 MB
+ * (100,000 x 0.5 x 0.25 = 12,500 GB-s) and 1M SQS requests. Free tiers are ignored: the estimate errs high.
+ */
+export const DEFAULT_SMALL_PARTS: SmallPartsUsage = {
+  cloudwatchAlarms: 10,
+  lambdaRequestsPerMonth: 100_000,
+  lambdaGbSecondsPerMonth: 12_500,
+  sqsRequestsPerMonth: 1_000_000,
+};
+
+/**
+ * What the cost model reads about one environment: plain inputs, not the app's config (lib/stacks/cost-inputs.ts
+ * adapts that). The report carries it so that `cost:diff` can price a base report's fleet with the head's prices.
+ */
+export interface CostModelEnvironment {
+  readonly name: string;
+  readonly region: string;
+  readonly availabilityZones: readonly string[];
+  readonly fleet: {
+    readonly instanceTypes: readonly string[];
+    readonly onDemandBaseCapacity: number;
+    readonly spotPercentageAboveBase: number;
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly rootVolumeGiB: number;
+    readonly natGateways: number;
+    /** Only its presence matters: an existing VPC's NAT gateways are not this stack's cost. */
+    readonly existingVpc?: unknown;
+  };
+  readonly budget: { readonly monthlyLimitUsd: number };
+  readonly usage: { readonly averageSpotInstances: number; readonly hoursPerMonth: number };
+  /** The on-demand fallback's cap: its instances are part of the worst case. */
+  readonly fallback?: { readonly maxInstances: number };
+  readonly cost: {
+    readonly throughputRps?: Readonly<Record<string, number>>;
+    readonly commitment?: { readonly label: string; readonly hourlyUsd: Readonly<Record<string, number>> };
+    readonly maxIncreasePercent: number;
+  };
+}
+
+export interface EstimateOptions {
+  /** Hours per month the fleet runs: from the environment's schedule, else `usage.hoursPerMonth`. */
+  readonly hoursPerMonth: number;
+  /** How the hours were derived, e.g. `MON-FRI 08:00-19:00 Europe/Berlin`; shown in the assumptions. */
+  readonly scheduleDescription?: string;
+  /**
+   * Hours an always-on resource runs per month (NAT, alarms, worst case, the schedule's saving).
+   * @default 730
+   */
+  readonly alwaysOnHours?: 730;
+  /**
+   * Usage of the small parts.
+   * @default DEFAULT_SMALL_PARTS
+   */
+  readonly smallParts?: Partial<SmallPartsUsage>;
+}
+
+export type CostComponentId =
+  | 'on-demand-base'
+  | 'on-demand-burst'
+  | 'spot-burst'
+  | 'ebs'
+  | 'nat-gateway'
+  | 'cloudwatch-alarms'
+  | 'lambda'
+  | 'sqs';
+
+/** One line of the estimate. `lowUsd`/`highUsd` differ from `monthlyUsd` only for spot. */
+export interface CostComponent {
+  readonly id: CostComponentId;
+  readonly label: string;
+  readonly monthlyUsd: number;
+  readonly lowUsd: number;
+  readonly highUsd: number;
+  /** The arithmetic, e.g. `1 x g6.xlarge x $0.8048/h x 253 h`. */
+  readonly basis: string;
+}
+
+/** A price the estimate considered, flattened for the report. Spot `usdPerHour` is the pool's p50. */
+export type PriceUsed =
+  | {
+      readonly market: 'on-demand';
+      readonly instanceType: string;
+      readonly region: string;
+      readonly usdPerHour: number;
+      readonly source: PriceSource;
+      readonly validOn: string;
+      readonly origin: string;
+    }
+  | {
+      readonly market: 'spot';
+      readonly instanceType: string;
+      readonly region: string;
+      readonly availabilityZone: string;
+      readonly usdPerHour: number;
+      readonly currentUsdPerHour: number;
+      readonly p90UsdPerHour: number;
+      readonly samples: number;
+      /** One of the pools the expected spot price averages over. */
+      readonly favoured: boolean;
+      readonly source: PriceSource;
+      readonly validOn: string;
+      readonly origin: string;
+    }
+  | {
+      readonly market: 'unit';
+      readonly resource: UnitResource;
+      readonly region: string;
+      readonly usdPerUnit: number;
+      readonly unit: string;
+      readonly source: PriceSource;
+      readonly validOn: string;
+      readonly origin: string;
+    };
+
+export interface EnvironmentCostEstimate {
+  readonly environment: string;
+  /**
+   * Spot placement scores per AZ, when prices came from AWS (attached by the app, not computed here).
+   * @default - none: scores are read with live pricing only
+   */
+  readonly placement?: EnvironmentPlacementScores;
+  readonly region: string;
+  /** What fleet sizes count: instances when all types have the same GPU count, else GPUs. */
+  readonly capacityUnit: 'instance' | 'gpu';
+  readonly hoursPerMonth: number;
+  readonly alwaysOnHours: number;
+  readonly scheduleDescription?: string;
+  readonly fleet: {
+    /** The type the on-demand base runs on (prioritized: first configured type that is offered). */
+    readonly baseInstanceType: string;
+    readonly baseInstances: number;
+    /** Average capacity above the base, in capacity units. */
+    readonly burstUnits: number;
+    readonly spotUnits: number;
+    readonly onDemandBurstUnits: number;
+    readonly favouredSpotPools: readonly SpotPool[];
+    /** Types priced nowhere because no configured AZ offers them. */
+    readonly typesNotOffered: readonly string[];
+  };
+  readonly components: readonly CostComponent[];
+  readonly monthly: {
+    readonly expectedUsd: number;
+    readonly lowUsd: number;
+    readonly highUsd: number;
+    /** maxSize, all on-demand at the priciest type per unit, all month, plus the other parts. */
+    readonly worstCaseUsd: number;
+    /** The same average fleet with the burst on-demand too. */
+    readonly allOnDemandUsd: number;
+    readonly savingsVsOnDemandUsd: number;
+    readonly savingsVsOnDemandPercent: number;
+    /** Expected cost if the fleet ran all month; equals expected when unscheduled. */
+    readonly alwaysOnExpectedUsd: number;
+    /** What the schedule saves; null when the fleet runs all month. */
+    readonly scheduleSavingUsd: number | null;
+    /** Expected cost over GPU-hours run; null when the fleet runs no GPU-hours. */
+    readonly costPerGpuHourUsd: number | null;
+  };
+  readonly hourly: {
+    readonly onDemandBaseUsdPerInstance: number;
+    readonly spotExpectedUsdPerInstance: number;
+    readonly onDemandUsdPerCapacityUnit: number;
+    readonly spotExpectedUsdPerCapacityUnit: number;
+  };
+  readonly budget: {
+    readonly monthlyLimitUsd: number;
+    readonly headroomUsd: number;
+    readonly percentUsed: number;
+    readonly overBudget: boolean;
+  };
+  /** Present when `cost.throughputRps` is set. */
+  readonly perMillionRequests?: {
+    readonly byType: readonly {
+      readonly instanceType: string;
+      readonly requestsPerSecond: number;
+      readonly onDemandUsd: number;
+      /** null when no configured AZ has spot prices for the type. */
+      readonly spotUsd: number | null;
+    }[];
+    /** Expected compute cost over requests served; null when a running type has no throughput figure. */
+    readonly blendedUsd: number | null;
+  };
+  /** Present when `cost.commitment` is set and has a rate for the base type. */
+  readonly commitment?: {
+    readonly label: string;
+    readonly instanceType: string;
+    readonly hourlyUsd: number;
+    /** Billed every hour of the month, whatever the schedule. */
+    readonly baselineMonthlyUsd: number;
+    readonly onDemandBaselineMonthlyUsd: number;
+  };
+  readonly maxIncreasePercent: number;
+  readonly assumptions: readonly string[];
+  /** Things left out of the estimate, for synth warnings. */
+  readonly warnings: readonly string[];
+  readonly prices: readonly PriceUsed[];
+  /** What the estimate was made from, so it can be made again with other prices. */
+  readonly inputs: {
+    readonly environment: CostModelEnvironment;
+    readonly hoursPerMonth: number;
+    readonly scheduleDescription?: string;
+    readonly smallParts: SmallPartsUsage;
+    readonly offerings: readonly InstanceOffering[];
+  };
+}
+
+/** A price the estimate needs is missing or unusable, or the inputs cannot be priced. */
+export class CostModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CostModelError';
+  }
+}
+
+/** What the estimate's parts write down as they go: assumptions for the report, warnings for synth. */
+export interface EstimateNotes {
+  readonly assumptions: string[];
+  readonly warnings: string[];
+}

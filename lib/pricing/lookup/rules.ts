@@ -1,0 +1,114 @@
+import { PriceBook } from '../price-book';
+import { PriceTable, SpotPrice, UNIT_RESOURCES, UnitResource } from '../types';
+import type { LookupContext } from './context';
+import { PricingLookupError } from './errors';
+
+/**
+ * The rules a resolved table must meet before the estimate may use it, and the one bound the snapshot may fill a gap
+ * with (the spot cap). Pure: they read the table and the requests and report through the context.
+ */
+
+/** Unit prices whose absence leaves a few cents out of the estimate (with a warning) rather than stopping synth. */
+const OPTIONAL_UNITS: readonly UnitResource[] = ['cloudwatch-alarm-month', 'lambda-gb-second', 'lambda-request', 'sqs-request'];
+
+/**
+ * For an environment whose snapshot holds no spot price for any of its pools: price each offered pool at the spot
+ * cap, the type's on-demand price (EC2 never charges more than on-demand for spot), so the estimate is an upper
+ * bound, never $0. Each entry says so in its origin, and a warning per environment says how to get real prices.
+ */
+export function spotCapPrices(ctx: LookupContext, table: PriceTable): SpotPrice[] {
+  const caps: SpotPrice[] = [];
+  const capped = new Set<string>();
+  for (const req of ctx.requests) {
+    const book = PriceBook.of(table, req.region);
+    if (book.hasAnySpot(req.instanceTypes, req.availabilityZones)) continue;
+    let added = 0;
+    for (const type of req.instanceTypes) {
+      const od = book.onDemand(type);
+      if (!od) continue; // reported by checkCompleteness
+      const offering = book.offering(type);
+      for (const az of req.availabilityZones.filter((a) => !offering || offering.availabilityZones.includes(a))) {
+        const pool = `${req.region} ${type} ${az}`;
+        if (capped.has(pool)) continue;
+        capped.add(pool);
+        caps.push({
+          instanceType: type, region: req.region, availabilityZone: az,
+          currentUsdPerHour: od.usdPerHour, p50UsdPerHour: od.usdPerHour, p90UsdPerHour: od.usdPerHour, samples: 1,
+          source: 'snapshot', validOn: od.validOn,
+          origin: `spot cap, not a spot price: the snapshot holds no spot history for this pool, so it is priced at the on-demand price (${od.origin})`,
+        });
+        added++;
+      }
+    }
+    if (added > 0) {
+      ctx.warn(
+        `pricing: ${req.environment}: the snapshot ${ctx.snapshotPath} holds no spot prices for ${req.region}; the spot burst is priced ` +
+          'at its cap (the on-demand price), so its spot part is an upper bound; run ' +
+          '`npm run pricing:refresh` with AWS credentials, or synth with -c pricing=live, for real spot prices',
+      );
+    }
+  }
+  return caps;
+}
+
+/**
+ * The rules that make a table usable, per environment: an on-demand price for every type, every unit price, the
+ * preflight findings (offered nowhere = error, missing in an AZ = warning) and at least one spot pool.
+ */
+export function checkCompleteness(ctx: LookupContext, table: PriceTable, fromSnapshot: boolean): void {
+  const { requests, warn } = ctx;
+  const problems: string[] = [];
+  const fix = fromSnapshot ? `; run \`npm run pricing:refresh\` to add it to ${ctx.snapshotPath}` : '';
+  const unitsNeeded: readonly UnitResource[] = UNIT_RESOURCES;
+  const seenRegionUnits = new Set<string>();
+  for (const req of requests) {
+    const env = req.environment;
+    const book = PriceBook.of(table, req.region);
+    for (const type of req.instanceTypes) {
+      if (!book.onDemand(type)) problems.push(`pricing: ${env}: no on-demand price for ${type} in ${req.region}${fix}`);
+    }
+    if (!seenRegionUnits.has(req.region)) {
+      seenRegionUnits.add(req.region);
+      const natInRegion = requests.some((r) => r.region === req.region && r.needsNat !== false);
+      for (const u of unitsNeeded) {
+        if (book.unit(u)) continue;
+        if (!natInRegion && u.startsWith('nat-gateway-')) continue; // existing VPCs: their NAT is not this stack's cost
+        if (OPTIONAL_UNITS.includes(u)) warn(`pricing: no ${u} price for ${req.region}; that small part is left out of the estimate${fix}`);
+        else problems.push(`pricing: no ${u} price for ${req.region}${fix}`);
+      }
+    }
+    let pools = 0;
+    const unchecked = req.instanceTypes.filter((type) => !book.offering(type));
+    if (unchecked.length > 0) {
+      warn(`pricing: ${env}: no capacity facts for ${unchecked.join(', ')} in ${req.region} (snapshot without offerings); AZ offerings not checked`);
+    }
+    for (const type of req.instanceTypes) {
+      const offering = book.offering(type);
+      const offeredAzs = offering ? req.availabilityZones.filter((az) => offering.availabilityZones.includes(az)) : [...req.availabilityZones];
+      if (!offering) {
+        // no offering data: warned above, once for all such types
+      } else if (offeredAzs.length === 0) {
+        problems.push(
+          `pricing: ${env}: ${type} is not offered in any of the fleet's AZs (${req.availabilityZones.join(', ')}); ` +
+            `remove it from ${env}.fleet.instanceTypes or choose AZs that offer it`,
+        );
+        continue;
+      } else {
+        for (const az of req.availabilityZones.filter((a) => !offeredAzs.includes(a))) {
+          warn(`pricing: ${env}: ${type} is not offered in ${az}; it is left out of the estimate for ${az} (the group cannot launch it there)`);
+        }
+      }
+      for (const az of offeredAzs) {
+        if (book.spot(type, az)) pools++;
+        else warn(`pricing: ${env}: no spot price history for ${type} in ${az} (Linux/UNIX); that pool is left out of the spot estimate${fix}`);
+      }
+    }
+    if (pools === 0) {
+      problems.push(
+        `pricing: ${env}: no spot price for any of ${req.instanceTypes.join(', ')} in ${req.availabilityZones.join(', ')}; ` +
+          `the spot burst cannot be priced${fix || '; check the types support spot in these AZs'}`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new PricingLookupError(problems);
+}

@@ -1,0 +1,52 @@
+import type { PriceTable } from '../types';
+import type { LookupContext } from './context';
+import type { LivePartsWanted } from './live';
+import { onDemandPartFrom, RegionParts, spotPartFrom } from './parts';
+import type { RegionRequest } from './requests';
+import { PriceSnapshot, ageInDays, oldestDate, readSnapshot } from './snapshot';
+
+/**
+ * The committed snapshot as a price source. The file is read on first use only (a missing or corrupt snapshot is an
+ * error then, never before it is needed).
+ */
+export class SnapshotSource {
+  private snapshot?: PriceSnapshot;
+
+  constructor(private readonly ctx: LookupContext) {}
+
+  /** Whether any price came from the snapshot. */
+  get used(): boolean {
+    return this.snapshot !== undefined;
+  }
+
+  /** The wanted parts of `r` from the snapshot. */
+  parts(r: RegionRequest, which: LivePartsWanted): RegionParts {
+    this.snapshot ??= readSnapshot(this.ctx.snapshotPath);
+    const t = this.snapshot.table;
+    return {
+      ...(which.onDemand ? { onDemand: onDemandPartFrom(t, r) } : {}),
+      ...(which.spot ? { spot: spotPartFrom(t.spot, r) } : {}),
+    };
+  }
+
+  /**
+   * Age in days of the oldest snapshot price in `table`, with a warning when it is over the limit, and one saying
+   * why the snapshot was used when `reason` is given. Undefined when no snapshot price is in the table.
+   */
+  checkAge(table: PriceTable, reason: string | undefined): number | undefined {
+    const { ctx } = this;
+    const fromSnapshot = <T extends { source: string }>(xs: readonly T[]) => xs.filter((p) => p.source === 'snapshot');
+    const oldest = oldestDate({ ...table, onDemand: fromSnapshot(table.onDemand), spot: fromSnapshot(table.spot), units: fromSnapshot(table.units) });
+    if (!oldest) return undefined;
+    const days = ageInDays(oldest, ctx.now);
+    const age = `its oldest price is dated ${oldest}, ${days} days ago`;
+    if (reason) ctx.warn(`pricing: using the committed snapshot ${ctx.snapshotPath} because ${reason}; ${age}`);
+    if (days > ctx.snapshotMaxAgeDays) {
+      ctx.warn(
+        `pricing: the price snapshot ${ctx.snapshotPath} is older than ${ctx.snapshotMaxAgeDays} days (${age}); ` +
+          'run `npm run pricing:refresh` with AWS credentials to update it',
+      );
+    }
+    return days;
+  }
+}

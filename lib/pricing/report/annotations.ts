@@ -1,0 +1,27 @@
+import type { EnvironmentCostEstimate } from '../estimate/types';
+import { quantity, usd } from '../format';
+
+/** A synth warning: `id` is what `Annotations.addWarningV2` takes and a user acknowledges. */
+export interface CostWarning {
+  readonly id: 'gpu-fleet:costOverBudget' | 'gpu-fleet:costPartLeftOut';
+  readonly message: string;
+}
+
+/** Messages for the fleet's synth annotations: one info line, and warnings (over budget, parts left out). */
+export function costAnnotations(e: EnvironmentCostEstimate): { readonly info: string; readonly warnings: readonly CostWarning[] } {
+  const m = e.monthly;
+  const info =
+    `${e.environment} expected ${usd(m.expectedUsd)}/month (range ${usd(m.lowUsd)}-${usd(m.highUsd)}, ` +
+    `worst case ${usd(m.worstCaseUsd)}) at ${quantity(e.hoursPerMonth)} h/month`;
+  const warnings: CostWarning[] = e.warnings.map((message) => ({ id: 'gpu-fleet:costPartLeftOut', message }));
+  if (e.budget.overBudget) {
+    warnings.unshift({
+      id: 'gpu-fleet:costOverBudget',
+      message:
+        `${e.environment} expected monthly cost ${usd(m.expectedUsd)} exceeds budget.monthlyLimitUsd ` +
+        `${usd(e.budget.monthlyLimitUsd)} by ${usd(-e.budget.headroomUsd)}; raise the budget or shrink the fleet ` +
+        '(fewer base instances, fewer hours, cheaper types)',
+    });
+  }
+  return { info, warnings };
+}

@@ -1,0 +1,66 @@
+import { percent, signedUsd, usd } from '../format';
+import type { CostDiff, EnvironmentDiff } from './diff';
+import { cell } from './markdown-cell';
+import type { CostReport } from './model';
+
+/** Hidden marker that lets the workflow find and update its one sticky comment. */
+export const COST_COMMENT_MARKER = '<!-- gpu-spot-fleet-cost-report -->';
+
+const orDash = (x: number | null) => (x === null ? '–' : usd(x));
+
+function changeCell(e: EnvironmentDiff): string {
+  if (e.changeUsd === 0) return '$0.00';
+  return `${signedUsd(e.changeUsd)}${e.changePercent === null ? '' : ` (${percent(e.changePercent, true)})`}`;
+}
+
+/** The PR comment body: summary table, the code/price split, per-component details. */
+export function renderCostDiffMarkdown(diff: CostDiff, head: CostReport): string {
+  const lines = [
+    COST_COMMENT_MARKER,
+    '## 💰 GPU fleet cost change',
+    '',
+    `Expected monthly cost, USD. Head prices: ${head.priceSources.join(', ')}, valid on ${head.pricesValidOn.newest}.`,
+    '',
+    '| Environment | Before | After | Change | From code | From prices | Budget |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const e of diff.environments) {
+    const budget = e.budgetUsd === null || e.afterUsd === null ? '–' : `${usd(e.budgetUsd)} (${percent((e.afterUsd / e.budgetUsd) * 100)} used${e.afterUsd > e.budgetUsd ? ' ⚠️' : ''})`;
+    lines.push(
+      `| ${cell(e.environment)}${e.status === 'added' ? ' (new)' : e.status === 'removed' ? ' (removed)' : ''} | ${orDash(e.beforeUsd)} | ` +
+        `${orDash(e.afterUsd)} | ${changeCell(e)} | ${e.codeChangeUsd === null ? '–' : signedUsd(e.codeChangeUsd)} | ` +
+        `${e.priceMovementUsd === null ? '–' : signedUsd(e.priceMovementUsd)} | ${budget} |`,
+    );
+  }
+  lines.push(
+    `| **Total** | ${usd(diff.beforeUsd)} | ${usd(diff.afterUsd)} | **${signedUsd(diff.changeUsd)}** | ` +
+      `${diff.codeChangeUsd === null ? '–' : signedUsd(diff.codeChangeUsd)} | ${diff.priceMovementUsd === null ? '–' : signedUsd(diff.priceMovementUsd)} | |`,
+    '',
+  );
+  if (diff.priceMovementUsd !== null) {
+    lines.push(
+      diff.priceMovementUsd === 0
+        ? 'Price movement: none (the base fleet costs the same at the head\'s prices); every change above comes from the code.'
+        : `Price movement: ${signedUsd(diff.priceMovementUsd)}/month is AWS prices moving, not this change ` +
+            `(the base fleet re-priced at the head's prices); the code changes cost by ${signedUsd(diff.codeChangeUsd!)}/month.`,
+      '',
+    );
+  }
+  for (const e of diff.environments) {
+    if (e.status === 'unchanged') continue;
+    lines.push(
+      `<details><summary>${cell(e.environment)}: ${changeCell(e)}</summary>`,
+      '',
+      '| Component | Before | After | Change |',
+      '|---|---:|---:|---:|',
+      ...e.components.map((c) => `| ${cell(c.label)} | ${orDash(c.beforeUsd)} | ${orDash(c.afterUsd)} | ${signedUsd(c.changeUsd)} |`),
+      '',
+      ...e.notes.map((n) => `- ${cell(n)}`),
+      '',
+      '</details>',
+      '',
+    );
+  }
+  if (diff.environments.every((e) => e.status === 'unchanged')) lines.push('No cost change in any environment.', '');
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}

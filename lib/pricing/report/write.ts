@@ -1,0 +1,15 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { stableStringify } from './json';
+import { renderCostReportMarkdown } from './markdown';
+import { COST_REPORT_JSON, COST_REPORT_MARKDOWN, CostReport } from './model';
+
+/** Writes `cost-report.json` and `cost-report.md` into `outdir` (created if missing); returns both paths. */
+export function writeCostReport(outdir: string, report: CostReport): { readonly json: string; readonly markdown: string } {
+  fs.mkdirSync(outdir, { recursive: true });
+  const json = path.join(outdir, COST_REPORT_JSON);
+  const markdown = path.join(outdir, COST_REPORT_MARKDOWN);
+  fs.writeFileSync(json, stableStringify(report));
+  fs.writeFileSync(markdown, renderCostReportMarkdown(report));
+  return { json, markdown };
+}

@@ -1,0 +1,101 @@
+import type { EnvironmentConfig, ScheduleConfig } from '../../config/types';
+import {
+  CostModelEnvironment,
+  estimateEnvironmentCost,
+  EnvironmentCostEstimate,
+  pricingYear,
+  SmallPartsUsage,
+} from '../pricing/estimate';
+import type { PriceRequest, PriceTable } from '../pricing/types';
+import { averageScheduledHoursPerMonth, consecutiveRuns, WEEKDAYS } from '../schedule/schedule';
+
+/**
+ * The app's config, adapted to what the pricing takes: plain inputs (sizes, types, AZs, hours per month already
+ * computed). lib/pricing never reads config/; this is the one place that knows both.
+ */
+
+/** The fields of an environment the cost model reads (no e-mail addresses, no VPC ids: the report carries them). */
+export function costModelEnvironment(cfg: EnvironmentConfig): CostModelEnvironment {
+  const f = cfg.fleet;
+  return {
+    name: cfg.name,
+    region: cfg.region,
+    availabilityZones: [...cfg.availabilityZones],
+    fleet: {
+      instanceTypes: [...f.instanceTypes],
+      onDemandBaseCapacity: f.onDemandBaseCapacity,
+      spotPercentageAboveBase: f.spotPercentageAboveBase,
+      minSize: f.minSize,
+      maxSize: f.maxSize,
+      rootVolumeGiB: f.rootVolumeGiB,
+      natGateways: f.natGateways,
+      ...(f.existingVpc ? { existingVpc: true } : {}),
+    },
+    budget: { monthlyLimitUsd: cfg.budget.monthlyLimitUsd },
+    usage: { averageSpotInstances: cfg.usage.averageSpotInstances, hoursPerMonth: cfg.usage.hoursPerMonth },
+    ...(cfg.fallback ? { fallback: { maxInstances: cfg.fallback.maxInstances } } : {}),
+    cost: {
+      maxIncreasePercent: cfg.cost.maxIncreasePercent,
+      ...(cfg.cost.throughputRps ? { throughputRps: { ...cfg.cost.throughputRps } } : {}),
+      ...(cfg.cost.commitment
+        ? { commitment: { label: cfg.cost.commitment.label, hourlyUsd: { ...cfg.cost.commitment.hourlyUsd } } }
+        : {}),
+    },
+  };
+}
+
+/** `MON-FRI 08:00-19:00, SAT 10:00-14:00 Europe/Berlin`: consecutive days collapse into a range. */
+export function describeSchedule(schedule: ScheduleConfig): string {
+  const periods = schedule.periods.map((p) => {
+    const days = consecutiveRuns(p.days.map((d) => WEEKDAYS.indexOf(d)))
+      .map(([from, to]) => (from === to ? WEEKDAYS[from] : `${WEEKDAYS[from]}-${WEEKDAYS[to]}`))
+      .join(',');
+    return `${days} ${p.start}-${p.end}`;
+  });
+  return `${periods.join(', ')} ${schedule.timeZone}`;
+}
+
+/**
+ * The `hoursPerMonth` and `scheduleDescription` of an environment's estimate: its schedule's average hours over
+ * `year` when it has one, else `usage.hoursPerMonth`. Pass a fixed year (the prices' `pricingYear`), not the
+ * clock's, so the report stays deterministic.
+ */
+export function environmentHours(cfg: EnvironmentConfig, year: number): { hoursPerMonth: number; scheduleDescription?: string } {
+  if (!cfg.schedule) return { hoursPerMonth: cfg.usage.hoursPerMonth };
+  return {
+    hoursPerMonth: averageScheduledHoursPerMonth(cfg.schedule, year, cfg.name),
+    scheduleDescription: describeSchedule(cfg.schedule),
+  };
+}
+
+/**
+ * One cost estimate per environment, hours from its schedule (if any) over the pricing year.
+ * `smallParts` gives what the built stack counted (e.g. its alarm metrics); else the cost model's defaults apply.
+ */
+export function estimateEnvironments(
+  envs: readonly EnvironmentConfig[],
+  table: PriceTable,
+  smallParts?: (cfg: EnvironmentConfig) => Partial<SmallPartsUsage>,
+): EnvironmentCostEstimate[] {
+  const year = pricingYear(table);
+  return envs.map((cfg) =>
+    estimateEnvironmentCost(costModelEnvironment(cfg), table, { ...environmentHours(cfg, year), smallParts: smallParts?.(cfg) }),
+  );
+}
+
+/** One PriceRequest per environment: what the lookups need to know about its fleet. */
+export function priceRequestsFor(environments: readonly EnvironmentConfig[]): PriceRequest[] {
+  return environments.map((e) => ({
+    environment: e.name,
+    region: e.region,
+    availabilityZones: [...e.availabilityZones],
+    instanceTypes: [...e.fleet.instanceTypes],
+    ...(spotBurst(e) > 0 ? { spotTargetCapacity: spotBurst(e) } : {}),
+    ...(e.fleet.existingVpc ? { needsNat: false } : {}),
+  }));
+}
+
+/** The spot capacity the fleet can ask for at most: its burst above the base, when that burst is spot. */
+function spotBurst(e: EnvironmentConfig): number {
+  return e.fleet.spotPercentageAboveBase > 0 ? Math.max(0, e.fleet.maxSize - e.fleet.onDemandBaseCapacity) : 0;
+}

@@ -1,0 +1,116 @@
+import { dev, prod, staging } from '../../config/environments';
+import { estimateEnvironmentCost } from '../../lib/pricing/estimate';
+import { PriceTable } from '../../lib/pricing/types';
+import {
+  costModelEnvironment,
+  describeSchedule,
+  environmentHours,
+  estimateEnvironments,
+  priceRequestsFor,
+} from '../../lib/stacks/cost-inputs';
+import { od, spot, unitPrices } from '../pricing/support/fixtures';
+
+// The adapter from the app's config to the pricing's plain inputs (lib/pricing never reads config/).
+
+describe('costModelEnvironment', () => {
+  test('carries only the fields the cost model reads', () => {
+    const e = costModelEnvironment(prod);
+    expect(e).not.toHaveProperty('budget.alertEmails');
+    expect(e).not.toHaveProperty('tags');
+    expect(e).not.toHaveProperty('fleet.scaling');
+    expect(e.fallback).toEqual({ maxInstances: prod.fallback!.maxInstances });
+    expect(e.cost.throughputRps).toEqual(prod.cost.throughputRps);
+    expect(e.cost.throughputRps).not.toBe(prod.cost.throughputRps);
+    expect(costModelEnvironment(dev).fallback).toBeUndefined();
+  });
+
+  test('an existing VPC is only a flag: its ids stay out of the report', () => {
+    const e = costModelEnvironment({
+      ...dev,
+      fleet: { ...dev.fleet, existingVpc: { vpcId: 'vpc-1', privateSubnetIds: { 'eu-central-1a': 'subnet-1' } } },
+    });
+    expect(e.fleet.existingVpc).toBe(true);
+    expect(costModelEnvironment(dev).fleet).not.toHaveProperty('existingVpc');
+  });
+
+  test.each([dev, staging, prod])('$name prices with finite figures from a full table', (cfg) => {
+    const types = cfg.fleet.instanceTypes;
+    const table: PriceTable = {
+      onDemand: types.map((ty, i) => od(ty, 1 + i / 10, cfg.region)),
+      spot: types.flatMap((ty) => cfg.availabilityZones.map((az) => spot(ty, az, 0.3, 0.4, 0.5, cfg.region))),
+      units: unitPrices(cfg.region),
+      offerings: [],
+    };
+    const e = estimateEnvironmentCost(costModelEnvironment(cfg), table, { hoursPerMonth: 730 });
+    for (const v of Object.values(e.monthly)) if (v !== null) expect(Number.isFinite(v)).toBe(true);
+    expect(e.monthly.expectedUsd).toBeGreaterThan(0);
+    expect(e.inputs.environment).not.toHaveProperty('budget.alertEmails');
+  });
+});
+
+describe('environmentHours', () => {
+  test('an unscheduled environment runs usage.hoursPerMonth', () => {
+    expect(environmentHours(prod, 2026)).toEqual({ hoursPerMonth: 730 });
+  });
+
+  test("a scheduled one runs its schedule's average month", () => {
+    const h = environmentHours(dev, 2026);
+    // MON-FRI 08:00-19:00 = 11 h x 261 weekdays in 2026 / 12 = 239.25 h
+    expect(h.hoursPerMonth).toBeCloseTo((11 * 261) / 12, 9);
+    expect(h.scheduleDescription).toBe('MON-FRI 08:00-19:00 Europe/Berlin');
+  });
+
+  test('describeSchedule collapses consecutive days only', () => {
+    expect(
+      describeSchedule({
+        timeZone: 'UTC',
+        periods: [
+          { days: ['SUN', 'MON', 'WED', 'THU', 'FRI'], start: '08:00', end: '12:00' },
+          { days: ['SAT'], start: '10:00', end: '14:00' },
+          { days: ['TUE', 'MON', 'TUE'], start: '13:00', end: '14:00' },
+        ],
+      }),
+    ).toBe('MON,WED-FRI,SUN 08:00-12:00, SAT 10:00-14:00, MON-TUE 13:00-14:00 UTC');
+  });
+});
+
+describe('estimateEnvironments', () => {
+  // 2028 has 260 weekdays, 2026 has 261: the newest price's year decides.
+  test("hours come from each schedule over the prices' year, not the clock's", () => {
+    const table: PriceTable = {
+      onDemand: dev.fleet.instanceTypes.map((ty) => ({ ...od(ty, 1, dev.region), validOn: '2028-03-01' })),
+      spot: dev.fleet.instanceTypes.flatMap((ty) => dev.availabilityZones.map((az) => spot(ty, az, 0.3, 0.4, 0.5, dev.region))),
+      units: unitPrices(dev.region),
+      offerings: [],
+    };
+    const [e] = estimateEnvironments([dev], table, () => ({ cloudwatchAlarms: 3 }));
+    expect(e.hoursPerMonth).toBeCloseTo(environmentHours(dev, 2028).hoursPerMonth, 9);
+    expect(e.hoursPerMonth).not.toBeCloseTo(environmentHours(dev, 2026).hoursPerMonth, 9);
+    expect(e.scheduleDescription).toBe('MON-FRI 08:00-19:00 Europe/Berlin');
+    expect(e.inputs.smallParts.cloudwatchAlarms).toBe(3);
+  });
+});
+
+describe('priceRequestsFor', () => {
+  test('each environment asks for scores at its spot burst (maxSize - base)', () => {
+    expect(priceRequestsFor([dev, staging, prod]).map((r) => [r.environment, r.spotTargetCapacity])).toEqual([
+      ['dev', dev.fleet.maxSize - dev.fleet.onDemandBaseCapacity],
+      ['staging', staging.fleet.maxSize - staging.fleet.onDemandBaseCapacity],
+      ['prod', prod.fleet.maxSize - prod.fleet.onDemandBaseCapacity],
+    ]);
+    expect(priceRequestsFor([{ ...dev, fleet: { ...dev.fleet, spotPercentageAboveBase: 0 } }])[0].spotTargetCapacity).toBeUndefined();
+  });
+
+  test('types, AZs and region per environment; no NAT prices asked for an existing VPC', () => {
+    const [r] = priceRequestsFor([staging]);
+    expect(r).toMatchObject({
+      environment: 'staging',
+      region: staging.region,
+      availabilityZones: staging.availabilityZones,
+      instanceTypes: staging.fleet.instanceTypes,
+    });
+    expect(r.needsNat).toBeUndefined();
+    const existing = { ...staging, fleet: { ...staging.fleet, existingVpc: { vpcId: 'vpc-1', privateSubnetIds: {} } } };
+    expect(priceRequestsFor([existing])[0].needsNat).toBe(false);
+  });
+});
