@@ -40,8 +40,16 @@ export const FALLBACK_METRICS = {
   engaged: 'FallbackEngaged',
   shortfallCapacity: 'MainGroupShortfallCapacity',
   launchFailures: 'MainGroupLaunchFailures',
+  /** Main group capacity units InService, Healthy and not drained: what the shortfall is measured against. */
+  servingCapacity: 'MainGroupServingCapacity',
+  /** Main group capacity units InService and Healthy but drained by the interruption handler. */
+  drainedCapacity: 'MainGroupDrainedCapacity',
+  /** Runs that could not read the drained tags (ec2:DescribeInstances failed) and counted drained hosts as serving. */
+  drainedTagReadFailures: 'FallbackDrainedTagReadFailures',
   decisions: 'FallbackDecisions',
   notificationFailures: 'FallbackNotificationFailures',
+  /** Runs whose stored state was stale, unreadable or contradicted by the fallback group, and was rebuilt from it. */
+  stateRebuilt: 'FallbackStateRebuilt',
 } as const;
 
 /**

@@ -168,7 +168,7 @@ export class GpuFleetStack extends Stack {
         this.interruptionHandler.errorsAlarm,
         this.interruptionHandler.interruptionRateAlarm,
         this.interruptionHandler.launchFailuresAlarm,
-        ...(this.fallback ? [this.fallback.controllerErrorsAlarm] : []),
+        ...(this.fallback ? [this.fallback.controllerErrorsAlarm, this.fallback.controllerNotRunningAlarm, this.fallback.failureQueueAlarm] : []),
         ...this.ledger.pools.flatMap((p) => [p.interruptions, p.launchFailures]),
       ],
     });

@@ -147,6 +147,19 @@ describe('what each issue promises, in the synthesized templates', () => {
     expect(Object.keys(t('staging').findResources('AWS::AutoScaling::AutoScalingGroup'))).toHaveLength(1);
   });
 
+  test('prod: the fallback group names the AZs of its subnets; the controller\'s three alarms are on the dashboard', () => {
+    const resources = t('prod').toJSON().Resources as Record<string, any>;
+    const fallback = resources.FallbackGroupASG40A88CE3.Properties;
+    const subnetZones = fallback.VPCZoneIdentifier.map((ref: { Ref: string }) => resources[ref.Ref].Properties.AvailabilityZone);
+    expect(fallback.AvailabilityZones).toEqual(prod.availabilityZones);
+    expect(subnetZones).toEqual(prod.availabilityZones);
+    const dashboard = JSON.stringify(Object.values(t('prod').findResources('AWS::CloudWatch::Dashboard'))[0]);
+    for (const alarm of ['FallbackControllerErrorsAlarm', 'FallbackControllerNotRunningAlarm', 'FallbackFailureQueueAlarm']) {
+      const id = Object.keys(resources).find((k) => k.startsWith(alarm))!;
+      expect({ alarm, onDashboard: dashboard.includes(`"${id}"`) }).toEqual({ alarm, onDashboard: true });
+    }
+  });
+
   test.each(['dev', 'staging', 'prod'])('%s: ledger alarms for every pool (type x AZ) and the fleet dashboard', (name) => {
     const cfg = ENVIRONMENTS.find((e) => e.name === name)!;
     const pools = cfg.fleet.instanceTypes.length * cfg.availabilityZones.length;
