@@ -10,6 +10,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { errorMessage, errorName, isTransient } from '../shared/transient';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -105,67 +106,6 @@ interface DrainRequest {
 }
 
 const TERMINAL_COMMAND_STATUSES = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Cancelling', 'Undeliverable', 'Terminated', 'DeliveryTimedOut', 'ExecutionTimedOut', 'InvalidPlatform', 'AccessDenied']);
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'EC2ThrottledException',
-  'SlowDown',
-  'PriorRequestNotComplete',
-  // DynamoDB throttling of the idempotency table (400, no 429); Powertools wraps it in IdempotencyPersistenceLayerError.
-  'ProvisionedThroughputExceededException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'InternalError',
-  'InternalFailure',
-  'InternalServerError',
-  'InternalServerErrorException',
-  'ResourceContention',
-  'IdempotencyAlreadyInProgressError',
-  // The idempotency record changed between Powertools' put and get; a second try reads a consistent state.
-  'IdempotencyInconsistentStateError',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ETIMEDOUT',
-  'EPIPE',
-]);
-
-/** How many `cause` links isTransient follows: Powertools wraps once or twice; a cycle must not loop. */
-const MAX_CAUSE_DEPTH = 5;
-
-/**
- * Throttling, 5xx and races that a later attempt resolves. SQS redelivers every failed record the same way until
- * maxReceiveCount, so for a failed record the label changes only the log level and the metric (Retries vs
- * ProcessingErrors, which the errors alarm reads). In a drain step it decides more: a permanent error is recorded
- * and the flow carries on, a transient one fails the record so SQS retries it.
- * Powertools wraps store errors (IdempotencyPersistenceLayerError around a DynamoDB throttle), so causes count too.
- */
-export function isTransient(error: unknown, depth = 0): boolean {
-  if (error === undefined || error === null || depth > MAX_CAUSE_DEPTH) return false;
-  if (error instanceof IdempotencyAlreadyInProgressError) return true;
-  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown; cause?: unknown };
-  if (e.name && TRANSIENT_NAMES.has(e.name)) return true;
-  if (e.code && TRANSIENT_NAMES.has(e.code)) return true;
-  if (e.$retryable) return true;
-  const status = e.$metadata?.httpStatusCode;
-  if (typeof status === 'number' && (status >= 500 || status === 429)) return true;
-  return isTransient(e.cause, depth + 1);
-}
-
-function errorName(error: unknown): string {
-  return (error as { name?: string })?.name ?? 'Error';
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Builds the SQS batch handler. Records are processed concurrently (work for different instances overlaps);
@@ -579,5 +519,5 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
     }
   }
 
-  return { handle, recordHandler, handleEvent, isTransient };
+  return { handle, recordHandler, handleEvent };
 }

@@ -8,12 +8,11 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DeregisterTargetsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { IdempotencyInconsistentStateError, IdempotencyPersistenceLayerError } from '@aws-lambda-powertools/idempotency';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { describeLaunchFailure } from '../../lib/interruption/events';
 import { configFromEnv } from '../../lib/interruption/handler-config';
-import { createInterruptionProcessor, HandlerConfig, isTransient } from '../../lib/interruption/handler-logic';
+import { createInterruptionProcessor, HandlerConfig } from '../../lib/interruption/handler-logic';
 import {
   awsError,
   captureEmf,
@@ -584,49 +583,6 @@ describe('bad input', () => {
     const { run, spies } = setup();
     expect((await run(events.interruption('i-0aaaaaaaaaaaaaf02'))).batchItemFailures).toEqual([]);
     expect(spies.error).toHaveBeenCalledWith('summary notification failed', expect.objectContaining({ error: 'kms' }));
-  });
-});
-
-describe('isTransient', () => {
-  test.each([
-    [awsError('ThrottlingException', 'x'), true],
-    [awsError('SomethingElse', 'x', 503), true],
-    [awsError('SomethingElse', 'x', 429), true],
-    [awsError('AccessDeniedException', 'x', 403), false],
-    [awsError('ValidationError', 'x', 400), false],
-    [new Error('plain'), false],
-  ])('%p -> %p', (error, expected) => expect(isTransient(error)).toBe(expected));
-
-  test('DynamoDB throttling wrapped by Powertools (IdempotencyPersistenceLayerError) is transient', () => {
-    const wrapped = new IdempotencyPersistenceLayerError('Failed to save in progress record to idempotency store', {
-      cause: awsError('ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded', 400),
-    });
-    expect(isTransient(wrapped)).toBe(true);
-  });
-
-  test('a permanent cause inside the wrapper stays permanent', () => {
-    const wrapped = new IdempotencyPersistenceLayerError('Failed to save in progress record to idempotency store', {
-      cause: awsError('AccessDeniedException', 'not authorized to perform: dynamodb:PutItem', 400),
-    });
-    expect(isTransient(wrapped)).toBe(false);
-  });
-
-  test('causes are followed through several wrappers', () => {
-    const inner = new Error('outer', { cause: new Error('middle', { cause: awsError('SomethingElse', 'x', 503) }) });
-    expect(isTransient(inner)).toBe(true);
-  });
-
-  test('a cause chain deeper than the bound (or a cycle) is not followed forever', () => {
-    const cyclic = new Error('a') as Error & { cause?: unknown };
-    cyclic.cause = cyclic;
-    expect(isTransient(cyclic)).toBe(false);
-    let deep: unknown = awsError('ThrottlingException', 'x');
-    for (let i = 0; i < 10; i++) deep = new Error(`wrap ${i}`, { cause: deep });
-    expect(isTransient(deep)).toBe(false);
-  });
-
-  test('IdempotencyInconsistentStateError is transient', () => {
-    expect(isTransient(new IdempotencyInconsistentStateError('Item has expired during processing and may not longer be valid.'))).toBe(true);
   });
 });
 
