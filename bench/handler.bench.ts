@@ -19,7 +19,7 @@ import { SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createInterruptionProcessor } from '../lib/interruption/handler-logic';
+import { createInterruptionProcessor } from '../lib/interruption/runtime/processor';
 import { CONFIG, events, FLEET, instance, lambdaContext, sqsEvent } from '../test/interruption/support/handler-fixtures';
 import { InMemoryPersistenceLayer } from '../test/interruption/support/in-memory-persistence';
 

@@ -26,7 +26,11 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { drainDocumentContent } from './drain-document';
-import { DETAIL_TYPES, LEAVING_STATES } from './events';
+import { nagArn, spotInterruptionDrill } from './drill';
+import { LEAVING_STATES } from './runtime/events';
+import type { FleetTag } from '../shared/fleet-tag';
+import { INTERRUPTION_ENV as ENV } from '../shared/interruption-env';
+import { EVENT_TYPES as DETAIL_TYPES, FLEET_METRIC_NAMESPACE, HANDLER_METRICS, HANDLER_SERVICE } from '../shared/metric-names';
 
 /** Raised at construction when InterruptionHandler props break a rule; one line per problem. */
 export class InterruptionConfigError extends Error {
@@ -42,7 +46,7 @@ export interface InterruptionHandlerProps {
   /** The fleet's notification topic: alarms and event summaries go here. */
   readonly topic: sns.ITopic;
   /** The tag on every instance the group launches; identifies this fleet's instances (membership, SSM, FIS). */
-  readonly fleetTag: { readonly key: string; readonly value: string };
+  readonly fleetTag: FleetTag;
   /**
    * Target groups the fleet's instances are registered in; a draining instance leaves them first.
    * @default - none: no deregistration
@@ -101,9 +105,8 @@ export interface InterruptionHandlerProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
-/** Metric namespace and dimensions the handler's Powertools Metrics emit (default dimensions: service, Fleet). */
-export const METRIC_NAMESPACE = 'GpuSpotFleet';
-const SERVICE = 'interruption-handler';
+/** Metric namespace of the handler's Powertools Metrics (default dimensions: service, Fleet); kept for library users. */
+export const METRIC_NAMESPACE = FLEET_METRIC_NAMESPACE;
 
 /**
  * Spot interruption handling for a GPU Auto Scaling group: EventBridge -> SQS -> Lambda that drains hosts
@@ -207,7 +210,7 @@ export class InterruptionHandler extends Construct {
     logGroup.grantWrite(role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(__dirname, 'interruption-handler.function.ts'),
+      entry: path.join(__dirname, 'runtime', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -218,20 +221,20 @@ export class InterruptionHandler extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       description: 'Spot interruption handler: drains GPU hosts and completes their lifecycle hook',
       environment: {
-        AUTO_SCALING_GROUP_NAME: groupName,
-        FLEET_TAG_KEY: props.fleetTag.key,
-        FLEET_TAG_VALUE: props.fleetTag.value,
-        TARGET_GROUP_ARNS: (props.targetGroups ?? []).map((t) => t.targetGroupArn).join(','),
-        REBALANCE_ACTION: props.rebalanceAction ?? 'drain',
-        DRAIN_DOCUMENT_NAME: this.drainDocumentName,
-        DRAIN_DOCUMENT_PARAMETERS: JSON.stringify(documentParameters),
-        DRAIN_TIMEOUT_SECONDS: String(drainSeconds),
-        HEARTBEAT_INTERVAL_SECONDS: String(heartbeatIntervalSeconds),
-        POLL_INTERVAL_SECONDS: '5',
-        TOPIC_ARN: props.topic.topicArn,
-        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-        POWERTOOLS_SERVICE_NAME: SERVICE,
-        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+        [ENV.groupName]: groupName,
+        [ENV.fleetTagKey]: props.fleetTag.key,
+        [ENV.fleetTagValue]: props.fleetTag.value,
+        [ENV.targetGroupArns]: (props.targetGroups ?? []).map((t) => t.targetGroupArn).join(','),
+        [ENV.rebalanceAction]: props.rebalanceAction ?? 'drain',
+        [ENV.drainDocumentName]: this.drainDocumentName,
+        [ENV.drainDocumentParameters]: JSON.stringify(documentParameters),
+        [ENV.drainTimeoutSeconds]: String(drainSeconds),
+        [ENV.heartbeatIntervalSeconds]: String(heartbeatIntervalSeconds),
+        [ENV.pollIntervalSeconds]: '5',
+        [ENV.topicArn]: props.topic.topicArn,
+        [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
+        POWERTOOLS_SERVICE_NAME: HANDLER_SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
       },
       bundling: { minify: true, sourceMap: true, target: 'node24' },
     });
@@ -321,9 +324,9 @@ export class InterruptionHandler extends Construct {
     const action = new cwActions.SnsAction(props.topic);
     const fleetMetric = (metricName: string, period: Duration): cloudwatch.Metric =>
       new cloudwatch.Metric({
-        namespace: METRIC_NAMESPACE,
+        namespace: FLEET_METRIC_NAMESPACE,
         metricName,
-        dimensionsMap: { service: SERVICE, Fleet: props.fleetTag.value },
+        dimensionsMap: { service: HANDLER_SERVICE, Fleet: props.fleetTag.value },
         statistic: 'Sum',
         period,
       });
@@ -347,7 +350,7 @@ export class InterruptionHandler extends Construct {
         expression: 'FILL(errors, 0) + FILL(failures, 0)',
         usingMetrics: {
           errors: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-          failures: fleetMetric('ProcessingErrors', Duration.minutes(5)),
+          failures: fleetMetric(HANDLER_METRICS.processingErrors, Duration.minutes(5)),
         },
         period: Duration.minutes(5),
         label: 'Handler errors and failed records',
@@ -359,7 +362,7 @@ export class InterruptionHandler extends Construct {
       alarmDescription: `${props.fleetTag.value}: the interruption handler failed on some events`,
     });
     this.interruptionRateAlarm = alarm('InterruptionRateAlarm', {
-      metric: fleetMetric('Interruptions', Duration.hours(1)),
+      metric: fleetMetric(HANDLER_METRICS.interruptions, Duration.hours(1)),
       threshold: perHour,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -367,7 +370,7 @@ export class InterruptionHandler extends Construct {
       alarmDescription: `${props.fleetTag.value}: more than ${perHour} spot interruptions in an hour`,
     });
     this.launchFailuresAlarm = alarm('LaunchFailuresAlarm', {
-      metric: fleetMetric('LaunchFailures', Duration.minutes(15)),
+      metric: fleetMetric(HANDLER_METRICS.launchFailures, Duration.minutes(15)),
       threshold: launchFailures,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -375,74 +378,15 @@ export class InterruptionHandler extends Construct {
       alarmDescription: `${props.fleetTag.value}: ${launchFailures}+ failed launches in 15 minutes (capacity shortage?)`,
     });
 
-    this.experimentTemplate = this.drill(stack, props, sharePercent);
+    this.experimentTemplate = spotInterruptionDrill(this, {
+      fleetTag: props.fleetTag,
+      sharePercent,
+      // The interruption-rate alarm is left out on purpose: the drill itself raises it.
+      stopAlarms: [this.dlqAlarm, this.errorsAlarm, this.launchFailuresAlarm],
+    });
     new CfnOutput(this, 'FisExperimentTemplateId', {
       value: this.experimentTemplate.attrId,
       description: 'FIS spot interruption drill; start it with `npm run drill -- <env>`',
-    });
-  }
-
-  private drill(stack: Stack, props: InterruptionHandlerProps, sharePercent: number): fis.CfnExperimentTemplate {
-    const role = new iam.Role(this, 'DrillRole', {
-      assumedBy: new iam.ServicePrincipal('fis.amazonaws.com', {
-        // Confused-deputy guard: only FIS experiments of this account and region assume it.
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'fis', resource: 'experiment', resourceName: '*' }) },
-        },
-      }),
-      description: `FIS interrupts spot instances of ${props.fleetTag.value} in drills`,
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'InterruptFleetSpotInstances',
-        actions: ['ec2:SendSpotInstanceInterruptions'],
-        resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
-        conditions: { StringEquals: { [`aws:ResourceTag/${props.fleetTag.key}`]: props.fleetTag.value } },
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'ResolveTargets', actions: ['ec2:DescribeInstances'], resources: ['*'] }),
-    );
-    const policy = role.node.findChild('DefaultPolicy');
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ec2:DescribeInstances has no resource-level permissions; FIS needs it to resolve the tagged targets',
-    });
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagArn(stack, 'ec2')}:instance/*]`,
-      reason: `instance ids are unknown at deploy time; the aws:ResourceTag/${props.fleetTag.key} condition limits interruptions to this fleet`,
-    });
-
-    return new fis.CfnExperimentTemplate(this, 'DrillTemplate', {
-      description: `Spot interruption drill: ${sharePercent}% of ${props.fleetTag.value} spot instances get a 2-minute notice`,
-      roleArn: role.roleArn,
-      // The interruption-rate alarm is left out on purpose: the drill itself raises it.
-      stopConditions: [this.dlqAlarm, this.errorsAlarm, this.launchFailuresAlarm].map((a) => ({
-        source: 'aws:cloudwatch:alarm',
-        value: a.alarmArn,
-      })),
-      targets: {
-        FleetSpotInstances: {
-          resourceType: 'aws:ec2:spot-instance',
-          resourceTags: { [props.fleetTag.key]: props.fleetTag.value },
-          filters: [{ path: 'State.Name', values: ['running'] }],
-          selectionMode: `PERCENT(${sharePercent})`,
-        },
-      },
-      actions: {
-        InterruptSpot: {
-          actionId: 'aws:ec2:send-spot-instance-interruptions',
-          description: 'Two-minute spot interruption notice, then the instance is reclaimed',
-          parameters: { durationBeforeInterruption: 'PT2M' },
-          targets: { SpotInstances: 'FleetSpotInstances' },
-        },
-      },
-      tags: {
-        Name: `${props.fleetTag.value} spot interruption drill`,
-        [props.fleetTag.key]: props.fleetTag.value,
-        'gpu-spot-fleet:stack': stack.stackName,
-      },
     });
   }
 
@@ -461,13 +405,6 @@ export class InterruptionHandler extends Construct {
     );
     ack('Action::kms:GenerateDataKey*', "publishing to the fleet's KMS-encrypted topic needs GenerateDataKey*, on that key only");
   }
-}
-
-/** An ARN prefix as cdk-nag prints it in finding ids: tokens as `<AWS::Region>`, concrete values as they are. */
-function nagArn(stack: Stack, service: string): string {
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  return `arn:<AWS::Partition>:${service}:${region}:${account}`;
 }
 
 interface ValidationInput {

@@ -18,6 +18,7 @@ export const FALLBACK_SERVICE = 'fallback-controller';
 export const EVENT_TYPES = {
   spotInterruption: 'EC2 Spot Instance Interruption Warning',
   rebalance: 'EC2 Instance Rebalance Recommendation',
+  stateChange: 'EC2 Instance State-change Notification',
   terminateLifecycle: 'EC2 Instance-terminate Lifecycle Action',
   launchUnsuccessful: 'EC2 Instance Launch Unsuccessful',
 } as const;
@@ -31,6 +32,13 @@ export const HANDLER_METRICS = {
   drainFailures: 'DrainFailures',
   /** Seconds from an instance's launch to its spot interruption warning, per pool. */
   timeToInterruptionSeconds: 'TimeToInterruptionSeconds',
+  /** Drain commands started (one per drain, whichever event started it). */
+  drains: 'Drains',
+  instanceStateChanges: 'InstanceStateChanges',
+  /** Records that failed permanently (the handler-errors alarm reads it). */
+  processingErrors: 'ProcessingErrors',
+  /** Records that failed transiently and are retried (never alarmed on). */
+  retries: 'Retries',
 } as const;
 
 /** Metric names the fallback controller emits (dimensions `service`, `Fleet`; decisions also per `Action`). */

@@ -10,9 +10,10 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { describeLaunchFailure } from '../../lib/interruption/events';
-import { configFromEnv } from '../../lib/interruption/handler-config';
-import { createInterruptionProcessor, HandlerConfig } from '../../lib/interruption/handler-logic';
+import { describeLaunchFailure } from '../../lib/interruption/runtime/launch-failure';
+import { configFromEnv } from '../../lib/interruption/runtime/env';
+import { createInterruptionProcessor } from '../../lib/interruption/runtime/processor';
+import type { HandlerConfig } from '../../lib/interruption/runtime/types';
 import {
   awsError,
   captureEmf,

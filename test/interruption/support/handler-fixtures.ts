@@ -7,8 +7,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AwsClientStub } from 'aws-sdk-client-mock';
-import { DETAIL_TYPES } from '../../../lib/interruption/events';
-import { HandlerConfig, HandlerDeps } from '../../../lib/interruption/handler-logic';
+import { DETAIL_TYPES } from '../../../lib/interruption/runtime/events';
+import type { HandlerConfig, HandlerDeps } from '../../../lib/interruption/runtime/types';
 import { InMemoryPersistenceLayer } from './in-memory-persistence';
 
 export const GROUP = 'GpuFleet-test-GroupASG-ABC';

@@ -7,19 +7,23 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { configFromEnv } from './handler-config';
-import { createInterruptionProcessor } from './handler-logic';
+import { INTERRUPTION_ENV } from '../../shared/interruption-env';
+import { FLEET_METRIC_NAMESPACE, HANDLER_SERVICE } from '../../shared/metric-names';
+import { configFromEnv } from './env';
+import { createInterruptionProcessor } from './processor';
+
+export { createInterruptionProcessor } from './processor';
 
 // Clients at module scope: reused across warm invocations. More SDK attempts absorb throttling in-process,
 // so an SQS redelivery (a full visibility timeout later) is the exception.
 const clientConfig = { maxAttempts: 5 };
-const logger = new Logger({ serviceName: 'interruption-handler' });
+const logger = new Logger({ serviceName: HANDLER_SERVICE });
 const metrics = new Metrics({
-  namespace: 'GpuSpotFleet',
-  serviceName: 'interruption-handler',
-  defaultDimensions: { Fleet: process.env.FLEET_TAG_VALUE ?? 'unknown' },
+  namespace: FLEET_METRIC_NAMESPACE,
+  serviceName: HANDLER_SERVICE,
+  defaultDimensions: { Fleet: process.env[INTERRUPTION_ENV.fleetTagValue] ?? 'unknown' },
 });
-const tableName = process.env.IDEMPOTENCY_TABLE_NAME ?? '';
+const tableName = process.env[INTERRUPTION_ENV.idempotencyTableName] ?? '';
 const processor = createInterruptionProcessor(configFromEnv(process.env), {
   ec2: new EC2Client(clientConfig),
   autoScaling: new AutoScalingClient(clientConfig),

@@ -1,0 +1,23 @@
+/**
+ * Environment variables of the interruption handler function: the InterruptionHandler construct sets them, the
+ * handler's runtime/env.ts reads them. Runtime code imports this file, so it imports nothing.
+ */
+export const INTERRUPTION_ENV = {
+  /** Name of the fleet's Auto Scaling group. */
+  groupName: 'AUTO_SCALING_GROUP_NAME',
+  /** Fleet tag key and value: an instance is the fleet's when it carries this tag. */
+  fleetTagKey: 'FLEET_TAG_KEY',
+  fleetTagValue: 'FLEET_TAG_VALUE',
+  /** Comma-separated target group ARNs a draining host leaves; empty for none. */
+  targetGroupArns: 'TARGET_GROUP_ARNS',
+  /** `drain` or `notify`. */
+  rebalanceAction: 'REBALANCE_ACTION',
+  drainDocumentName: 'DRAIN_DOCUMENT_NAME',
+  /** JSON object of SSM parameters (`Record<string, string[]>`). */
+  drainDocumentParameters: 'DRAIN_DOCUMENT_PARAMETERS',
+  drainTimeoutSeconds: 'DRAIN_TIMEOUT_SECONDS',
+  heartbeatIntervalSeconds: 'HEARTBEAT_INTERVAL_SECONDS',
+  pollIntervalSeconds: 'POLL_INTERVAL_SECONDS',
+  topicArn: 'TOPIC_ARN',
+  idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
+} as const;
