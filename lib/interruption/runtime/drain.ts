@@ -17,6 +17,18 @@ export interface DrainStart {
   readonly failed?: string;
 }
 
+/**
+ * Thrown inside the idempotent drain start when no drain command runs (SSM cannot reach the host yet, or SendCommand
+ * failed permanently). Throwing makes Powertools delete the in-progress record instead of storing the skip, so the
+ * next event of this host (a warning 20 minutes after a rebalance, the terminate hook) tries the drain again.
+ */
+export class DrainNotStarted extends Error {
+  constructor(readonly start: DrainStart) {
+    super(`no drain command runs on ${start.instanceId}: ${start.skipped ?? 'skipped'}`);
+    this.name = 'DrainNotStarted';
+  }
+}
+
 /** Instance details a drain start needs for its metrics; not part of the drain's idempotency key. */
 export interface DrainRequest {
   readonly instanceId: string;
@@ -61,15 +73,16 @@ export function drainIdempotencyConfig(): IdempotencyConfig {
 }
 
 /**
- * Starts a drain once per instance. Deregistration is naturally idempotent; SendCommand is not, so the drain start
- * is recorded per instance. A permanent error (AccessDenied from the tag condition, InvalidDocument,
- * TargetGroupNotFound) is recorded in that record rather than thrown: thrown, it would block the replacement and
- * the lifecycle completion, and every retry would fail the same way until the DLQ. Transient errors still throw,
- * so SQS retries the whole start.
+ * Starts a drain once per instance. Deregistration is naturally idempotent; SendCommand is not, so a started drain
+ * is recorded per instance. A drain whose command did not start is returned but not recorded (DrainNotStarted), so
+ * the next event of the host tries again. A permanent error (AccessDenied from the tag condition, InvalidDocument,
+ * TargetGroupNotFound) is returned rather than thrown: thrown, it would block the replacement and the lifecycle
+ * completion, and every retry would fail the same way until the DLQ. Transient errors still throw, so SQS retries
+ * the whole start.
  */
 export function drainStarter(ctx: HandlerContext, config: IdempotencyConfig): (req: DrainRequest) => Promise<DrainStart> {
   const { logger } = ctx.deps;
-  return makeIdempotent(
+  const once = makeIdempotent(
     async (req: DrainRequest): Promise<DrainStart> => {
       const deregisterErrors = await deregister(ctx, req.instanceId);
       const transient = deregisterErrors.find((f) => isTransient(f.error));
@@ -102,15 +115,23 @@ export function drainStarter(ctx: HandlerContext, config: IdempotencyConfig): (r
         // The host is not (or no longer) reachable by SSM: nothing to drain, the rest of the flow still runs.
         if (errorName(e) === 'InvalidInstanceId') {
           logger.warn('drain skipped: instance not reachable by SSM Run Command', { instanceId: req.instanceId, error: errorMessage(e) });
-          return done({ instanceId: req.instanceId, commandId: null, startedAt, skipped: 'InvalidInstanceId', ...(failed ? { failed } : {}) });
+          throw new DrainNotStarted(done({ instanceId: req.instanceId, commandId: null, startedAt, skipped: 'InvalidInstanceId', ...(failed ? { failed } : {}) }));
         }
         if (isTransient(e)) throw e;
         const sendFailed = drainStepFailed(ctx, req, 'ssm:SendCommand', e, { documentName: ctx.config.drainDocumentName });
-        return done({ instanceId: req.instanceId, commandId: null, startedAt, skipped: errorName(e), failed: failed ?? sendFailed });
+        throw new DrainNotStarted(done({ instanceId: req.instanceId, commandId: null, startedAt, skipped: errorName(e), failed: failed ?? sendFailed }));
       }
     },
     { persistenceStore: ctx.deps.drainStore, config, keyPrefix: 'drain' },
   );
+  return async (req) => {
+    try {
+      return await once(req);
+    } catch (e) {
+      if (e instanceof DrainNotStarted) return e.start;
+      throw e;
+    }
+  };
 }
 
 /** Unhealthy makes the group launch the replacement now; its maintenance policy launches before terminating. */
