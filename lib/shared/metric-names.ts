@@ -28,8 +28,11 @@ export const HANDLER_METRICS = {
   interruptions: 'Interruptions',
   rebalanceRecommendations: 'RebalanceRecommendations',
   launchFailures: 'LaunchFailures',
+  /** Seconds one drain command ran (its own start to its end), counted once when its end is seen. */
   drainDurationSeconds: 'DrainDurationSeconds',
   drainFailures: 'DrainFailures',
+  /** Drains not started because SSM cannot reach the host (InvalidInstanceId): a warning, not a failure. */
+  drainsSkipped: 'DrainsSkipped',
   /** Seconds from an instance's launch to its spot interruption warning, per pool. */
   timeToInterruptionSeconds: 'TimeToInterruptionSeconds',
   /** Drain commands started (one per drain, whichever event started it). */

@@ -10,7 +10,10 @@ import type { HandlerContext } from './context';
 export interface DrainStart {
   readonly instanceId: string;
   readonly commandId: string | null;
+  /** Epoch ms the drain command was sent: this drain's own start, whichever event later waits on it. */
   readonly startedAt: number;
+  /** The event kind that started it (`interruption`, `rebalance`, `terminate-lifecycle`). */
+  readonly reason?: string;
   /** Why no drain command runs: the error name of SendCommand (e.g. InvalidInstanceId, AccessDeniedException). */
   readonly skipped?: string;
   /** A drain step that failed permanently, as `<api call>: <error name>`; the rest of the flow still ran. */
@@ -93,8 +96,10 @@ export function drainStarter(ctx: HandlerContext, config: IdempotencyConfig): (r
       const failed = failures[0];
       // One DrainFailures per drain, however many steps failed, counted when the start is recorded (not before a
       // transient throw, whose retry would count it again); the lifecycle path does not count it a second time.
+      // A host SSM cannot reach yet is a warning (DrainsSkipped), not a failure.
       const done = (start: DrainStart): DrainStart => {
         if (start.failed) ctx.count(HANDLER_METRICS.drainFailures, req.dims);
+        else if (start.skipped === 'InvalidInstanceId') ctx.count(HANDLER_METRICS.drainsSkipped, req.dims);
         return start;
       };
       const startedAt = ctx.now();
@@ -110,16 +115,16 @@ export function drainStarter(ctx: HandlerContext, config: IdempotencyConfig): (r
         );
         const commandId = out.Command?.CommandId ?? null;
         logger.info('drain started', { instanceId: req.instanceId, commandId, reason: req.reason });
-        return done({ instanceId: req.instanceId, commandId, startedAt, ...(failed ? { failed } : {}) });
+        return done({ instanceId: req.instanceId, commandId, startedAt, reason: req.reason, ...(failed ? { failed } : {}) });
       } catch (e) {
         // The host is not (or no longer) reachable by SSM: nothing to drain, the rest of the flow still runs.
         if (errorName(e) === 'InvalidInstanceId') {
           logger.warn('drain skipped: instance not reachable by SSM Run Command', { instanceId: req.instanceId, error: errorMessage(e) });
-          throw new DrainNotStarted(done({ instanceId: req.instanceId, commandId: null, startedAt, skipped: 'InvalidInstanceId', ...(failed ? { failed } : {}) }));
+          throw new DrainNotStarted(done({ instanceId: req.instanceId, commandId: null, startedAt, reason: req.reason, skipped: 'InvalidInstanceId', ...(failed ? { failed } : {}) }));
         }
         if (isTransient(e)) throw e;
         const sendFailed = drainStepFailed(ctx, req, 'ssm:SendCommand', e, { documentName: ctx.config.drainDocumentName });
-        throw new DrainNotStarted(done({ instanceId: req.instanceId, commandId: null, startedAt, skipped: errorName(e), failed: failed ?? sendFailed }));
+        throw new DrainNotStarted(done({ instanceId: req.instanceId, commandId: null, startedAt, reason: req.reason, skipped: errorName(e), failed: failed ?? sendFailed }));
       }
     },
     { persistenceStore: ctx.deps.drainStore, config, keyPrefix: 'drain' },
