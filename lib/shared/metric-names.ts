@@ -38,6 +38,10 @@ export const HANDLER_METRICS = {
   /** Drain commands started (one per drain, whichever event started it). */
   drains: 'Drains',
   instanceStateChanges: 'InstanceStateChanges',
+  /** Hosts drained on a rebalance recommendation that the sweep brought back into service. */
+  hostsRestored: 'HostsRestored',
+  /** Drained hosts the sweep could not resume and marked Unhealthy, so their group replaces them. */
+  hostsReplaced: 'HostsReplaced',
   /** Records that failed permanently (the handler-errors alarm reads it). */
   processingErrors: 'ProcessingErrors',
   /** Records that failed transiently and are retried (never alarmed on). */

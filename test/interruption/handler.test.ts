@@ -182,18 +182,20 @@ describe('spot interruption warning', () => {
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
   });
 
-  test('throttling then success: first delivery fails as transient, the retry drains', async () => {
-    describeReturns(ec2, [instance('i-0fffffffffffffff1')]);
-    ec2.on(DescribeInstancesCommand).rejectsOnce(awsError('RequestLimitExceeded', 'Request limit exceeded.', 503));
+  test('DescribeInstances throttled: retried inside the invocation, within the warning\'s 2 minutes; no SQS redelivery needed', async () => {
+    let calls = 0;
+    ec2.on(DescribeInstancesCommand).callsFake(() => {
+      if (++calls === 1) throw awsError('RequestLimitExceeded', 'Request limit exceeded.', 503);
+      return { Reservations: [{ Instances: [instance('i-0fffffffffffffff1')] }] };
+    });
     const { run, spies } = setup();
-    const event = events.interruption('i-0fffffffffffffff1');
-    const first = await run(event);
-    expect(first.batchItemFailures).toHaveLength(1);
-    expect(spies.warn).toHaveBeenCalledWith('transient failure: message will be retried', expect.objectContaining({ errorName: 'RequestLimitExceeded' }));
-    describeReturns(ec2, [instance('i-0fffffffffffffff1')]);
-    const second = await run(event);
-    expect(second.batchItemFailures).toEqual([]);
+    const first = await run(events.interruption('i-0fffffffffffffff1'));
+    expect(first.batchItemFailures).toEqual([]);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 2);
+    expect(spies.info).toHaveBeenCalledWith('transient error; retrying within the deadline', expect.objectContaining({ call: 'ec2:DescribeInstances', errorName: 'RequestLimitExceeded' }));
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
+    expect(fleetWide('Retries')).toEqual([]);
   });
 
   test('permanent API error: record fails, logged as permanent, other records in the batch still succeed', async () => {
@@ -278,30 +280,50 @@ describe('spot interruption warning', () => {
     expect(fleetWide('ProcessingErrors')).toEqual([]);
   });
 
-  test('SendCommand throttled (transient): the record is retried, nothing recorded, no replacement yet; the retry drains', async () => {
+  test('SendCommand throttled twice: retried in the invocation; the replacement starts meanwhile, nothing waits for SQS', async () => {
     describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae04')]);
-    ssm.on(SendCommandCommand).rejectsOnce(awsError('ThrottlingException', 'Rate exceeded')).resolves({ Command: { CommandId: 'cmd-2' } });
+    ssm.on(SendCommandCommand).rejectsOnce(awsError('ThrottlingException', 'Rate exceeded')).rejectsOnce(awsError('ThrottlingException', 'Rate exceeded')).resolves({ Command: { CommandId: 'cmd-2' } });
     const { run, spies } = setup();
-    const event = events.interruption('i-0aaaaaaaaaaaaae04');
-    expect((await run(event)).batchItemFailures).toHaveLength(1);
-    expect(autoScaling).not.toHaveReceivedCommand(SetInstanceHealthCommand);
-    expect(spies.error).not.toHaveBeenCalled();
-    expect(fleetWide('Retries')).toHaveLength(1);
-    expect(fleetWide('ProcessingErrors')).toEqual([]);
-    expect((await run(event)).batchItemFailures).toEqual([]);
-    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 2);
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaae04'))).batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 3);
     expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
+    expect(spies.error).not.toHaveBeenCalled();
+    expect(fleetWide('Retries')).toEqual([]);
     expect(fleetWide('DrainFailures')).toEqual([]);
+    expect(fleetWide('Drains')).toEqual([expect.objectContaining({ value: 1 })]);
   });
 
-  test('DeregisterTargets throttled (transient): the record is retried before any drain command', async () => {
+  test('DeregisterTargets throttled until the deadline (issue 9, defect 4): the drain command and Unhealthy still happen; the record is retried', async () => {
     describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae05')]);
     elbv2.on(DeregisterTargetsCommand, { TargetGroupArn: CONFIG.targetGroupArns[1] }).rejects(awsError('Throttling', 'Rate exceeded'));
-    const { run, spies } = setup();
+    const clock = fakeClock(Date.parse('2025-11-22T10:00:05Z'));
+    const { run, spies } = setup(CONFIG, clock);
     expect((await run(events.interruption('i-0aaaaaaaaaaaaae05'))).batchItemFailures).toHaveLength(1);
-    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
-    expect(autoScaling).not.toHaveReceivedCommand(SetInstanceHealthCommand);
+    // Deadline-critical steps do not wait for each other.
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandWith(SetInstanceHealthCommand, { InstanceId: 'i-0aaaaaaaaaaaaae05', HealthStatus: 'Unhealthy' });
+    // Retried within the warning's 2 minutes (event at 10:00:00), not after them.
+    expect(elbv2.commandCalls(DeregisterTargetsCommand, { TargetGroupArn: CONFIG.targetGroupArns[1] }).length).toBeGreaterThan(10);
+    expect(clock.now()).toBeLessThanOrEqual(Date.parse('2025-11-22T10:02:00Z'));
     expect(spies.warn).toHaveBeenCalledWith('transient failure: message will be retried', expect.objectContaining({ errorName: 'Throttling' }));
+  });
+
+  test('SetInstanceHealth throttled until the deadline: drain still runs; the record is retried', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae06')]);
+    autoScaling.on(SetInstanceHealthCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    const { run } = setup(CONFIG, fakeClock(Date.parse('2025-11-22T10:00:05Z')));
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaae06'))).batchItemFailures).toHaveLength(1);
+    expect(elbv2).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 2);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(fleetWide('Retries')).toHaveLength(1);
+  });
+
+  test('a warning that arrives late (a redelivery after its deadline) still gets one attempt of every step', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae07')]);
+    const { run } = setup(CONFIG, fakeClock(Date.parse('2025-11-22T10:05:00Z')));
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaae07'))).batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
   });
 });
 
@@ -327,7 +349,7 @@ describe('rebalance recommendation and interruption warning together', () => {
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(': drain-joined i-0abcabcabcabcab10');
   });
 
-  test('lifecycle action meeting a drain in progress still has work left (wait, complete): retried, counted as Retries', async () => {
+  test('lifecycle action meeting a drain in progress: joins it, waits on that command and completes, no retry', async () => {
     // The warning's drain start is slow; the lifecycle event arrives while it is in progress.
     const found = { Reservations: [{ Instances: [instance('i-0abcabcabcabcab11')] }] };
     let describes = 0;
@@ -339,14 +361,14 @@ describe('rebalance recommendation and interruption warning together', () => {
       await new Promise((r) => setTimeout(r, 100));
       return { Command: { CommandId: 'cmd-1' } };
     });
-    const { run } = setup();
+    const { run } = setup(CONFIG, fakeClock(undefined, 5));
     const lifecycle = events.lifecycle('i-0abcabcabcabcab11');
     const first = await run(events.interruption('i-0abcabcabcabcab11'), lifecycle);
-    expect(first.batchItemFailures).toHaveLength(1);
-    expect(fleetWide('Retries')).toHaveLength(1);
+    expect(first.batchItemFailures).toEqual([]);
+    expect(fleetWide('Retries')).toEqual([]);
     expect(fleetWide('ProcessingErrors')).toEqual([]);
-    expect((await run(lifecycle)).batchItemFailures).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(GetCommandInvocationCommand, { CommandId: 'cmd-1', InstanceId: 'i-0abcabcabcabcab11' });
     expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { LifecycleActionResult: 'CONTINUE' });
   });
 });
@@ -399,7 +421,7 @@ describe('terminate lifecycle action', () => {
     expect(res.batchItemFailures).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
     expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, {
-      AutoScalingGroupName: CONFIG.autoScalingGroupName,
+      AutoScalingGroupName: CONFIG.autoScalingGroupNames[0],
       LifecycleHookName: 'DrainOnTerminate-hook',
       LifecycleActionToken: 'token-1',
       InstanceId: 'i-0123456789abcde01',
@@ -458,12 +480,11 @@ describe('terminate lifecycle action', () => {
     expect(spies.info).toHaveBeenCalledWith('lifecycle action already completed or expired', expect.objectContaining({ instanceId: 'i-0123456789abcde06' }));
   });
 
-  test('throttled CompleteLifecycleAction: retried, and the retry completes without a second drain', async () => {
+  test('throttled CompleteLifecycleAction: retried in the invocation, without a second drain', async () => {
     describeReturns(ec2, [instance('i-0123456789abcde07')]);
     autoScaling.on(CompleteLifecycleActionCommand).rejectsOnce(awsError('Throttling', 'Rate exceeded')).resolves({});
     const { run } = setup();
     const event = events.lifecycle('i-0123456789abcde07');
-    expect((await run(event)).batchItemFailures).toHaveLength(1);
     expect((await run(event)).batchItemFailures).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
     expect(autoScaling).toHaveReceivedCommandTimes(CompleteLifecycleActionCommand, 2);
@@ -551,7 +572,7 @@ describe('bad input', () => {
     [
       'unknown detail type',
       JSON.stringify({ id: 'x', source: 'aws.ec2', time: 't', 'detail-type': 'EC2 Fleet Error', detail: {} }),
-      'unknown detail-type "EC2 Fleet Error": expected one of EC2 Spot Instance Interruption Warning, EC2 Instance Rebalance Recommendation, EC2 Instance State-change Notification, EC2 Instance-terminate Lifecycle Action, EC2 Instance Launch Unsuccessful',
+      'unknown detail-type "EC2 Fleet Error": expected one of EC2 Spot Instance Interruption Warning, EC2 Instance Rebalance Recommendation, EC2 Instance State-change Notification, EC2 Instance-terminate Lifecycle Action, EC2 Instance Launch Unsuccessful, Scheduled Event',
     ],
     [
       'missing instance id',
@@ -589,7 +610,10 @@ describe('bad input', () => {
 
 describe('configFromEnv', () => {
   const env = {
-    AUTO_SCALING_GROUP_NAME: 'g',
+    AUTO_SCALING_GROUP_NAMES: 'g,f',
+    RESUME_DOCUMENT_NAME: 'r',
+    RESUME_DOCUMENT_PARAMETERS: '{"serviceName":["x"]}',
+    REBALANCE_RECHECK_SECONDS: '900',
     FLEET_TAG_KEY: 'k',
     FLEET_TAG_VALUE: 'v',
     TARGET_GROUP_ARNS: 'a,b',
@@ -602,13 +626,16 @@ describe('configFromEnv', () => {
     TOPIC_ARN: 't',
   };
   test('reads every variable', () => {
-    expect(configFromEnv(env)).toEqual(expect.objectContaining({ targetGroupArns: ['a', 'b'], rebalanceAction: 'notify', drainTimeoutSeconds: 300, drainDocumentParameters: { serviceName: ['x'] } }));
+    expect(configFromEnv(env)).toEqual(expect.objectContaining({ autoScalingGroupNames: ['g', 'f'], resumeDocumentName: 'r', rebalanceRecheckSeconds: 900, targetGroupArns: ['a', 'b'], rebalanceAction: 'notify', drainTimeoutSeconds: 300, drainDocumentParameters: { serviceName: ['x'] } }));
   });
   test.each([
     [{ TOPIC_ARN: '' }, 'environment variable TOPIC_ARN is not set: the InterruptionHandler construct sets it; redeploy the stack'],
     [{ REBALANCE_ACTION: 'ignore' }, "environment variable REBALANCE_ACTION (ignore) must be 'drain' or 'notify'"],
     [{ DRAIN_TIMEOUT_SECONDS: 'soon' }, 'environment variable DRAIN_TIMEOUT_SECONDS (soon) must be a positive number'],
     [{ DRAIN_DOCUMENT_PARAMETERS: '{' }, 'environment variable DRAIN_DOCUMENT_PARAMETERS is not JSON: {'],
+    [{ RESUME_DOCUMENT_PARAMETERS: '[' }, 'environment variable RESUME_DOCUMENT_PARAMETERS is not JSON: ['],
+    [{ REBALANCE_RECHECK_SECONDS: '0' }, 'environment variable REBALANCE_RECHECK_SECONDS (0) must be a positive number'],
+    [{ AUTO_SCALING_GROUP_NAMES: '' }, 'environment variable AUTO_SCALING_GROUP_NAMES is not set: the InterruptionHandler construct sets it; redeploy the stack'],
   ])('%p', (override, message) => {
     expect(() => configFromEnv({ ...env, ...override })).toThrow(message);
   });

@@ -1,10 +1,11 @@
 import { SetInstanceHealthCommand } from '@aws-sdk/client-auto-scaling';
-import { DeregisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SendCommandCommand } from '@aws-sdk/client-ssm';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { HANDLER_METRICS } from '../../shared/metric-names';
 import { errorMessage, errorName, isTransient } from '../../shared/transient';
 import type { HandlerContext } from './context';
+import { retryUntil } from './retry';
 
 /** The stored record of a drain start (the per-instance idempotency record's response). */
 export interface DrainStart {
@@ -56,6 +57,13 @@ export async function deregister(ctx: HandlerContext, instanceId: string): Promi
   return results.flatMap((r, i) => (r.status === 'rejected' ? [{ targetGroupArn: arns[i], error: r.reason }] : []));
 }
 
+/** Joins every target group again (a drained host coming back into service); errors are thrown. */
+export async function register(ctx: HandlerContext, instanceId: string): Promise<void> {
+  for (const arn of ctx.config.targetGroupArns) {
+    await ctx.deps.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: instanceId }] }));
+  }
+}
+
 /** A permanent drain-step failure: an error log naming the instance, the call and the error; the flow carries on. */
 export function drainStepFailed(ctx: HandlerContext, req: DrainRequest, call: string, error: unknown, extra: Record<string, string> = {}): string {
   ctx.deps.logger.error(`drain step failed permanently; carrying on without it: ${call} for ${req.instanceId} returned ${errorName(error)}`, {
@@ -71,37 +79,24 @@ export function drainStepFailed(ctx: HandlerContext, req: DrainRequest, call: st
 }
 
 /** Idempotency of drain starts: one record per instance, long enough to cover every event of one host's exit. */
-export function drainIdempotencyConfig(): IdempotencyConfig {
-  return new IdempotencyConfig({ eventKeyJmesPath: 'instanceId', expiresAfterSeconds: 3600 });
+export function drainIdempotencyConfig(drainTimeoutSeconds: number): IdempotencyConfig {
+  return new IdempotencyConfig({ eventKeyJmesPath: 'instanceId', expiresAfterSeconds: Math.max(3600, drainTimeoutSeconds + 900) });
 }
 
+/** Key prefix of the per-instance drain records in the idempotency table. */
+export const DRAIN_KEY_PREFIX = 'drain';
+
 /**
- * Starts a drain once per instance. Deregistration is naturally idempotent; SendCommand is not, so a started drain
- * is recorded per instance. A drain whose command did not start is returned but not recorded (DrainNotStarted), so
- * the next event of the host tries again. A permanent error (AccessDenied from the tag condition, InvalidDocument,
- * TargetGroupNotFound) is returned rather than thrown: thrown, it would block the replacement and the lifecycle
- * completion, and every retry would fail the same way until the DLQ. Transient errors still throw, so SQS retries
- * the whole start.
+ * Sends the drain command once per instance: SendCommand is not idempotent, so a started drain is recorded per
+ * instance and every later event of the host (warning, rebalance, hook) shares it. A drain whose command did not
+ * start is returned but not recorded (DrainNotStarted), so the next event of the host tries again. A permanent
+ * SendCommand error (AccessDenied from the tag condition, InvalidDocument) is returned, not thrown: thrown, it would
+ * block the replacement and the lifecycle completion. Transient errors throw (the caller retries).
  */
 export function drainStarter(ctx: HandlerContext, config: IdempotencyConfig): (req: DrainRequest) => Promise<DrainStart> {
   const { logger } = ctx.deps;
   const once = makeIdempotent(
     async (req: DrainRequest): Promise<DrainStart> => {
-      const deregisterErrors = await deregister(ctx, req.instanceId);
-      const transient = deregisterErrors.find((f) => isTransient(f.error));
-      if (transient) throw transient.error;
-      const failures = deregisterErrors.map((f) =>
-        drainStepFailed(ctx, req, 'elasticloadbalancing:DeregisterTargets', f.error, { targetGroupArn: f.targetGroupArn }),
-      );
-      const failed = failures[0];
-      // One DrainFailures per drain, however many steps failed, counted when the start is recorded (not before a
-      // transient throw, whose retry would count it again); the lifecycle path does not count it a second time.
-      // A host SSM cannot reach yet is a warning (DrainsSkipped), not a failure.
-      const done = (start: DrainStart): DrainStart => {
-        if (start.failed) ctx.count(HANDLER_METRICS.drainFailures, req.dims);
-        else if (start.skipped === 'InvalidInstanceId') ctx.count(HANDLER_METRICS.drainsSkipped, req.dims);
-        return start;
-      };
       const startedAt = ctx.now();
       try {
         const out = await ctx.deps.ssm.send(
@@ -115,19 +110,19 @@ export function drainStarter(ctx: HandlerContext, config: IdempotencyConfig): (r
         );
         const commandId = out.Command?.CommandId ?? null;
         logger.info('drain started', { instanceId: req.instanceId, commandId, reason: req.reason });
-        return done({ instanceId: req.instanceId, commandId, startedAt, reason: req.reason, ...(failed ? { failed } : {}) });
+        return { instanceId: req.instanceId, commandId, startedAt, reason: req.reason };
       } catch (e) {
-        // The host is not (or no longer) reachable by SSM: nothing to drain, the rest of the flow still runs.
+        // The host is not (or not yet, or no longer) reachable by SSM: nothing to drain; a warning, not a failure.
         if (errorName(e) === 'InvalidInstanceId') {
           logger.warn('drain skipped: instance not reachable by SSM Run Command', { instanceId: req.instanceId, error: errorMessage(e) });
-          throw new DrainNotStarted(done({ instanceId: req.instanceId, commandId: null, startedAt, reason: req.reason, skipped: 'InvalidInstanceId', ...(failed ? { failed } : {}) }));
+          throw new DrainNotStarted({ instanceId: req.instanceId, commandId: null, startedAt, reason: req.reason, skipped: 'InvalidInstanceId' });
         }
         if (isTransient(e)) throw e;
-        const sendFailed = drainStepFailed(ctx, req, 'ssm:SendCommand', e, { documentName: ctx.config.drainDocumentName });
-        throw new DrainNotStarted(done({ instanceId: req.instanceId, commandId: null, startedAt, reason: req.reason, skipped: errorName(e), failed: failed ?? sendFailed }));
+        const failed = drainStepFailed(ctx, req, 'ssm:SendCommand', e, { documentName: ctx.config.drainDocumentName });
+        throw new DrainNotStarted({ instanceId: req.instanceId, commandId: null, startedAt, reason: req.reason, skipped: errorName(e), failed });
       }
     },
-    { persistenceStore: ctx.deps.drainStore, config, keyPrefix: 'drain' },
+    { persistenceStore: ctx.deps.drainStore, config, keyPrefix: DRAIN_KEY_PREFIX },
   );
   return async (req) => {
     try {
@@ -137,6 +132,79 @@ export function drainStarter(ctx: HandlerContext, config: IdempotencyConfig): (r
       throw e;
     }
   };
+}
+
+/** What draining a host did: the drain (undefined when another event of the host is starting it right now). */
+export interface DrainResult {
+  readonly drain?: DrainStart;
+  /** Another event of this host holds the drain record: that drain is this event's too. */
+  readonly joined: boolean;
+  /** The first step that failed permanently, as `<api call>: <error name>`. */
+  readonly failed?: string;
+  /** Whether the host left its target groups (or had none to leave). */
+  readonly deregistered: boolean;
+}
+
+/**
+ * Drains a host: leave every target group, then the drain command (shared per instance). Each step runs on its own
+ * and retries transient errors until `deadline`; a permanent failure of one step is logged and the next still runs.
+ * One DrainFailures per event however many steps failed; a host SSM cannot reach counts as DrainsSkipped.
+ * A step still failing transiently at the deadline is thrown, so the record is retried.
+ */
+export async function drainHost(
+  ctx: HandlerContext,
+  startDrain: (req: DrainRequest) => Promise<DrainStart>,
+  req: DrainRequest,
+  deadline: number,
+): Promise<DrainResult> {
+  let transient: unknown;
+  const deregisterErrors = await retryUntil(ctx, deadline, 'elasticloadbalancing:DeregisterTargets', async () => {
+    const errors = await deregister(ctx, req.instanceId);
+    const t = errors.find((f) => isTransient(f.error));
+    if (t) throw t.error;
+    return errors;
+  }).catch((e) => {
+    transient = e;
+    return [];
+  });
+  const failures = deregisterErrors.map((f) => drainStepFailed(ctx, req, 'elasticloadbalancing:DeregisterTargets', f.error, { targetGroupArn: f.targetGroupArn }));
+  let drain: DrainStart | undefined;
+  let joined = false;
+  try {
+    drain = await retryUntil(ctx, deadline, 'ssm:SendCommand', () => startDrain(req));
+  } catch (e) {
+    // EC2 can send the rebalance recommendation and the interruption warning together: the other event's drain
+    // of this instance is starting. That drain is this event's drain too.
+    if (e instanceof IdempotencyAlreadyInProgressError) {
+      joined = true;
+      logger(ctx).info('drain of this instance already started by another event; not starting a second one', { instanceId: req.instanceId, reason: req.reason });
+    } else if (isTransient(e)) {
+      transient ??= e;
+    } else {
+      throw e;
+    }
+  }
+  const failed = failures[0] ?? drain?.failed;
+  if (failed) ctx.count(HANDLER_METRICS.drainFailures, req.dims);
+  else if (drain?.skipped === 'InvalidInstanceId') ctx.count(HANDLER_METRICS.drainsSkipped, req.dims);
+  if (transient !== undefined) throw transient;
+  return { drain, joined, failed, deregistered: deregisterErrors.length === 0 };
+}
+
+const logger = (ctx: HandlerContext) => ctx.deps.logger;
+
+/** Sends the resume document; the error of SendCommand is thrown (the caller decides to replace the host). */
+export async function resumeHost(ctx: HandlerContext, instanceId: string): Promise<string | null> {
+  const out = await ctx.deps.ssm.send(
+    new SendCommandCommand({
+      DocumentName: ctx.config.resumeDocumentName,
+      InstanceIds: [instanceId],
+      Parameters: { ...ctx.config.resumeDocumentParameters },
+      TimeoutSeconds: 120,
+      Comment: 'gpu-spot-fleet resume after a rebalance drain',
+    }),
+  );
+  return out.Command?.CommandId ?? null;
 }
 
 /** Unhealthy makes the group launch the replacement now; its maintenance policy launches before terminating. */

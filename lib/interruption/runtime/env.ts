@@ -18,23 +18,26 @@ export function configFromEnv(env: NodeJS.ProcessEnv): HandlerConfig {
     throw new Error(`environment variable ${ENV.rebalanceAction} (${rebalance}) must be 'drain' or 'notify'`);
   }
   return {
-    autoScalingGroupName: required(ENV.groupName),
+    autoScalingGroupNames: required(ENV.groupNames).split(',').filter((s) => s.length > 0),
     fleetTag: { key: required(ENV.fleetTagKey), value: required(ENV.fleetTagValue) },
     targetGroupArns: (env[ENV.targetGroupArns] ?? '').split(',').filter((s) => s.length > 0),
     rebalanceAction: rebalance,
     drainDocumentName: required(ENV.drainDocumentName),
-    drainDocumentParameters: parameters(env[ENV.drainDocumentParameters] ?? '{}'),
+    drainDocumentParameters: parameters(ENV.drainDocumentParameters, env[ENV.drainDocumentParameters] ?? '{}'),
     drainTimeoutSeconds: number(ENV.drainTimeoutSeconds),
+    resumeDocumentName: env[ENV.resumeDocumentName] || undefined,
+    resumeDocumentParameters: parameters(ENV.resumeDocumentParameters, env[ENV.resumeDocumentParameters] ?? '{}'),
+    rebalanceRecheckSeconds: number(ENV.rebalanceRecheckSeconds),
     heartbeatIntervalSeconds: number(ENV.heartbeatIntervalSeconds),
     pollIntervalSeconds: number(ENV.pollIntervalSeconds),
     topicArn: required(ENV.topicArn),
   };
 }
 
-function parameters(text: string): Record<string, string[]> {
+function parameters(name: string, text: string): Record<string, string[]> {
   try {
     return JSON.parse(text);
   } catch {
-    throw new Error(`environment variable ${ENV.drainDocumentParameters} is not JSON: ${text}`);
+    throw new Error(`environment variable ${name} is not JSON: ${text}`);
   }
 }

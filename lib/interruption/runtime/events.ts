@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../shared/metric-names';
 
-/** The EventBridge detail types the handler subscribes to, exactly as EC2 and Auto Scaling emit them. */
-export const DETAIL_TYPES = EVENT_TYPES;
+/**
+ * The EventBridge detail types the handler subscribes to, exactly as EC2, Auto Scaling and EventBridge emit them;
+ * `Scheduled Event` is the construct's drained-host sweep.
+ */
+export const DETAIL_TYPES = { ...EVENT_TYPES, scheduled: 'Scheduled Event' } as const;
 
 /** Instance states that mean the host is leaving; EC2 emits a state-change event for each. */
 export const LEAVING_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'] as const;
@@ -54,7 +57,13 @@ export const launchUnsuccessfulEvent = envelope.extend({
   }),
 });
 
+export const scheduledEvent = envelope.extend({
+  'detail-type': z.literal(DETAIL_TYPES.scheduled),
+  source: z.literal('aws.events'),
+});
+
 export const fleetEvent = z.discriminatedUnion('detail-type', [
+  scheduledEvent,
   spotInterruptionEvent,
   rebalanceEvent,
   stateChangeEvent,
@@ -68,6 +77,7 @@ export type RebalanceEvent = z.infer<typeof rebalanceEvent>;
 export type StateChangeEvent = z.infer<typeof stateChangeEvent>;
 export type TerminateLifecycleEvent = z.infer<typeof terminateLifecycleEvent>;
 export type LaunchUnsuccessfulEvent = z.infer<typeof launchUnsuccessfulEvent>;
+export type ScheduledEvent = z.infer<typeof scheduledEvent>;
 
 /** A message that can never succeed however often it is retried (bad JSON, unknown detail type, missing field). */
 export class MalformedEventError extends Error {

@@ -6,6 +6,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { INTERRUPTION_ENV } from '../../shared/interruption-env';
 import { FLEET_METRIC_NAMESPACE, HANDLER_SERVICE } from '../../shared/metric-names';
@@ -14,10 +15,12 @@ import { createInterruptionProcessor } from './processor';
 
 export { createInterruptionProcessor } from './processor';
 
-// Clients at module scope: reused across warm invocations. More SDK attempts absorb throttling in-process,
-// so an SQS redelivery (a full visibility timeout later) is the exception.
+// Clients at module scope: reused across warm invocations. The SDK's own attempts absorb short throttling; the
+// handler retries on top of that within each event's deadline (runtime/retry.ts).
 const clientConfig = { maxAttempts: 5 };
 const logger = new Logger({ serviceName: HANDLER_SERVICE });
+// X-Ray (the function has active tracing): one subsegment per AWS call. Off outside Lambda and in tests.
+const tracer = new Tracer({ serviceName: HANDLER_SERVICE });
 const metrics = new Metrics({
   namespace: FLEET_METRIC_NAMESPACE,
   serviceName: HANDLER_SERVICE,
@@ -25,11 +28,11 @@ const metrics = new Metrics({
 });
 const tableName = process.env[INTERRUPTION_ENV.idempotencyTableName] ?? '';
 const processor = createInterruptionProcessor(configFromEnv(process.env), {
-  ec2: new EC2Client(clientConfig),
-  autoScaling: new AutoScalingClient(clientConfig),
-  ssm: new SSMClient(clientConfig),
-  elbv2: new ElasticLoadBalancingV2Client(clientConfig),
-  sns: new SNSClient(clientConfig),
+  ec2: tracer.captureAWSv3Client(new EC2Client(clientConfig)),
+  autoScaling: tracer.captureAWSv3Client(new AutoScalingClient(clientConfig)),
+  ssm: tracer.captureAWSv3Client(new SSMClient(clientConfig)),
+  elbv2: tracer.captureAWSv3Client(new ElasticLoadBalancingV2Client(clientConfig)),
+  sns: tracer.captureAWSv3Client(new SNSClient(clientConfig)),
   logger,
   metrics,
   eventStore: new DynamoDBPersistenceLayer({ tableName }),

@@ -1,62 +1,66 @@
-import { IdempotencyAlreadyInProgressError } from '@aws-lambda-powertools/idempotency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { HANDLER_METRICS } from '../../shared/metric-names';
+import { errorMessage, errorName, isTransient } from '../../shared/transient';
 import type { HandlerContext } from './context';
-import { type DrainRequest, type DrainStart, setUnhealthy } from './drain';
-import type { FleetEvent } from './events';
-import { instanceDims, memberOrDrop } from './instances';
+import { type DrainRequest, type DrainStart, drainHost, setUnhealthy } from './drain';
+import type { SpotInterruptionEvent } from './events';
+import { drainedTagValue, instanceDims, markDrained, memberOrDrop } from './instances';
+import { retryUntil } from './retry';
 import type { Outcome } from './types';
 
-/** A spot interruption warning or a rebalance recommendation: drain the host, and on a warning start its replacement. */
-export async function drainAndReplace(
+/** EC2 reclaims a spot instance two minutes after the warning. */
+export const WARNING_NOTICE_MS = 120_000;
+
+/**
+ * A spot interruption warning: two minutes left. The deadline-critical steps run first and on their own, each
+ * retrying transient errors until the warning's deadline (event time + 2 min): leave the target groups and send the
+ * drain command, and, at the same time, mark the host Unhealthy so the group launches its replacement now (its
+ * maintenance policy launches before it terminates). A failure of one does not hold up the other. The drained tag
+ * comes last and is best effort: an Unhealthy host already counts as no capacity.
+ */
+export async function onInterruptionWarning(
   ctx: HandlerContext,
   startDrain: (req: DrainRequest) => Promise<DrainStart>,
-  event: FleetEvent,
-  instanceId: string,
-  kind: 'interruption' | 'rebalance',
+  event: SpotInterruptionEvent,
+  invocationDeadline: number,
 ): Promise<Outcome> {
   const { logger } = ctx.deps;
-  const resolved = await memberOrDrop(ctx, event, instanceId, false);
+  const instanceId = event.detail['instance-id'];
+  // At least one attempt of each step even when the warning arrives late (a redelivery).
+  const deadline = Math.min(invocationDeadline, Math.max(Date.parse(event.time) + WARNING_NOTICE_MS, ctx.now() + 5_000));
+  const resolved = await retryUntil(ctx, deadline, 'ec2:DescribeInstances', () => memberOrDrop(ctx, event, instanceId, false));
   if (resolved.drop) return resolved.drop;
   const info = resolved.info;
-  const eventDims = instanceDims(info, event['detail-type']);
-  ctx.count(kind === 'interruption' ? HANDLER_METRICS.interruptions : HANDLER_METRICS.rebalanceRecommendations, eventDims);
-  if (kind === 'interruption' && info.launchTime !== undefined) {
+  const dims = instanceDims(info, event['detail-type']);
+  ctx.count(HANDLER_METRICS.interruptions, dims);
+  if (info.launchTime !== undefined) {
     // The capacity ledger's "mean time from launch to interruption" per pool (instance type x AZ).
     const lived = Math.max(0, Math.round((Date.parse(event.time) - info.launchTime) / 1000));
-    if (Number.isFinite(lived)) ctx.count(HANDLER_METRICS.timeToInterruptionSeconds, eventDims, lived, MetricUnit.Seconds);
+    if (Number.isFinite(lived)) ctx.count(HANDLER_METRICS.timeToInterruptionSeconds, dims, lived, MetricUnit.Seconds);
   }
-  if (kind === 'rebalance' && ctx.config.rebalanceAction === 'notify') {
-    return { event: event['detail-type'], result: 'notified', instanceId, detail: { instanceType: info.instanceType, availabilityZone: info.availabilityZone } };
-  }
-  let drain: DrainStart | undefined;
+
+  const [drained, unhealthy] = await Promise.allSettled([
+    drainHost(ctx, startDrain, { instanceId, reason: 'interruption', dims }, deadline),
+    retryUntil(ctx, deadline, 'autoscaling:SetInstanceHealth', () => setUnhealthy(ctx, instanceId)),
+  ]);
   try {
-    drain = await startDrain({ instanceId, reason: kind, dims: eventDims });
+    await retryUntil(ctx, deadline, 'ec2:CreateTags', () => markDrained(ctx, instanceId, drainedTagValue('interruption', ctx.now())));
   } catch (e) {
-    // EC2 can send the rebalance recommendation and the interruption warning together: the other event's drain
-    // of this instance is running. That drain is this event's drain too; if it fails transiently, its own
-    // record is retried. Only a transient error of that kind is expected here: anything else fails the record.
-    if (!(e instanceof IdempotencyAlreadyInProgressError)) throw e;
-    logger.info('drain of this instance already started by another event; not starting a second one', {
-      eventId: event.id,
-      detailType: event['detail-type'],
-      instanceId,
-    });
+    logger.warn('could not tag the host drained; it is Unhealthy, so it is not counted as capacity anyway', { instanceId, errorName: errorName(e), error: errorMessage(e) });
   }
-  if (kind === 'interruption') {
-    await setUnhealthy(ctx, instanceId);
-  }
-  // On a rebalance recommendation the group's capacity rebalancing (capacityRebalance: true) launches the
-  // replacement itself and later terminates this instance through the lifecycle hook; Unhealthy on top of that
-  // could launch a second replacement. The drained host waits idle until its replacement is in service.
-  if (drain) ctx.count(HANDLER_METRICS.drains, eventDims);
+  // Both steps ran; now a failure of either fails the record (transient: retried; permanent: DLQ and alarm).
+  const failures = [drained, unhealthy].flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) throw failures.find((f) => !isTransient(f)) ?? failures[0];
+  const result = (drained as PromiseFulfilledResult<Awaited<ReturnType<typeof drainHost>>>).value;
+  if (result.drain?.commandId) ctx.count(HANDLER_METRICS.drains, dims);
   return {
     event: event['detail-type'],
-    result: drain ? 'drained' : 'drain-joined',
+    result: result.joined ? 'drain-joined' : 'drained',
     instanceId,
     detail: {
-      commandId: drain?.commandId ?? null,
-      ...(drain?.failed ? { drainFailed: drain.failed } : {}),
+      commandId: result.drain?.commandId ?? null,
+      ...(result.failed ? { drainFailed: result.failed } : {}),
+      ...(result.drain?.skipped ? { drainSkipped: result.drain.skipped } : {}),
       instanceType: info.instanceType,
       availabilityZone: info.availabilityZone,
     },

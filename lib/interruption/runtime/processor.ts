@@ -5,12 +5,17 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { HANDLER_METRICS } from '../../shared/metric-names';
 import { errorMessage, errorName, isTransient } from '../../shared/transient';
 import { createContext } from './context';
-import { drainIdempotencyConfig, drainStarter } from './drain';
+import { DRAIN_KEY_PREFIX, drainIdempotencyConfig, drainStarter } from './drain';
 import { DETAIL_TYPES, type FleetEvent, parseFleetEvent } from './events';
-import { drainAndReplace } from './interruption';
+import { onInterruptionWarning } from './interruption';
 import { onLifecycle } from './lifecycle';
 import { onLaunchUnsuccessful, onStateChange } from './observations';
+import { onRebalance } from './rebalance';
+import { sweepDrainedHosts } from './sweep';
 import type { HandlerConfig, HandlerDeps, Outcome } from './types';
+
+/** Time kept back at the end of an invocation for the summary notification and the metrics flush. */
+const INVOCATION_MARGIN_MS = 10_000;
 
 /**
  * Builds the SQS batch handler. Records are processed concurrently (work for different instances overlaps);
@@ -22,21 +27,27 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
 
   // Long enough to cover every redelivery of a 2-minute event, short enough that the table stays tiny.
   const eventIdempotency = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 3600 });
-  const drainIdempotency = drainIdempotencyConfig();
+  const drainIdempotency = drainIdempotencyConfig(config.drainTimeoutSeconds);
+  // Configured up front (not on first use) so the sweep can drop a drain record in a fresh container.
+  deps.drainStore.configure({ config: drainIdempotency, keyPrefix: DRAIN_KEY_PREFIX });
   const startDrain = drainStarter(ctx, drainIdempotency);
+  /** Epoch ms by which this invocation's records must be done (its remaining time less a margin for the summary). */
+  let invocationDeadline = Number.POSITIVE_INFINITY;
 
   async function handleEvent(event: FleetEvent): Promise<Outcome> {
     switch (event['detail-type']) {
       case DETAIL_TYPES.spotInterruption:
-        return drainAndReplace(ctx, startDrain, event, event.detail['instance-id'], 'interruption');
+        return onInterruptionWarning(ctx, startDrain, event, invocationDeadline);
       case DETAIL_TYPES.rebalance:
-        return drainAndReplace(ctx, startDrain, event, event.detail['instance-id'], 'rebalance');
+        return onRebalance(ctx, startDrain, event, invocationDeadline);
       case DETAIL_TYPES.terminateLifecycle:
-        return onLifecycle(ctx, startDrain, event);
+        return onLifecycle(ctx, startDrain, event, invocationDeadline);
       case DETAIL_TYPES.launchUnsuccessful:
         return onLaunchUnsuccessful(ctx, event);
       case DETAIL_TYPES.stateChange:
         return onStateChange(ctx, event);
+      case DETAIL_TYPES.scheduled:
+        return sweepDrainedHosts(ctx, event, invocationDeadline);
     }
   }
 
@@ -88,7 +99,7 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
   }
 
   async function publishSummary(): Promise<void> {
-    const notable = fresh.splice(0).filter((o) => !o.result.startsWith('dropped') && o.result !== 'state-recorded');
+    const notable = fresh.splice(0).filter((o) => !o.result.startsWith('dropped') && o.result !== 'state-recorded' && !(o.result === 'swept' && Object.keys(o.detail ?? {}).length === 0));
     if (notable.length === 0) return;
     const lines = notable.map(
       (o) => `${o.event}: ${o.result}${o.instanceId ? ` ${o.instanceId}` : ''}${o.detail ? ` ${JSON.stringify(o.detail)}` : ''}`,
@@ -109,6 +120,7 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
 
   /** The Lambda entry point logic: partial batch response, never a whole-batch throw. */
   async function handle(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+    invocationDeadline = ctx.now() + (context ? context.getRemainingTimeInMillis() - INVOCATION_MARGIN_MS : 15 * 60_000);
     if (context) {
       eventIdempotency.registerLambdaContext(context);
       drainIdempotency.registerLambdaContext(context);

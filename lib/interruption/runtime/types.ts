@@ -10,13 +10,22 @@ import type { FleetTag } from '../../shared/fleet-tag';
 
 /** Everything the handler needs to know about its fleet; read from environment variables by runtime/env.ts. */
 export interface HandlerConfig {
-  readonly autoScalingGroupName: string;
+  /** The fleet's groups (main, then any added with InterruptionHandler.addAutoScalingGroup, e.g. the fallback group). */
+  readonly autoScalingGroupNames: readonly string[];
   readonly fleetTag: FleetTag;
   readonly targetGroupArns: readonly string[];
   readonly rebalanceAction: 'drain' | 'notify';
   readonly drainDocumentName: string;
   readonly drainDocumentParameters: Readonly<Record<string, string[]>>;
   readonly drainTimeoutSeconds: number;
+  /**
+   * SSM document that brings a drained host back into service (restart the workload); undefined when there is
+   * none (a custom drain document without a resume document), and a drained host is replaced instead.
+   */
+  readonly resumeDocumentName?: string;
+  readonly resumeDocumentParameters: Readonly<Record<string, string[]>>;
+  /** Seconds after a rebalance drain at which the sweep brings the host back if nothing else happened to it. */
+  readonly rebalanceRecheckSeconds: number;
   /** Seconds between RecordLifecycleActionHeartbeat calls while a drain runs (well under the hook's heartbeat timeout). */
   readonly heartbeatIntervalSeconds: number;
   /** Seconds between GetCommandInvocation polls. */
@@ -46,12 +55,16 @@ export interface Outcome {
   readonly event: string;
   readonly result:
     | 'drained'
+    /** A rebalance drain whose command could not start: the host was put back into service at once. */
+    | 'drain-skipped'
     /** Another event of the same instance was starting its drain; this event relies on that one. */
     | 'drain-joined'
     | 'notified'
     | 'dropped-foreign'
     | 'dropped-gone'
     | 'lifecycle-completed'
+    /** The sweep of drained hosts ran; detail says which hosts came back and which were replaced. */
+    | 'swept'
     | 'lifecycle-already-completed'
     | 'launch-failure-recorded'
     | 'state-recorded';
