@@ -270,7 +270,7 @@ export class InterruptionHandler extends Construct {
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadOnlyWithoutResourceLevelPermissions',
-      actions: ['ec2:DescribeInstances', 'ssm:GetCommandInvocation', 'autoscaling:DescribeAutoScalingInstances'],
+      actions: ['ec2:DescribeInstances', 'ec2:DescribeSubnets', 'ssm:GetCommandInvocation', 'autoscaling:DescribeAutoScalingInstances'],
       resources: ['*'],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
@@ -435,7 +435,7 @@ export class InterruptionHandler extends Construct {
   private acknowledgeWildcards(role: iam.Role, stack: Stack, props: InterruptionHandlerProps): void {
     const policy = role.node.findChild('DefaultPolicy');
     const ack = (finding: string, reason: string) => Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    ack('Resource::*', 'ec2:DescribeInstances, ssm:GetCommandInvocation, autoscaling:DescribeAutoScalingInstances and the X-Ray trace uploads (xray:PutTraceSegments, PutTelemetryRecords) have no resource-level permissions');
+    ack('Resource::*', 'ec2:DescribeInstances, ec2:DescribeSubnets, ssm:GetCommandInvocation, autoscaling:DescribeAutoScalingInstances and the X-Ray trace uploads (xray:PutTraceSegments, PutTelemetryRecords) have no resource-level permissions');
     ack(
       `Resource::${nagArn(stack, 'ec2')}:instance/*`,
       `ssm:SendCommand and ec2:CreateTags/DeleteTags on instances are limited by ssm:resourceTag / aws:ResourceTag/${props.fleetTag.key} conditions to this fleet (and the tag calls to the ${DRAINED_TAG_KEY} key)`,

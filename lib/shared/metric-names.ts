@@ -27,7 +27,10 @@ export const EVENT_TYPES = {
 export const HANDLER_METRICS = {
   interruptions: 'Interruptions',
   rebalanceRecommendations: 'RebalanceRecommendations',
+  /** Every failed launch: fleet-wide, per AZ and error code, and per pool and error code when the type is named. */
   launchFailures: 'LaunchFailures',
+  /** Failed launches with a capacity-shortage code: per AZ and `Market`, and per pool when the type is named. */
+  capacityLaunchFailures: 'CapacityLaunchFailures',
   /** Seconds one drain command ran (its own start to its end), counted once when its end is seen. */
   drainDurationSeconds: 'DrainDurationSeconds',
   drainFailures: 'DrainFailures',
@@ -60,16 +63,16 @@ export const FALLBACK_METRICS = {
 } as const;
 
 /**
- * Error codes that say a pool (type x AZ) has no capacity for this fleet, as the handler classifies them.
- * Quota, subnet and permission codes (VcpuLimitExceeded, InsufficientFreeAddressesInSubnet, ...) are fleet-wide
- * problems the handler's own fleet-level alarm covers, so a pool alarm leaves them out. `Unknown` is kept: it
- * is what an unrecognised capacity message becomes.
+ * Launch error codes that mean "no capacity for this request here": EC2 has no (spot) capacity of the type in the
+ * AZ, or spot is above the price cap. The handler counts these as CapacityLaunchFailures, per AZ and market (the
+ * ledger's "spot capacity short" alarm per AZ) and per pool when the message names the type. Quota, subnet,
+ * configuration and permission codes (VcpuLimitExceeded, MaxSpotInstanceCountExceeded, Unsupported,
+ * InsufficientFreeAddressesInSubnet, ...) are not shortages; the handler's fleet-level LaunchFailures alarm covers them.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
  */
-export const POOL_CAPACITY_ERROR_CODES = [
+export const CAPACITY_SHORTAGE_ERROR_CODES = [
   'InsufficientInstanceCapacity',
-  'MaxSpotInstanceCountExceeded',
+  'UnfulfillableCapacity',
+  'InsufficientCapacity',
   'SpotMaxPriceTooLow',
-  'Unsupported',
-  'Unknown',
 ] as const;
-

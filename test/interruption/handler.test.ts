@@ -4,7 +4,7 @@ import {
   RecordLifecycleActionHeartbeatCommand,
   SetInstanceHealthCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DeregisterTargetsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -527,16 +527,55 @@ describe('terminate lifecycle action', () => {
 });
 
 describe('launch unsuccessful', () => {
-  test('records instance type, AZ and error code as metric dimensions', async () => {
+  test('a mixed-instances spot shortage (no type named) is counted per AZ and market, where the ledger\'s AZ alarm reads it', async () => {
     const { run, spies } = setup();
-    await run(events.launchUnsuccessful('We currently do not have sufficient g6.xlarge capacity in the Availability Zone you requested (us-east-1b). Launching EC2 instance failed.'));
-    expect(metricPoints(emf.blobs)).toContainEqual({
-      name: 'LaunchFailures',
-      value: 1,
-      dims: { service: 'interruption-handler', Fleet: 'GpuFleet-test', EventType: 'EC2 Instance Launch Unsuccessful', InstanceType: 'g6.xlarge', AvailabilityZone: 'us-east-1b', ErrorCode: 'InsufficientInstanceCapacity' },
-    });
-    expect(spies.warn).toHaveBeenCalledWith('launch unsuccessful', expect.objectContaining({ errorCode: 'InsufficientInstanceCapacity' }));
+    await run(events.launchUnsuccessful('Could not launch Spot Instances. InsufficientInstanceCapacity - There is no Spot capacity available that matches your request. Launching EC2 instance failed.', 'us-east-1b'));
+    const base = { service: 'interruption-handler', Fleet: 'GpuFleet-test', EventType: 'EC2 Instance Launch Unsuccessful', AvailabilityZone: 'us-east-1b' };
+    expect(metricPoints(emf.blobs)).toEqual(expect.arrayContaining([
+      { name: 'LaunchFailures', value: 1, dims: { service: 'interruption-handler', Fleet: 'GpuFleet-test' } },
+      { name: 'LaunchFailures', value: 1, dims: { ...base, ErrorCode: 'InsufficientInstanceCapacity' } },
+      { name: 'CapacityLaunchFailures', value: 1, dims: { ...base, Market: 'spot' } },
+    ]));
+    // No series with InstanceType=unknown, which no alarm could ever match.
+    expect(metricPoints(emf.blobs).filter((p) => 'InstanceType' in p.dims)).toEqual([]);
+    expect(spies.warn).toHaveBeenCalledWith('launch unsuccessful', expect.objectContaining({ errorCode: 'InsufficientInstanceCapacity', market: 'spot', capacityShortage: true }));
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain('launch-failure-recorded');
+  });
+
+  test('a failure that names the type is also counted per pool', async () => {
+    const { run } = setup();
+    await run(events.launchUnsuccessful('Could not launch On-Demand Instances. InsufficientInstanceCapacity - We currently do not have sufficient g6.xlarge capacity in the Availability Zone you requested (us-east-1b).', 'us-east-1b'));
+    const pool = { service: 'interruption-handler', Fleet: 'GpuFleet-test', EventType: 'EC2 Instance Launch Unsuccessful', InstanceType: 'g6.xlarge', AvailabilityZone: 'us-east-1b' };
+    expect(metricPoints(emf.blobs)).toEqual(expect.arrayContaining([
+      { name: 'LaunchFailures', value: 1, dims: { ...pool, ErrorCode: 'InsufficientInstanceCapacity' } },
+      { name: 'CapacityLaunchFailures', value: 1, dims: pool },
+    ]));
+  });
+
+  test('a quota error is a launch failure but not a capacity shortage', async () => {
+    const { run } = setup();
+    await run(events.launchUnsuccessful('Could not launch Spot Instances. MaxSpotInstanceCountExceeded - Max spot instance count exceeded.', 'us-east-1b'));
+    expect(metricPoints(emf.blobs).map((p) => p.name)).not.toContain('CapacityLaunchFailures');
+    expect(fleetWide('LaunchFailures')).toHaveLength(1);
+  });
+
+  test('only the subnet in the details: its AZ from DescribeSubnets', async () => {
+    ec2.on(DescribeSubnetsCommand, { SubnetIds: ['subnet-0c'] }).resolves({ Subnets: [{ SubnetId: 'subnet-0c', AvailabilityZone: 'us-east-1c' }] });
+    const { run } = setup();
+    const e = events.launchUnsuccessful('Could not launch Spot Instances. UnfulfillableCapacity - Unable to fulfill capacity due to your request configuration.', '');
+    (e.detail as { Details: Record<string, string> }).Details = { 'Subnet ID': 'subnet-0c' };
+    await run(e);
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'CapacityLaunchFailures', dims: expect.objectContaining({ AvailabilityZone: 'us-east-1c', Market: 'spot' }) }));
+  });
+
+  test('subnet lookup failing: counted with AZ unknown and a warning, not dropped', async () => {
+    ec2.on(DescribeSubnetsCommand).rejects(awsError('UnauthorizedOperation', 'not authorized', 403));
+    const { run, spies } = setup();
+    const e = events.launchUnsuccessful('Could not launch Spot Instances. InsufficientInstanceCapacity - There is no Spot capacity available that matches your request.', '');
+    (e.detail as { Details: Record<string, string> }).Details = { 'Subnet ID': 'subnet-0d' };
+    expect((await run(e)).batchItemFailures).toEqual([]);
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'CapacityLaunchFailures', dims: expect.objectContaining({ AvailabilityZone: 'unknown' }) }));
+    expect(spies.warn).toHaveBeenCalledWith('could not resolve the subnet of a failed launch to its AZ', expect.objectContaining({ subnetId: 'subnet-0d', errorName: 'UnauthorizedOperation' }));
   });
 });
 
@@ -641,15 +680,25 @@ describe('configFromEnv', () => {
   });
 });
 
-describe('describeLaunchFailure', () => {
+describe('describeLaunchFailure (issue 9, defect 7: real codes, attributed by AZ)', () => {
   test.each([
-    ['There is no Spot capacity available that matches your request. Launching EC2 instance failed.', 'InsufficientInstanceCapacity', 'unknown'],
-    ['You have requested more vCPU capacity than your current vCPU limit of 64 allows for the instance bucket that the specified instance type g6e.2xlarge belongs to.', 'VcpuLimitExceeded', 'g6e.2xlarge'],
-    ['Your requested instance type (g4dn.xlarge) is not supported in your requested Availability Zone (us-east-1e).', 'Unsupported', 'g4dn.xlarge'],
-    ['An error occurred (MaxSpotInstanceCountExceeded) when calling RunInstances', 'MaxSpotInstanceCountExceeded', 'unknown'],
-    ['Something new', 'Unknown', 'unknown'],
-  ])('%s', (message, errorCode, instanceType) => {
+    ['Could not launch Spot Instances. InsufficientInstanceCapacity - There is no Spot capacity available that matches your request. Launching EC2 instance failed.', 'InsufficientInstanceCapacity', 'unknown', 'spot', true],
+    ['Could not launch Spot Instances. UnfulfillableCapacity - Unable to fulfill capacity due to your request configuration. Please adjust your request and try again. Launching EC2 instance failed.', 'UnfulfillableCapacity', 'unknown', 'spot', true],
+    ['Could not launch On-Demand Instances. InsufficientInstanceCapacity - We currently do not have sufficient g6.xlarge capacity in the Availability Zone you requested (us-east-1e). Launching EC2 instance failed.', 'InsufficientInstanceCapacity', 'g6.xlarge', 'on-demand', true],
+    ['Could not launch Spot Instances. SpotMaxPriceTooLow - Your Spot request price of 0.5 is lower than the minimum required Spot request fulfillment price of 0.61. Launching EC2 instance failed.', 'SpotMaxPriceTooLow', 'unknown', 'spot', true],
+    ['Could not launch Spot Instances. MaxSpotInstanceCountExceeded - Max spot instance count exceeded. Launching EC2 instance failed.', 'MaxSpotInstanceCountExceeded', 'unknown', 'spot', false],
+    ['Could not launch On-Demand Instances. VcpuLimitExceeded - You have requested more vCPU capacity than your current vCPU limit of 64 allows for the instance bucket that the specified instance type g6e.2xlarge belongs to.', 'VcpuLimitExceeded', 'g6e.2xlarge', 'on-demand', false],
+    ['Your requested instance type (g4dn.xlarge) is not supported in your requested Availability Zone (us-east-1e).', 'Unsupported', 'g4dn.xlarge', 'unknown', false],
+    ['There is no Spot capacity available that matches your request. Launching EC2 instance failed.', 'InsufficientInstanceCapacity', 'unknown', 'spot', true],
+    ['An error occurred (InsufficientCapacity) when calling the RunInstances operation', 'InsufficientCapacity', 'unknown', 'unknown', true],
+    ['Something new', 'Unknown', 'unknown', 'unknown', false],
+  ])('%s', (message, errorCode, instanceType, market, capacityShortage) => {
     const e = events.launchUnsuccessful(message, 'us-east-1e');
-    expect(describeLaunchFailure(e as never)).toEqual({ errorCode, instanceType, availabilityZone: 'us-east-1e' });
+    expect(describeLaunchFailure(e as never)).toEqual({ errorCode, instanceType, availabilityZone: 'us-east-1e', subnetId: 'subnet-1', market, capacityShortage });
+  });
+
+  test('no AZ in the details: the AZ the message names', () => {
+    const e = events.launchUnsuccessful('Could not launch On-Demand Instances. InsufficientInstanceCapacity - We currently do not have sufficient g6.xlarge capacity in the Availability Zone you requested (us-east-1e).', '');
+    expect(describeLaunchFailure(e as never).availabilityZone).toBe('us-east-1e');
   });
 });

@@ -1,4 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -228,7 +230,7 @@ describe('IAM', () => {
     const star = statements().filter((s) => s.Resource === '*');
     expect(star).toEqual([
       expect.objectContaining({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] }),
-      expect.objectContaining({ Action: ['ec2:DescribeInstances', 'ssm:GetCommandInvocation', 'autoscaling:DescribeAutoScalingInstances'] }),
+      expect.objectContaining({ Action: ['ec2:DescribeInstances', 'ec2:DescribeSubnets', 'ssm:GetCommandInvocation', 'autoscaling:DescribeAutoScalingInstances'] }),
     ]);
   });
 
@@ -414,5 +416,55 @@ describe('cdk-nag', () => {
     fleetStack(app, {}, true, agnostic);
     const mine = nagFindings(app).filter((f) => f.path.includes('/Interruption/'));
     expect(formatFindings(mine)).toEqual([]);
+  });
+});
+
+describe('a second group of the fleet (issue 9, defect 6: fallback hosts are drained too)', () => {
+  const build = (app: App = new App()) => {
+    const { stack, handler } = fleetStack(app, {}, true);
+    const vpc = stack.node.findChild('Vpc') as ec2.Vpc;
+    const launchTemplate = stack.node.findChild('LaunchTemplate') as ec2.LaunchTemplate;
+    const fallback = new autoscaling.AutoScalingGroup(stack, 'FallbackGroup', {
+      vpc,
+      minCapacity: 0,
+      maxCapacity: 2,
+      mixedInstancesPolicy: { launchTemplate, launchTemplateOverrides: [{ instanceType: new ec2.InstanceType('g6.xlarge') }], instancesDistribution: { onDemandPercentageAboveBaseCapacity: 100 } },
+    });
+    const hook = handler.addAutoScalingGroup(fallback);
+    return { app, stack, fallback, hook };
+  };
+  const fallbackRef = { Ref: Match.stringLikeRegexp('^FallbackGroupASG') };
+
+  test('its own terminate hook (same timeouts), its lifecycle actions on the same rule, its name in the handler env', () => {
+    const { stack, hook } = build();
+    const t = Template.fromStack(stack);
+    expect(hook).toBeDefined();
+    t.hasResourceProperties('AWS::AutoScaling::LifecycleHook', { AutoScalingGroupName: fallbackRef, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', DefaultResult: 'CONTINUE', HeartbeatTimeout: 600 });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.autoscaling'],
+        'detail-type': ['EC2 Instance-terminate Lifecycle Action'],
+        detail: {
+          AutoScalingGroupName: [groupRef, fallbackRef],
+          LifecycleHookName: [{ Ref: Match.stringLikeRegexp('^GroupLifecycleHookDrainOnTerminate') }, { Ref: Match.stringLikeRegexp('^FallbackGroupLifecycleHookDrainOnTerminate') }],
+        },
+      },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AUTO_SCALING_GROUP_NAMES: { 'Fn::Join': ['', [groupRef, ',', fallbackRef]] } }) },
+    });
+  });
+
+  test('the handler may complete, heartbeat and set health on both groups, nothing wider; cdk-nag stays clean', () => {
+    const { stack } = build();
+    const t = Template.fromStack(stack);
+    const arn = (ref: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/', { Ref: ref }]] });
+    const fallbackId = Object.keys(t.findResources('AWS::AutoScaling::AutoScalingGroup')).find((id) => id.startsWith('FallbackGroupASG'))!;
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'FleetGroupActions', Resource: [arn('GroupASG3C6DFE3B'), arn(fallbackId)] })]) },
+    });
+    const nagged = nagApp();
+    build(nagged);
+    expect(formatFindings(nagFindings(nagged).filter((f) => f.path.includes('/Interruption/')))).toEqual([]);
   });
 });

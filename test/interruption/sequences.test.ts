@@ -4,7 +4,7 @@ import { DeregisterTargetsCommand, RegisterTargetsCommand } from '@aws-sdk/clien
 import { GetCommandInvocationCommand, SendCommandCommand } from '@aws-sdk/client-ssm';
 import 'aws-sdk-client-mock-jest';
 import { DRAINED_TAG_KEY } from '../../lib/shared/fleet-tag';
-import { awsError, CONFIG, describeReturns, events, fakeClock, GROUP, instance } from './support/handler-fixtures';
+import { awsError, CONFIG, describeReturns, events, fakeClock, FALLBACK_GROUP, GROUP, instance } from './support/handler-fixtures';
 import { handlerHarness } from './support/handler-harness';
 
 // Event sequences across time for one host: what an earlier event leaves behind must not change what a later
@@ -255,5 +255,32 @@ describe('a host drained on a rebalance recommendation comes back or is replaced
     expect(clock.now() - T0).toBeLessThan(30_000);
     expect(h.autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { LifecycleActionResult: 'CONTINUE' });
     expect(h.fleetWide('DrainFailures')).toEqual([]);
+  });
+});
+
+describe('fallback hosts get the same drain path (issue 9, defect 6)', () => {
+  test('a terminate hook of the fallback group (a handback): drained, waited on, completed', async () => {
+    describeReturns(h.ec2, [instance('i-0d6d6d6d6d6d6d601', { group: FALLBACK_GROUP })]);
+    const { run } = h.setup();
+    expect((await run(events.lifecycle('i-0d6d6d6d6d6d6d601', undefined, FALLBACK_GROUP))).batchItemFailures).toEqual([]);
+    expect(h.elbv2).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 2);
+    expect(h.ssm).toHaveReceivedCommandWith(SendCommandCommand, { InstanceIds: ['i-0d6d6d6d6d6d6d601'], DocumentName: CONFIG.drainDocumentName });
+    expect(h.autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { AutoScalingGroupName: FALLBACK_GROUP, InstanceId: 'i-0d6d6d6d6d6d6d601', LifecycleActionResult: 'CONTINUE' });
+  });
+
+  test('membership accepts both groups of the fleet, and only them', async () => {
+    describeReturns(h.ec2, [instance('i-0d6d6d6d6d6d6d602', { group: FALLBACK_GROUP }), instance('i-0d6d6d6d6d6d6d603', { group: 'GpuFleet-test-SomeOtherGroup' })]);
+    const { run, spies } = h.setup();
+    await run(events.interruption('i-0d6d6d6d6d6d6d602'), events.interruption('i-0d6d6d6d6d6d6d603'));
+    expect(h.ssm).toHaveReceivedCommandWith(SendCommandCommand, { InstanceIds: ['i-0d6d6d6d6d6d6d602'] });
+    expect(h.ssm).not.toHaveReceivedCommandWith(SendCommandCommand, { InstanceIds: ['i-0d6d6d6d6d6d6d603'] });
+    expect(spies.info).toHaveBeenCalledWith('event dropped: instance belongs to another fleet', expect.objectContaining({ instanceId: 'i-0d6d6d6d6d6d6d603' }));
+  });
+
+  test('a lifecycle action of a group the handler does not drain is dropped', async () => {
+    describeReturns(h.ec2, [instance('i-0d6d6d6d6d6d6d604')]);
+    const { run } = h.setup();
+    expect((await run(events.lifecycle('i-0d6d6d6d6d6d6d604', undefined, 'someone-elses-group'))).batchItemFailures).toEqual([]);
+    expect(h.autoScaling).not.toHaveReceivedCommand(CompleteLifecycleActionCommand);
   });
 });

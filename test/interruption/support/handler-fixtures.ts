@@ -101,8 +101,8 @@ export function lambdaContext(): Context {
 }
 
 /** An instance as DescribeInstances returns it; `fleet: false` makes it another fleet's. */
-export function instance(instanceId: string, opts: { fleet?: boolean; state?: string; type?: string; az?: string; launchTime?: Date } = {}) {
-  const tags = [{ Key: 'aws:autoscaling:groupName', Value: opts.fleet === false ? 'other-group' : GROUP }];
+export function instance(instanceId: string, opts: { fleet?: boolean; state?: string; type?: string; az?: string; launchTime?: Date; group?: string } = {}) {
+  const tags = [{ Key: 'aws:autoscaling:groupName', Value: opts.fleet === false ? 'other-group' : opts.group ?? GROUP }];
   tags.push({ Key: FLEET.key, Value: opts.fleet === false ? 'GpuFleet-other' : FLEET.value });
   return {
     InstanceId: instanceId,
