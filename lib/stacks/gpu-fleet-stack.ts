@@ -141,6 +141,9 @@ export class GpuFleetStack extends Stack {
         releaseAfter: Duration.minutes(cfg.fallback.releaseAfterMinutes),
         logRetention,
       });
+      // Fallback hosts are handed back by scale-in: they get the same drain path as the main group's (hook, target
+      // groups, membership), or every handback would kill a serving host mid-request.
+      this.interruptionHandler.addAutoScalingGroup(this.fallback.fallbackGroup);
     }
 
     this.ledger = new CapacityLedger(this, 'Ledger', {
@@ -168,8 +171,10 @@ export class GpuFleetStack extends Stack {
         this.interruptionHandler.errorsAlarm,
         this.interruptionHandler.interruptionRateAlarm,
         this.interruptionHandler.launchFailuresAlarm,
+        this.interruptionHandler.eventDeliveryAlarm,
         ...(this.fallback ? [this.fallback.controllerErrorsAlarm, this.fallback.controllerNotRunningAlarm, this.fallback.failureQueueAlarm] : []),
         ...this.ledger.pools.flatMap((p) => [p.interruptions, p.launchFailures]),
+        ...this.ledger.zones.map((z) => z.spotCapacityShort),
       ],
     });
 

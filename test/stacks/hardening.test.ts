@@ -69,15 +69,6 @@ describe.each(names)('%s: every alarm can notify its topic', (name) => {
 });
 
 /**
- * Constructs whose issue-9 hardening (log group key, key policy guard, tracing, async destinations, the fallback
- * group's AvailabilityZones) lands on the interruption and fallback engineers' branches. Their resources (by
- * logical-id prefix) are left out of the checks marked "pending-aware" below, so this branch stays green; the lead
- * removes this list once both branches are merged, and every check then covers every resource.
- */
-const PENDING_OTHER_BRANCHES: readonly string[] = ['Interruption'];
-const pending = (logicalId: string) => PENDING_OTHER_BRANCHES.some((prefix) => logicalId.startsWith(prefix));
-
-/**
  * Functions CDK itself adds (custom resource providers, e.g. the one behind `restrictDefaultSecurityGroup`): not
  * project code, no tracing or log-group props to set. Matched by logical-id prefix.
  */
@@ -91,10 +82,9 @@ const target = (v: any): string | undefined => v?.Ref ?? v?.['Fn::GetAtt']?.[0];
 describe.each(names)('%s: issue 9 hardening holds in the template', (name) => {
   const resources = resourcesOf(name);
   const cfg = ENVIRONMENTS.find((e) => e.name === name)!;
-  const mine = <T extends [string, unknown]>(entries: T[]) => entries.filter(([id]) => !pending(id));
 
-  test('every Auto Scaling group names AvailabilityZones, equal to its subnets\' AZs (pending-aware)', () => {
-    const groups = mine(ofType(resources, 'AWS::AutoScaling::AutoScalingGroup'));
+  test('every Auto Scaling group names AvailabilityZones, equal to its subnets\' AZs', () => {
+    const groups = ofType(resources, 'AWS::AutoScaling::AutoScalingGroup');
     expect(groups.length).toBeGreaterThanOrEqual(1);
     for (const [id, g] of groups) {
       const subnetAzs = asList(g.Properties!.VPCZoneIdentifier).map((ref: any) => resources[target(ref)!].Properties!.AvailabilityZone);
@@ -110,8 +100,8 @@ describe.each(names)('%s: issue 9 hardening holds in the template', (name) => {
     if (name === 'prod') expect(cfg.logRetentionDays).toBeGreaterThanOrEqual(365);
   });
 
-  test('every log group is encrypted with a customer-managed key of this stack (pending-aware)', () => {
-    const groups = mine(ofType(resources, 'AWS::Logs::LogGroup'));
+  test('every log group is encrypted with a customer-managed key of this stack', () => {
+    const groups = ofType(resources, 'AWS::Logs::LogGroup');
     expect(groups.length).toBeGreaterThanOrEqual(1);
     for (const [id, g] of groups) {
       const keyId = target(g.Properties!.KmsKeyId);
@@ -119,16 +109,16 @@ describe.each(names)('%s: issue 9 hardening holds in the template', (name) => {
     }
   });
 
-  test('every project function logs to a log group of this stack, not an implicit unencrypted one (pending-aware)', () => {
-    const functions = mine(ofType(resources, 'AWS::Lambda::Function')).filter(([id]) => !frameworkFunction(id));
+  test('every project function logs to a log group of this stack, not an implicit unencrypted one', () => {
+    const functions = ofType(resources, 'AWS::Lambda::Function').filter(([id]) => !frameworkFunction(id));
     for (const [id, fn] of functions) {
       const group = target(fn.Properties!.LoggingConfig?.LogGroup);
       expect({ id, logGroup: group && resources[group]?.Type }).toEqual({ id, logGroup: 'AWS::Logs::LogGroup' });
     }
   });
 
-  test('every KMS key policy denies kms:CreateGrant unless for an AWS resource or by an AWS service (pending-aware)', () => {
-    const keys = mine(ofType(resources, 'AWS::KMS::Key'));
+  test('every KMS key policy denies kms:CreateGrant unless for an AWS resource or by an AWS service', () => {
+    const keys = ofType(resources, 'AWS::KMS::Key');
     expect(keys.length).toBeGreaterThanOrEqual(3);
     for (const [id, key] of keys) {
       const guard = asList(key.Properties!.KeyPolicy.Statement).find((st: any) => st.Effect === 'Deny'
@@ -140,8 +130,8 @@ describe.each(names)('%s: issue 9 hardening holds in the template', (name) => {
     }
   });
 
-  test('every project function has X-Ray tracing active (pending-aware)', () => {
-    const functions = mine(ofType(resources, 'AWS::Lambda::Function')).filter(([id]) => !frameworkFunction(id));
+  test('every project function has X-Ray tracing active', () => {
+    const functions = ofType(resources, 'AWS::Lambda::Function').filter(([id]) => !frameworkFunction(id));
     for (const [id, fn] of functions) expect({ id, tracing: fn.Properties!.TracingConfig?.Mode }).toEqual({ id, tracing: 'Active' });
   });
 
@@ -152,8 +142,8 @@ describe.each(names)('%s: issue 9 hardening holds in the template', (name) => {
     .filter(([, p]) => ASYNC_INVOKERS.includes(p.Properties!.Principal))
     .map(([, p]) => target(p.Properties!.FunctionName)!))];
 
-  test('every asynchronously invoked function has an on-failure destination: an encrypted queue with an alarm, deliberate retries and reserved concurrency (pending-aware)', () => {
-    const checked = asyncFunctions.filter((id) => !pending(id));
+  test('every asynchronously invoked function has an on-failure destination: an encrypted queue with an alarm, deliberate retries and reserved concurrency', () => {
+    const checked = asyncFunctions;
     if (cfg.budget.killSwitch) expect(checked).toEqual(expect.arrayContaining([expect.stringMatching(/^BudgetKillSwitch/)]));
     for (const fnId of checked) {
       const config = ofType(resources, 'AWS::Lambda::EventInvokeConfig').find(([, c]) => target(c.Properties!.FunctionName) === fnId);

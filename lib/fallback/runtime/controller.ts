@@ -8,7 +8,7 @@ import { applyDecision } from './actions';
 import { decideFallback, FallbackDecision } from './decision';
 import { servingCapacity } from './drained-hosts';
 import type { ControllerConfig } from './env';
-import { errorMessage, errorName, isTransient } from './errors';
+import { errorMessage, errorName, isTransient } from '../../shared/transient';
 import { readGroups } from './groups';
 import { launchFailures } from './launch-failures';
 import { isNews, notifyChange } from './notify';

@@ -1,5 +1,5 @@
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { errorMessage, errorName, isTransient } from './errors';
+import { errorMessage, errorName, isTransient } from '../../shared/transient';
 import type { GroupsSnapshot } from './groups';
 import { DRAINED_TAG_KEY } from '../../shared/fleet-tag';
 

@@ -3,7 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { FallbackDecision } from './decision';
 import type { ControllerConfig } from './env';
-import { errorMessage } from './errors';
+import { errorMessage } from '../../shared/transient';
 import { FALLBACK_METRICS } from '../../shared/metric-names';
 
 export interface ChangeReport {

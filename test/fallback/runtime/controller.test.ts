@@ -14,7 +14,6 @@ import 'aws-sdk-client-mock-jest';
 import { ControllerConfig, controllerConfigFromEnv } from '../../../lib/fallback/runtime/env';
 import { runFallbackController } from '../../../lib/fallback/runtime/controller';
 import { FallbackState } from '../../../lib/fallback/runtime/decision';
-import { isTransient } from '../../../lib/fallback/runtime/errors';
 import { failureCode, MAX_COUNTED_FAILURE_IDS } from '../../../lib/fallback/runtime/launch-failures';
 import { serializeState } from '../../../lib/fallback/runtime/state-store';
 
@@ -515,16 +514,6 @@ describe('failureCode', () => {
     ['Something new went wrong', 'Unknown'],
   ])('%s -> %s', (msg, code) => {
     expect(failureCode({ StatusMessage: msg } as never)).toBe(code);
-  });
-});
-
-describe('isTransient', () => {
-  test('throttling, 5xx and 429 are transient; access and validation errors are not', () => {
-    expect(isTransient({ name: 'RequestLimitExceeded' })).toBe(true);
-    expect(isTransient({ name: 'X', $metadata: { httpStatusCode: 503 } })).toBe(true);
-    expect(isTransient({ name: 'X', $metadata: { httpStatusCode: 429 } })).toBe(true);
-    expect(isTransient({ name: 'ValidationError', $metadata: { httpStatusCode: 400 } })).toBe(false);
-    expect(isTransient(undefined)).toBe(false);
   });
 });
 
