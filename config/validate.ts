@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { gpuInstanceType, gpuInstanceTypeProblem } from '../lib/catalog/gpu-instance-types';
 import { validateSchedule } from '../lib/schedule/schedule';
 import { EnvironmentConfig } from './types';
+import { GpuFleetError } from '../lib/shared/errors';
 
 /**
  * Thrown when environment config is wrong. `problems` holds one line per problem, each naming the
  * environment, the field, the bad value and the rule; the message lists them all.
  */
-export class FleetConfigError extends Error {
+export class FleetConfigError extends GpuFleetError {
   constructor(public readonly problems: readonly string[]) {
     super(
       `Invalid environment config (${problems.length} problem${problems.length === 1 ? '' : 's'}); fix config/environments.ts:\n` +

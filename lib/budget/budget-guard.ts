@@ -16,9 +16,10 @@ import { HOURS_PER_MONTH } from '../pricing/types';
 import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
 import { fleetKey } from '../shared/encryption';
 import { addKillSwitch, KillSwitchOptions, KillSwitchResources } from './kill-switch';
+import { GpuFleetError } from '../shared/errors';
 
 /** Thrown for invalid BudgetGuard props; the message lists every problem, one a line. */
-export class BudgetConfigError extends Error {
+export class BudgetConfigError extends GpuFleetError {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid budget guard:\n  ${problems.join('\n  ')}`);
     this.name = 'BudgetConfigError';

@@ -21,6 +21,7 @@ import {
   HANDLER_METRICS,
   HANDLER_SERVICE,
 } from '../shared/metric-names';
+import { GpuFleetError } from '../shared/errors';
 
 /** Hourly prices the cost-now estimate multiplies running capacity by (from the cost report). */
 export interface FleetHourlyPrices {
@@ -92,7 +93,7 @@ export interface FleetDashboardProps {
 }
 
 /** A configuration problem of the dashboard; the message lists every problem. */
-export class DashboardConfigError extends Error {
+export class DashboardConfigError extends GpuFleetError {
   constructor(message: string) {
     super(message);
     this.name = 'DashboardConfigError';

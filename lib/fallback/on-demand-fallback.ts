@@ -21,9 +21,10 @@ import { encryptedLogGroup } from '../shared/encryption';
 import { FALLBACK_ENV } from '../shared/fallback-env';
 import type { FleetTag } from '../shared/fleet-tag';
 import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from '../shared/metric-names';
+import { GpuFleetError } from '../shared/errors';
 
 /** A fallback configuration problem; the message lists every problem, one per `;`. */
-export class FallbackConfigError extends Error {
+export class FallbackConfigError extends GpuFleetError {
   constructor(message: string) {
     super(message);
     this.name = 'FallbackConfigError';

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { gpuInstanceType } from '../catalog/gpu-instance-types';
 import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
 import { fleetKey } from '../shared/encryption';
+import { GpuFleetError } from '../shared/errors';
 import { FLEET_TAG_KEY, FleetTag } from '../shared/fleet-tag';
 import { gpuHostUserData } from './user-data';
 
@@ -20,6 +21,9 @@ import { gpuHostUserData } from './user-data';
  */
 export const DEFAULT_GPU_AMI_PARAMETER =
   '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id';
+
+/** GpuFleet props that break a rule (message: the construct path, each field, its value and the rule). */
+export class GpuFleetPropsError extends GpuFleetError {}
 
 /** What the spot burst follows. */
 export type FleetScalingMetric =
@@ -263,7 +267,7 @@ export class GpuFleet extends Construct {
     });
     const missing = props.availabilityZones.filter((az) => !Token.isUnresolved(az) && !subnets.availabilityZones.includes(az));
     if (missing.length > 0) {
-      throw new Error(
+      throw new GpuFleetPropsError(
         `GpuFleet ${this.node.path}: availabilityZones (${missing.join(', ')}) have no private subnet with egress in the VPC; ` +
           `the VPC has them in ${[...new Set(subnets.availabilityZones)].join(', ') || 'no AZ'}. Add subnets there or remove the AZs`,
       );
@@ -416,7 +420,7 @@ export class GpuFleet extends Construct {
       if (!gpuInstanceType(t)) problems.push(`instanceTypes (${t}) is not a GPU instance type this construct knows (see gpu-instance-types.ts)`);
     }
     if (props.availabilityZones.length === 0) problems.push('availabilityZones ([]) must list at least one AZ');
-    if (problems.length) throw new Error(`GpuFleet ${this.node.path}: ${problems.join('; ')}`);
+    if (problems.length) throw new GpuFleetPropsError(`GpuFleet ${this.node.path}: ${problems.join('; ')}`);
   }
 
   private warnAboutRiskyChoices(props: GpuFleetProps, base: number, onDemandAbove: number): void {

@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import { GpuFleetError } from '../shared/errors';
 
 /** A day of the week as schedules spell it. */
 export type DayOfWeek = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
@@ -25,7 +26,7 @@ export interface WeeklySchedule {
 }
 
 /** Thrown when a schedule that failed validation is used; the message lists every problem, one a line. */
-export class ScheduleConfigError extends Error {
+export class ScheduleConfigError extends GpuFleetError {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid schedule:\n  ${problems.join('\n  ')}`);
     this.name = 'ScheduleConfigError';
