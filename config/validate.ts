@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { gpuInstanceType, gpuInstanceTypeProblem } from '../lib/catalog/gpu-instance-types';
-import { validateSchedule } from '../lib/schedule/schedule';
+import { isAvailabilityZoneOf, KNOWN_REGIONS } from '../lib/catalog/regions';
+import { validateSchedule } from '../lib/shared/weekly-schedule';
 import { EnvironmentConfig } from './types';
 import { GpuFleetError } from '../lib/shared/errors';
 
@@ -17,14 +18,6 @@ export class FleetConfigError extends GpuFleetError {
     this.name = 'FleetConfigError';
   }
 }
-
-/** Regions the fleet can be configured for (commercial regions with GPU capacity). */
-export const KNOWN_REGIONS: readonly string[] = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
-  'eu-central-1', 'eu-central-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'eu-south-2',
-  'ap-south-1', 'ap-south-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1',
-  'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'me-central-1', 'me-south-1', 'il-central-1', 'af-south-1',
-];
 
 /** Environments whose fleet must span at least 3 AZs. */
 const MIN_AZS: Record<string, number> = { dev: 1, staging: 3, prod: 3 };
@@ -176,7 +169,7 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
   env.availabilityZones.forEach((az, i) => {
     if (seen.has(az)) p.push(`${n}.availabilityZones[${i}] (${show(az)}) is listed twice; each AZ once`);
     seen.add(az);
-    if (!new RegExp(`^${env.region}[a-z]$`).test(az)) {
+    if (!isAvailabilityZoneOf(az, env.region)) {
       p.push(`${n}.availabilityZones[${i}] (${show(az)}) is not an AZ of region ${env.region} (expected ${env.region}a, ${env.region}b, ...)`);
     }
   });

@@ -3,7 +3,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import { Construct } from 'constructs';
 import {
   consecutiveRuns, DayOfWeek, MINUTES_PER_WEEK, ScheduleConfigError, validateSchedule, WeeklySchedule, weeklyUpTime, weekPoint, WEEKDAYS,
-} from './schedule';
+} from '../shared/weekly-schedule';
 
 /** Capacity the fleet gets at the start of each period. */
 export interface UpCapacity {
