@@ -19,6 +19,19 @@ describe('bin/app.ts refuses bad input with a message, not a stack trace', () =>
   });
   afterEach(() => copy.remove());
 
+  // The two silent failures issue 10 measured: each ran synth to a template without a word.
+  test('a misspelled schedule in dev stops synth (it used to run dev 24/7: $196 -> $531 a month)', () => {
+    const run = copy.edit('config/environments.ts',
+      "  schedule: {\n    timeZone: 'Europe/Berlin',\n    periods: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], start: '08:00', end: '19:00' }],",
+      "  schedul: {\n    timeZone: 'Europe/Berlin',\n    periods: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI'], start: '08:00', end: '19:00' }],").synth();
+    expectRefused(run, 'Invalid environment config (1 problem); fix config/environments.ts:\n  - `dev.schedul` is not a field; did you mean `schedule`?\n');
+  });
+
+  test("a misspelled fallback in prod stops synth (it used to remove prod's fallback)", () => {
+    const run = copy.edit('config/environments.ts', 'fallback: { maxInstances: 4,', 'fallbak: { maxInstances: 4,').synth();
+    expectRefused(run, 'Invalid environment config (1 problem); fix config/environments.ts:\n  - `prod.fallbak` is not a field; did you mean `fallback`?\n');
+  });
+
   test('a bad construct prop that only the construct validates (InterruptionHandler: at most 10000 per hour)', () => {
     // config/ accepts any whole number >= 1 here; InterruptionHandler bounds it. The stack's id says which environment.
     const run = copy.edit('config/environments.ts', 'interruptionsPerHourAlarm: 5,', 'interruptionsPerHourAlarm: 20000,').synth();

@@ -88,6 +88,28 @@ describe('environment config validation', () => {
     ['log retention missing', staging, { logRetentionDays: undefined }, `staging.logRetentionDays (missing) ${RETENTION_RULE}`],
     ['log retention under a year in prod', prod, { logRetentionDays: 180 },
       'prod.logRetentionDays (180) must be at least 365 days in prod: audits and incident reviews need a year of function and flow logs'],
+    ['a block that is not an object', dev, { budget: 'lots' as never }, 'dev.budget ("lots") must be an object'],
+    ['a required block that is missing', dev, { usage: undefined }, 'dev.usage (missing) must be an object'],
+    ['a map that is not a map', prod, { cost: { throughputRps: 20 as never } }, 'prod.cost.throughputRps (20) must map instance types to requests/second'],
+    // Schedules: the shape in config/schema.ts, the semantics from lib/shared/weekly-schedule.ts (the construct's own check).
+    ['a day that is not a weekday', dev, { schedule: { periods: [{ days: ['MON', 'MONDAY' as 'MON'], start: '08:00', end: '19:00' }] } },
+      'dev.schedule.periods[0].days[1] ("MONDAY") must be one of MON, TUE, WED, THU, FRI, SAT, SUN'],
+    ['a day listed twice', dev, { schedule: { periods: [{ days: ['MON', 'MON'], start: '08:00', end: '19:00' }] } },
+      'dev.schedule.periods[0].days[1] (MON) is listed twice; list each day once'],
+    ['a period without days', dev, { schedule: { periods: [{ days: [], start: '08:00', end: '19:00' }] } },
+      'dev.schedule.periods[0].days ([]) must list at least one of MON, TUE, WED, THU, FRI, SAT, SUN'],
+    ['no periods', staging, { schedule: { periods: [] } },
+      'staging.schedule.periods ([]) must list at least one period; to keep the fleet always on, remove the schedule'],
+    ['a time zone that does not exist', staging, { schedule: { timeZone: 'Europe/Berlinn' } },
+      'staging.schedule.timeZone (Europe/Berlinn) must be an IANA time zone name such as Europe/Berlin or America/New_York'],
+    ['a time zone that is not a string', staging, { schedule: { timeZone: 1 as never } },
+      'staging.schedule.timeZone (1) must be an IANA time zone name such as Europe/Berlin or America/New_York'],
+    ['a malformed start', dev, { schedule: { periods: [{ days: ['MON'], start: '8:00', end: '19:00' }] } },
+      'dev.schedule.periods[0].start (8:00) must be HH:MM, 24-hour, 00:00-23:59'],
+    ['an end that is not a string', dev, { schedule: { periods: [{ days: ['MON'], start: '08:00', end: 19 as never }] } },
+      'dev.schedule.periods[0].end (19) must be HH:MM, 24-hour, 00:00-24:00 (24:00 is the end of the day)'],
+    ['a one-minute gap', dev, { schedule: { periods: [{ days: ['MON', 'TUE'], start: '00:00', end: '23:59' }] } },
+      'dev.schedule.periods[0].end (23:59) stops the fleet one minute before periods[0] starts at 00:00 on TUE: the stop action terminates every host and the start launches new ones; write end 24:00 to run through midnight (or one period that wraps, e.g. 22:00-06:00)'],
   ])('%s', (_name, base, overrides, message) => {
     expect(problemsOf(base, overrides)).toContain(message);
   });

@@ -15,16 +15,17 @@ export interface AppRun {
 }
 
 /**
- * A copy of the app (bin/, config/, lib/, pricing/) in a temporary directory, with node_modules linked, so a test can
- * edit a file the way a user would (e.g. misspell a key in config/environments.ts) and run `tsx bin/app.ts` on it, as
- * `cdk synth` does: tsx does not type-check, so only the app's own validation stands between a typo and a template.
+ * A copy of the app (bin/, config/, lib/, pricing/, the package files: NodejsFunction needs the lock file) in a
+ * temporary directory, with node_modules linked, so a test can edit a file the way a user would (e.g. misspell a key in
+ * config/environments.ts) and run `tsx bin/app.ts` on it, as `cdk synth` does: tsx does not type-check, so only the
+ * app's own validation stands between a typo and a template.
  */
 export class AppCopy {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-fleet-copy-'));
 
   constructor() {
     for (const d of ['bin', 'config', 'lib', 'pricing']) fs.cpSync(path.join(ROOT, d), path.join(this.dir, d), { recursive: true });
-    for (const f of ['package.json', 'tsconfig.json']) fs.copyFileSync(path.join(ROOT, f), path.join(this.dir, f));
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json']) fs.copyFileSync(path.join(ROOT, f), path.join(this.dir, f));
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(this.dir, 'node_modules'), 'dir');
   }
 
