@@ -113,13 +113,16 @@ const logRetention: Rule = ({ name: n, logRetentionDays: days }) => {
   return [`${n}.logRetentionDays (${days}) must be at least ${min} days in ${n}: audits and incident reviews need a year of function and flow logs`];
 };
 
+const acknowledgedOnce: Rule = ({ name: n, acknowledge = [] }) => acknowledge.flatMap((a, i) =>
+  acknowledge.findIndex((b) => b.id === a.id) !== i ? [`${n}.acknowledge[${i}].id (${show(a.id)}) is acknowledged twice; once is enough`] : []);
+
 /** Time zone, times and windows: the same check the ScaleToZeroSchedule construct runs (lib/shared/weekly-schedule.ts). */
 const schedule: Rule = (env) => (env.schedule ? validateSchedule(env.name, env.schedule) : []);
 
 /** Every rule, in the order their messages are listed. */
 export const RULES: readonly Rule[] = [
   availabilityZones, instanceTypes, sizes, spotNeedsTwoTypes, averageSpot, egress, gpuMetricNeedsNvidia, environmentTag,
-  costTypesInFleet, fallback, logRetention, schedule,
+  costTypesInFleet, fallback, logRetention, schedule, acknowledgedOnce,
 ];
 
 /** Every cross-field problem of an environment whose shape passed the schema. */

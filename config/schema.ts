@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { KNOWN_REGIONS } from '../lib/catalog/regions';
+import { KNOWN_WARNING_IDS, WarningId } from '../lib/shared/warning-ids';
 import { DayOfWeek, WEEKDAYS } from '../lib/shared/weekly-schedule';
+import { closest } from './closest';
 
 /**
  * The one definition of an environment's config: shape, per-field rules and their messages, and the field docs
@@ -202,6 +204,24 @@ export const CostSchema = block({
   maxIncreasePercent: z.number({ error: 'must be a percentage >= 0' }).min(0, { error: 'must be >= 0' }),
 });
 
+/** `gpu-fleet:singleAZ` -> `gpu-fleet:singleAz`; `singleAz` (no prefix) too. */
+function warningIdRule(input: unknown): string {
+  const ids = KNOWN_WARNING_IDS;
+  const guess = typeof input === 'string' ? closest(input, ids) ?? closest(`gpu-fleet:${input}`, ids) : undefined;
+  return guess
+    ? `is not a warning id this project emits; did you mean ${guess}?`
+    : `is not a warning id this project emits; the ids are ${ids.join(', ')}`;
+}
+
+/** A synth warning the environment accepts, and why (shown to reviewers in the config, not at synth). */
+export const AcknowledgementSchema = block({
+  /** The warning's id, e.g. `gpu-fleet:singleAz` (lib/shared/warning-ids.ts lists them). */
+  id: z.enum(KNOWN_WARNING_IDS as [WarningId, ...WarningId[]], { error: (issue) => warningIdRule(issue.input) }),
+  /** Why this environment accepts the risk. */
+  reason: z.string({ error: 'must say why the warning is accepted (a non-empty reason)' }).trim()
+    .min(1, { error: 'must say why the warning is accepted (a non-empty reason)' }),
+});
+
 /** One environment (dev, staging, prod): `config/environments.ts` holds the data. */
 export const EnvironmentSchema = block({
   /** The environment; also the stack's name (`GpuFleet-<name>`). */
@@ -235,4 +255,9 @@ export const EnvironmentSchema = block({
    * 3288, 3653), at least 365 in prod.
    */
   logRetentionDays: z.number({ error: LOG_RETENTION_RULE }).refine((d) => LOG_RETENTION_DAYS.includes(d), { error: LOG_RETENTION_RULE }),
+  /**
+   * Synth warnings this environment accepts, each with its reason: the stack acknowledges them, so they stop showing
+   * (and stop failing `cdk synth --strict`). Only `gpu-fleet:*` ids the project emits.
+   */
+  acknowledge: z.array(AcknowledgementSchema, { error: 'must be a list of { id, reason }' }).optional(),
 });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type {
-  BudgetSchema, CostSchema, EnvironmentSchema, ExistingVpcSchema, FallbackSchema, FleetSchema, InterruptionSchema,
+  AcknowledgementSchema, BudgetSchema, CostSchema, EnvironmentSchema, ExistingVpcSchema, FallbackSchema, FleetSchema, InterruptionSchema,
   ScalingMetricSchema, SchedulePeriodSchema, ScheduleSchema, TagsSchema, UsageSchema,
 } from './schema';
 
@@ -32,3 +32,4 @@ export type UsageConfig = Config<typeof UsageSchema>;
 export type InterruptionConfig = Config<typeof InterruptionSchema>;
 export type FallbackConfig = Config<typeof FallbackSchema>;
 export type CostConfig = Config<typeof CostSchema>;
+export type AcknowledgementConfig = Config<typeof AcknowledgementSchema>;

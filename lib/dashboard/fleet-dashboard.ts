@@ -13,6 +13,7 @@ import {
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { fallbackMetric } from '../fallback/ledger-metrics';
+import { GpuFleetError } from '../shared/errors';
 import {
   EVENT_TYPES,
   FALLBACK_METRICS,
@@ -21,7 +22,6 @@ import {
   HANDLER_METRICS,
   HANDLER_SERVICE,
 } from '../shared/metric-names';
-import { GpuFleetError } from '../shared/errors';
 
 /** Hourly prices the cost-now estimate multiplies running capacity by (from the cost report). */
 export interface FleetHourlyPrices {

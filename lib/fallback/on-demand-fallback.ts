@@ -18,10 +18,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fallbackConfigProblems } from './runtime/decision';
 import { encryptedLogGroup } from '../shared/encryption';
+import { GpuFleetError } from '../shared/errors';
 import { FALLBACK_ENV } from '../shared/fallback-env';
 import type { FleetTag } from '../shared/fleet-tag';
 import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from '../shared/metric-names';
-import { GpuFleetError } from '../shared/errors';
 
 /** A fallback configuration problem; the message lists every problem, one per `;`. */
 export class FallbackConfigError extends GpuFleetError {

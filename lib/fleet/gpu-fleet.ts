@@ -12,6 +12,7 @@ import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
 import { fleetKey } from '../shared/encryption';
 import { GpuFleetError } from '../shared/errors';
 import { FLEET_TAG_KEY, FleetTag } from '../shared/fleet-tag';
+import { WARNING_IDS } from '../shared/warning-ids';
 import { gpuHostUserData } from './user-data';
 
 /**
@@ -384,7 +385,7 @@ export class GpuFleet extends Construct {
         }
         : undefined;
     if (!specification) {
-      Annotations.of(this).addWarningV2('gpu-fleet:predictiveScalingSkipped',
+      Annotations.of(this).addWarningV2(WARNING_IDS.predictiveScalingSkipped,
         'predictive scaling is only built for the GPU utilization and request-count metrics; none was added for the custom metric');
       return;
     }
@@ -426,20 +427,20 @@ export class GpuFleet extends Construct {
   private warnAboutRiskyChoices(props: GpuFleetProps, base: number, onDemandAbove: number): void {
     const a = Annotations.of(this);
     if (props.production && base === 0) {
-      a.addWarningV2('gpu-fleet:noOnDemandBase',
+      a.addWarningV2(WARNING_IDS.noOnDemandBase,
         'production fleet has no on-demand base (onDemandBaseCapacity 0): a spot shortage or interruption wave can take all capacity at once');
     }
     const families = new Set(props.instanceTypes.map((t) => t.split('.')[0]));
     const usesSpot = onDemandAbove < 100 && props.maxCapacity > base;
     if (usesSpot && families.size === 1) {
-      a.addWarningV2('gpu-fleet:singleFamily',
+      a.addWarningV2(WARNING_IDS.singleFamily,
         `all instance types are family ${[...families][0]}: its spot pools tend to run dry together; add a second GPU family`);
     }
     if (props.availabilityZones.length === 1) {
-      a.addWarningV2('gpu-fleet:singleAz', `the fleet spans one AZ (${props.availabilityZones[0]}): spot cannot move to another zone when this one runs dry`);
+      a.addWarningV2(WARNING_IDS.singleAz, `the fleet spans one AZ (${props.availabilityZones[0]}): spot cannot move to another zone when this one runs dry`);
     }
     if (usesSpot && props.instanceTypes.length === 1) {
-      a.addWarningV2('gpu-fleet:singleSpotPool', `spot is used with a single instance type (${props.instanceTypes[0]}): one spot pool per AZ is fragile`);
+      a.addWarningV2(WARNING_IDS.singleSpotPool, `spot is used with a single instance type (${props.instanceTypes[0]}): one spot pool per AZ is fragile`);
     }
   }
 }

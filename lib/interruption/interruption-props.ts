@@ -1,6 +1,6 @@
 import { Duration, Token, aws_autoscaling as autoscaling, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms, aws_logs as logs, aws_sns as sns } from 'aws-cdk-lib';
-import type { FleetTag } from '../shared/fleet-tag';
 import { GpuFleetError } from '../shared/errors';
+import type { FleetTag } from '../shared/fleet-tag';
 
 /** Raised at construction when InterruptionHandler props break a rule; one line per problem. */
 export class InterruptionConfigError extends GpuFleetError {

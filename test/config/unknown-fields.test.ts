@@ -81,7 +81,7 @@ describe('an unknown key anywhere fails with the closest known key', () => {
     });
     expect(environmentProblems(vpc)).toEqual(['`staging.fleet.existingVpc.subnetIds` is not a field; the fields of `staging.fleet.existingVpc` are vpcId, privateSubnetIds']);
     expect(environmentProblems(withKeys(dev, [], { owner: 'me' }))).toEqual([
-      '`dev.owner` is not a field; the fields of `dev` are name, account, region, availabilityZones, fleet, tags, budget, schedule, usage, interruption, fallback, cost, logRetentionDays',
+      '`dev.owner` is not a field; the fields of `dev` are name, account, region, availabilityZones, fleet, tags, budget, schedule, usage, interruption, fallback, cost, logRetentionDays, acknowledge',
     ]);
   });
 

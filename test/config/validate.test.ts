@@ -123,6 +123,53 @@ describe('environment config validation', () => {
     expect(problemsOf(staging, { logRetentionDays: 1 })).toEqual([]);
   });
 
+  describe('acknowledge: warnings an environment accepts, each with a reason', () => {
+    const ack = (...entries: unknown[]) => environmentProblems({ ...dev, acknowledge: entries });
+
+    test('known ids with reasons are valid', () => {
+      expect(ack({ id: 'gpu-fleet:singleAz', reason: 'dev runs in one AZ on purpose' }, { id: 'gpu-fleet:costPartLeftOut', reason: 'alarms are pennies' })).toEqual([]);
+    });
+
+    test('an unknown id names the closest known id', () => {
+      expect(ack({ id: 'gpu-fleet:singleAZ', reason: 'r' })).toEqual([
+        'dev.acknowledge[0].id ("gpu-fleet:singleAZ") is not a warning id this project emits; did you mean gpu-fleet:singleAz?',
+      ]);
+      expect(ack({ id: 'costOverBudgt', reason: 'r' })).toEqual([
+        'dev.acknowledge[0].id ("costOverBudgt") is not a warning id this project emits; did you mean gpu-fleet:costOverBudget?',
+      ]);
+    });
+
+    test('an id nothing is close to lists the ids (cdk-nag rules are acknowledged in lib/, not here)', () => {
+      expect(ack({ id: 'AwsSolutions-IAM5', reason: 'r' })).toEqual([
+        'dev.acknowledge[0].id ("AwsSolutions-IAM5") is not a warning id this project emits; the ids are gpu-fleet:noOnDemandBase, ' +
+          'gpu-fleet:singleFamily, gpu-fleet:singleAz, gpu-fleet:singleSpotPool, gpu-fleet:predictiveScalingSkipped, gpu-fleet:budgetNoEmails, ' +
+          'gpu-fleet:killSwitchBaseIsZero, gpu-fleet:scheduleStartsAtZero, gpu-fleet:scheduleAlwaysOn, gpu-fleet:costOverBudget, ' +
+          'gpu-fleet:costPartLeftOut, gpu-fleet:pricing',
+      ]);
+    });
+
+    test('a reason is required', () => {
+      expect(ack({ id: 'gpu-fleet:singleAz', reason: '  ' })).toEqual([
+        'dev.acknowledge[0].reason ("  ") must say why the warning is accepted (a non-empty reason)',
+      ]);
+      expect(ack({ id: 'gpu-fleet:singleAz' })).toEqual([
+        'dev.acknowledge[0].reason (missing) must say why the warning is accepted (a non-empty reason)',
+      ]);
+    });
+
+    test('a misspelled key, a duplicate, a non-list', () => {
+      expect(ack({ id: 'gpu-fleet:singleAz', reason: 'r', resaon: 'x' })).toEqual([
+        '`dev.acknowledge[0].resaon` is not a field; did you mean `reason`?',
+      ]);
+      expect(ack({ id: 'gpu-fleet:singleAz', reason: 'r' }, { id: 'gpu-fleet:singleAz', reason: 's' })).toEqual([
+        'dev.acknowledge[1].id ("gpu-fleet:singleAz") is acknowledged twice; once is enough',
+      ]);
+      expect(environmentProblems({ ...dev, acknowledge: 'gpu-fleet:singleAz' })).toEqual([
+        'dev.acknowledge ("gpu-fleet:singleAz") must be a list of { id, reason }',
+      ]);
+    });
+  });
+
   test('a duplicate type is named', () => {
     expect(problemsOf(dev, { fleet: { instanceTypes: ['g6.xlarge', 'g5.xlarge', 'g6.xlarge'] } }))
       .toEqual(['dev.fleet.instanceTypes[2] ("g6.xlarge") is listed twice; each type once']);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { z } from 'zod';
-import { COST_REPORT_SCHEMA_VERSION, CostReport } from './model';
 import { GpuFleetError } from '../../shared/errors';
+import { COST_REPORT_SCHEMA_VERSION, CostReport } from './model';
 
 /** The report file's JSON: written byte-deterministic, read back checked. */
 
