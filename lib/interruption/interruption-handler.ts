@@ -231,6 +231,7 @@ export class InterruptionHandler extends Construct {
         [ENV.heartbeatIntervalSeconds]: String(heartbeatIntervalSeconds),
         [ENV.pollIntervalSeconds]: '5',
         [ENV.topicArn]: props.topic.topicArn,
+        [ENV.queueUrl]: this.queue.queueUrl,
         [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
         POWERTOOLS_SERVICE_NAME: HANDLER_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
