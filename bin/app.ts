@@ -1,10 +1,12 @@
 #!/usr/bin/env node
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ENVIRONMENTS } from '../config/environments';
 import { validateEnvironments } from '../config/validate';
 // Straight from the modules, not the lookup index: the index re-exports the AWS SDK clients, which only a live lookup needs.
+import { awsCredentialSourceMayExist } from '../lib/pricing/lookup/credential-sources';
 import { parsePricingMode, resolvePriceTable } from '../lib/pricing/lookup/resolve';
 import { buildCostReport } from '../lib/pricing/report/model';
 import { renderCostSummary } from '../lib/pricing/report/summary';
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     cacheDir: path.join(ROOT, '.cache', 'pricing'),
     snapshotPath: path.join(ROOT, 'pricing', 'snapshot.json'),
     log,
+    credentialSourceMayExist: awsCredentialSourceMayExist(process.env, fs.existsSync),
   });
   // The stacks need the hourly prices (burn alarm, dashboard); the estimate needs the stacks' alarm count.
   // Hourly prices do not depend on alarms, so: estimate, build, count, estimate again with the count.
