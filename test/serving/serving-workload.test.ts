@@ -151,9 +151,12 @@ describe('ServingWorkload: host permissions', () => {
     }
   });
 
-  test('the container log group: encrypted with the stack log key, one month by default', () => {
-    template.hasResourceProperties('AWS::Logs::LogGroup', {
-      RetentionInDays: 30, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogEncryptionKey'), 'Arn'] },
+  test('the container log group: encrypted with the stack log key, one month by default, kept, logical id pinned', () => {
+    const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 30 } });
+    expect(Object.keys(groups)).toEqual(['WorkloadLogGroup8481D4A1']); // pinned: a stateful resource
+    expect(groups.WorkloadLogGroup8481D4A1).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogEncryptionKey/), 'Arn'] } },
     });
   });
 });
