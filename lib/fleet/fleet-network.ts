@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -159,11 +159,17 @@ export class FleetNetwork extends Construct {
       // The default security group loses its allow-all rules (CIS / Security Hub EC2.2); nothing here uses it.
       restrictDefaultSecurityGroup: true,
     });
-    const flowLogGroup = encryptedLogGroup(this, 'FlowLogs', {
-      retention: props.logRetention ?? props.flowLogRetention ?? logs.RetentionDays.THREE_MONTHS,
-      encryptionKey: props.logEncryptionKey,
-    });
+    const retention = props.logRetention ?? props.flowLogRetention ?? logs.RetentionDays.THREE_MONTHS;
+    const flowLogGroup = encryptedLogGroup(this, 'FlowLogs', { retention, encryptionKey: props.logEncryptionKey });
     const stack = Stack.of(this);
+    // CDK's provider function behind restrictDefaultSecurityGroup (one per stack) would log to an implicit log
+    // group, unencrypted and kept forever; it has no logging props, so its LoggingConfig is set by escape hatch.
+    const provider = stack.node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    const providerFunction = provider?.node.tryFindChild('Handler');
+    if (provider && providerFunction instanceof CfnResource && !provider.node.tryFindChild('Logs')) {
+      const providerLogs = encryptedLogGroup(provider, 'Logs', { retention, encryptionKey: props.logEncryptionKey });
+      providerFunction.addPropertyOverride('LoggingConfig', { LogGroup: providerLogs.logGroupName });
+    }
     // Our own role for the flow log, so its trust carries the confused-deputy conditions CDK's default lacks.
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {

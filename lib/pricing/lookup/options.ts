@@ -82,4 +82,10 @@ export interface ResolveOptions {
    * @default {}
    */
   readonly aws?: AwsClientOptions;
+  /**
+   * Whether a source of AWS credentials can exist at all (bin/app.ts decides with `awsCredentialSourceMayExist`
+   * from the process environment). When false, `auto` does not load the AWS SDK and treats credentials as absent.
+   * @default true
+   */
+  readonly credentialSourceMayExist?: boolean;
 }
