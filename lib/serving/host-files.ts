@@ -119,6 +119,11 @@ export function runScript(quotedDockerArgs: readonly string[], quotedCommand: re
   );
 }
 
+/**
+ * A script, not a fixed `docker stop --time=<drain - 10>` in the unit: the drain script first waits for in-flight
+ * requests, so a fixed grace on top of that wait could outlast the drain document's `timeout <drain>`, which would
+ * kill the drain and report it failed. The drain script hands over what is left of its budget instead.
+ */
 export function stopScript(): string {
   return lines(
     '#!/bin/bash',

@@ -255,6 +255,8 @@ export class ServingEndpoint extends Construct {
     });
 
     // Added here, not later: scaling on request count needs the target group attached to its load balancer.
+    // With a certificate, HTTP :80 redirects to HTTPS also on an internal endpoint: a client trying http:// gets
+    // the right URL instead of a refused connection.
     if (props.certificate) {
       this.listener = this.loadBalancer.addListener('Listener', {
         port: 443,
