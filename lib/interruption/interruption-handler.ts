@@ -29,6 +29,7 @@ import { nagArn, spotInterruptionDrill } from './drill';
 import { InterruptionHandlerProps, validate } from './interruption-props';
 import { LEAVING_STATES } from './runtime/events';
 import { encryptedLogGroup, fleetKey } from '../shared/encryption';
+import { SERVING_UNIT_NAME } from '../shared/serving';
 import { DRAINED_TAG_KEY } from '../shared/fleet-tag';
 import { INTERRUPTION_ENV as ENV } from '../shared/interruption-env';
 import { EVENT_TYPES as DETAIL_TYPES, FLEET_METRIC_NAMESPACE, HANDLER_METRICS, HANDLER_SERVICE } from '../shared/metric-names';
@@ -87,7 +88,7 @@ export class InterruptionHandler extends Construct {
     const launchFailures = props.launchFailuresAlarmThreshold ?? 3;
     const sharePercent = props.fisSpotSharePercent ?? 25;
     const maxConcurrency = props.maxConcurrency ?? 5;
-    const serviceName = props.drainServiceName ?? 'inference.service';
+    const serviceName = props.drainServiceName ?? SERVING_UNIT_NAME;
     const rebalanceAction = props.rebalanceAction ?? 'drain';
     validate({ drainTimeout, recheckAfter, perHour, launchFailures, sharePercent, maxConcurrency, serviceName, props });
 
