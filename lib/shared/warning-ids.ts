@@ -22,6 +22,12 @@ export const WARNING_IDS = {
   scheduleStartsAtZero: 'gpu-fleet:scheduleStartsAtZero',
   /** ScaleToZeroSchedule: the periods cover the whole week. */
   scheduleAlwaysOn: 'gpu-fleet:scheduleAlwaysOn',
+  /** ServingWorkload: the image is pinned by a mutable tag, not a digest. */
+  mutableImageTag: 'gpu-fleet:mutableImageTag',
+  /** ServingWorkload: the image is pulled from outside ECR. */
+  publicImage: 'gpu-fleet:publicImage',
+  /** ServingWorkload: an environment variable whose name looks like a secret. */
+  secretInEnvironment: 'gpu-fleet:secretInEnvironment',
   /** Cost estimate: the expected monthly cost is over the environment's budget. */
   costOverBudget: 'gpu-fleet:costOverBudget',
   /** Cost estimate: a part could not be priced and is left out. */
