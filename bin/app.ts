@@ -4,15 +4,14 @@ import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ENVIRONMENTS } from '../config/environments';
-import { FleetConfigError, validateEnvironments } from '../config/validate';
-import { CostModelError } from '../lib/pricing/estimate';
+import { validateEnvironments } from '../config/validate';
 // Straight from the modules, not the lookup index: the index re-exports the AWS SDK clients, which only a live lookup needs.
-import { PricingLookupError } from '../lib/pricing/lookup/errors';
 import { awsCredentialSourceMayExist } from '../lib/pricing/lookup/credential-sources';
 import { parsePricingMode, resolvePriceTable } from '../lib/pricing/lookup/resolve';
 import { buildCostReport } from '../lib/pricing/report/model';
 import { renderCostSummary } from '../lib/pricing/report/summary';
 import { writeCostReport } from '../lib/pricing/report/write';
+import { failureText, GpuFleetError } from '../lib/shared/errors';
 import { estimateEnvironments, priceRequestsFor } from '../lib/stacks/cost-inputs';
 import { GpuFleetStack } from '../lib/stacks/gpu-fleet-stack';
 
@@ -48,13 +47,13 @@ async function main(): Promise<void> {
   const perEnvironment = (name: string) => prices.warnings.filter((w) => w.startsWith(`pricing: ${name}:`));
   for (const w of prices.warnings.filter((w) => !envs.some((e) => w.startsWith(`pricing: ${e.name}:`)))) log(`warning: ${w}`);
 
-  const stacks = envs.map((cfg, i) => new GpuFleetStack(app, `GpuFleet-${cfg.name}`, {
+  const stacks = envs.map((cfg, i) => inStack(`GpuFleet-${cfg.name}`, (id) => new GpuFleetStack(app, id, {
     config: cfg,
     costEstimate: draft[i],
     pricingWarnings: perEnvironment(cfg.name),
     env: { account: cfg.account ?? (process.env.CDK_DEFAULT_ACCOUNT || undefined), region: cfg.region },
     description: `GPU inference fleet (${cfg.name}): on-demand base + spot burst over ${cfg.fleet.instanceTypes.join(', ')}`,
-  }));
+  })));
   const alarmMetrics = new Map(envs.map((cfg, i) => [cfg.name, stacks[i].alarmMetricCount()]));
   const estimates = estimateEnvironments(envs, prices.table, (cfg) => ({ cloudwatchAlarms: alarmMetrics.get(cfg.name)! })).map((e) => {
     const placement = prices.placement.find((p) => p.environment === e.environment);
@@ -70,9 +69,19 @@ async function main(): Promise<void> {
   app.synth();
 }
 
+/** Builds a stack; a construct's error (which knows its props, not the environment) gets the stack's id in front. */
+function inStack<T>(id: string, build: (id: string) => T): T {
+  try {
+    return build(id);
+  } catch (err) {
+    if (err instanceof GpuFleetError) throw new GpuFleetError(`${id}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
 main().catch((err: unknown) => {
-  // Known failures carry a message written for the user; anything else keeps its stack for a bug report.
-  const known = err instanceof FleetConfigError || err instanceof PricingLookupError || err instanceof CostModelError;
-  log(known ? (err as Error).message : err instanceof Error ? (err.stack ?? err.message) : String(err));
+  // Config, construct, schedule, pricing and report errors (GpuFleetError) carry a message written for the user;
+  // anything else is a bug and keeps its stack for the report.
+  log(failureText(err));
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 // The construct library's public surface. Constructs are usable on their own (take standard CDK types as props);
-// GpuFleetStack shows how they compose.
+// no app config type appears in it.
 
 // Fleet
 export * from './fleet/gpu-fleet';
@@ -26,8 +26,9 @@ export * from './pricing/estimate';
 export * from './pricing/price-book';
 export * from './pricing/report';
 
-// Composition
-export * from './stacks/gpu-fleet-stack';
-export * from './stacks/cost-inputs';
-export * from '../config/types';
-export { FleetConfigError, validateEnvironments, environmentProblems } from '../config/validate';
+// What constructs and their users share: the error base class of every construct error, the synth warning ids
+export * from './shared/errors';
+export * from './shared/warning-ids';
+
+// Not exported: lib/stacks (the app's composition of these constructs, which reads the app's config/) and config/.
+// Compose your own stack from the constructs above; lib/stacks/gpu-fleet-stack.ts shows how.

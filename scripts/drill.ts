@@ -10,10 +10,11 @@ import {
 } from '@aws-sdk/client-fis';
 import { randomUUID } from 'crypto';
 import { ENVIRONMENTS } from '../config/environments';
+import { GpuFleetError } from '../lib/shared/errors';
 
 export const STACK_TAG = 'gpu-spot-fleet:stack';
 
-export class DrillError extends Error {
+export class DrillError extends GpuFleetError {
   constructor(message: string) {
     super(message);
     this.name = 'DrillError';

@@ -8,7 +8,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as fs from 'fs';
 import { ENVIRONMENTS } from '../config/environments';
-import { PricingLookupError, resolvePriceTable, writeSnapshot } from '../lib/pricing/lookup';
+import { resolvePriceTable, writeSnapshot } from '../lib/pricing/lookup';
+import { failureText } from '../lib/shared/errors';
 import { priceRequestsFor } from '../lib/stacks/cost-inputs';
 
 async function main(): Promise<void> {
@@ -39,6 +40,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`${err instanceof PricingLookupError ? err.message : (err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(`${failureText(err)}\n`);
   process.exit(1);
 });

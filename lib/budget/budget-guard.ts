@@ -15,10 +15,12 @@ import { Construct } from 'constructs';
 import { HOURS_PER_MONTH } from '../pricing/types';
 import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
 import { fleetKey } from '../shared/encryption';
+import { GpuFleetError } from '../shared/errors';
+import { WARNING_IDS } from '../shared/warning-ids';
 import { addKillSwitch, KillSwitchOptions, KillSwitchResources } from './kill-switch';
 
 /** Thrown for invalid BudgetGuard props; the message lists every problem, one a line. */
-export class BudgetConfigError extends Error {
+export class BudgetConfigError extends GpuFleetError {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid budget guard:\n  ${problems.join('\n  ')}`);
     this.name = 'BudgetConfigError';
@@ -309,13 +311,13 @@ function validate(scope: Construct, props: BudgetGuardProps): void {
 
   if (props.alertEmails.length === 0) {
     Annotations.of(scope).addWarningV2(
-      'gpu-fleet:budgetNoEmails',
+      WARNING_IDS.budgetNoEmails,
       `${at}.alertEmails is empty: budget alerts and kill-switch reports reach only what you subscribe to the budget topic yourself.`,
     );
   }
   if (ks && ks.capTo === 'base' && known(ks.baseCapacity) && ks.baseCapacity === 0) {
     Annotations.of(scope).addWarningV2(
-      'gpu-fleet:killSwitchBaseIsZero',
+      WARNING_IDS.killSwitchBaseIsZero,
       `${env} kill switch caps to the base, which is 0: it stops the whole fleet. Use capTo "zero" to say so explicitly.`,
     );
   }

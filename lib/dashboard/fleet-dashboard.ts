@@ -13,6 +13,7 @@ import {
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { fallbackMetric } from '../fallback/ledger-metrics';
+import { GpuFleetError } from '../shared/errors';
 import {
   EVENT_TYPES,
   FALLBACK_METRICS,
@@ -92,7 +93,7 @@ export interface FleetDashboardProps {
 }
 
 /** A configuration problem of the dashboard; the message lists every problem. */
-export class DashboardConfigError extends Error {
+export class DashboardConfigError extends GpuFleetError {
   constructor(message: string) {
     super(message);
     this.name = 'DashboardConfigError';

@@ -18,12 +18,13 @@ import { Construct } from 'constructs';
 import { bundledCode } from '../shared/bundling';
 import { fallbackConfigProblems } from './runtime/decision';
 import { encryptedLogGroup } from '../shared/encryption';
+import { GpuFleetError } from '../shared/errors';
 import { FALLBACK_ENV } from '../shared/fallback-env';
 import type { FleetTag } from '../shared/fleet-tag';
 import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from '../shared/metric-names';
 
 /** A fallback configuration problem; the message lists every problem, one per `;`. */
-export class FallbackConfigError extends Error {
+export class FallbackConfigError extends GpuFleetError {
   constructor(message: string) {
     super(message);
     this.name = 'FallbackConfigError';

@@ -10,7 +10,9 @@ import { Construct } from 'constructs';
 import { gpuInstanceType } from '../catalog/gpu-instance-types';
 import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
 import { fleetKey } from '../shared/encryption';
+import { GpuFleetError } from '../shared/errors';
 import { FLEET_TAG_KEY, FleetTag } from '../shared/fleet-tag';
+import { WARNING_IDS } from '../shared/warning-ids';
 import { gpuHostUserData } from './user-data';
 
 /**
@@ -20,6 +22,9 @@ import { gpuHostUserData } from './user-data';
  */
 export const DEFAULT_GPU_AMI_PARAMETER =
   '/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-amazon-linux-2023/latest/ami-id';
+
+/** GpuFleet props that break a rule (message: the construct path, each field, its value and the rule). */
+export class GpuFleetPropsError extends GpuFleetError {}
 
 /** What the spot burst follows. */
 export type FleetScalingMetric =
@@ -263,7 +268,7 @@ export class GpuFleet extends Construct {
     });
     const missing = props.availabilityZones.filter((az) => !Token.isUnresolved(az) && !subnets.availabilityZones.includes(az));
     if (missing.length > 0) {
-      throw new Error(
+      throw new GpuFleetPropsError(
         `GpuFleet ${this.node.path}: availabilityZones (${missing.join(', ')}) have no private subnet with egress in the VPC; ` +
           `the VPC has them in ${[...new Set(subnets.availabilityZones)].join(', ') || 'no AZ'}. Add subnets there or remove the AZs`,
       );
@@ -380,7 +385,7 @@ export class GpuFleet extends Construct {
         }
         : undefined;
     if (!specification) {
-      Annotations.of(this).addWarningV2('gpu-fleet:predictiveScalingSkipped',
+      Annotations.of(this).addWarningV2(WARNING_IDS.predictiveScalingSkipped,
         'predictive scaling is only built for the GPU utilization and request-count metrics; none was added for the custom metric');
       return;
     }
@@ -416,26 +421,26 @@ export class GpuFleet extends Construct {
       if (!gpuInstanceType(t)) problems.push(`instanceTypes (${t}) is not a GPU instance type this construct knows (see gpu-instance-types.ts)`);
     }
     if (props.availabilityZones.length === 0) problems.push('availabilityZones ([]) must list at least one AZ');
-    if (problems.length) throw new Error(`GpuFleet ${this.node.path}: ${problems.join('; ')}`);
+    if (problems.length) throw new GpuFleetPropsError(`GpuFleet ${this.node.path}: ${problems.join('; ')}`);
   }
 
   private warnAboutRiskyChoices(props: GpuFleetProps, base: number, onDemandAbove: number): void {
     const a = Annotations.of(this);
     if (props.production && base === 0) {
-      a.addWarningV2('gpu-fleet:noOnDemandBase',
+      a.addWarningV2(WARNING_IDS.noOnDemandBase,
         'production fleet has no on-demand base (onDemandBaseCapacity 0): a spot shortage or interruption wave can take all capacity at once');
     }
     const families = new Set(props.instanceTypes.map((t) => t.split('.')[0]));
     const usesSpot = onDemandAbove < 100 && props.maxCapacity > base;
     if (usesSpot && families.size === 1) {
-      a.addWarningV2('gpu-fleet:singleFamily',
+      a.addWarningV2(WARNING_IDS.singleFamily,
         `all instance types are family ${[...families][0]}: its spot pools tend to run dry together; add a second GPU family`);
     }
     if (props.availabilityZones.length === 1) {
-      a.addWarningV2('gpu-fleet:singleAz', `the fleet spans one AZ (${props.availabilityZones[0]}): spot cannot move to another zone when this one runs dry`);
+      a.addWarningV2(WARNING_IDS.singleAz, `the fleet spans one AZ (${props.availabilityZones[0]}): spot cannot move to another zone when this one runs dry`);
     }
     if (usesSpot && props.instanceTypes.length === 1) {
-      a.addWarningV2('gpu-fleet:singleSpotPool', `spot is used with a single instance type (${props.instanceTypes[0]}): one spot pool per AZ is fragile`);
+      a.addWarningV2(WARNING_IDS.singleSpotPool, `spot is used with a single instance type (${props.instanceTypes[0]}): one spot pool per AZ is fragile`);
     }
   }
 }

@@ -1,8 +1,9 @@
 import { Duration, Token, aws_autoscaling as autoscaling, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms, aws_logs as logs, aws_sns as sns } from 'aws-cdk-lib';
+import { GpuFleetError } from '../shared/errors';
 import type { FleetTag } from '../shared/fleet-tag';
 
 /** Raised at construction when InterruptionHandler props break a rule; one line per problem. */
-export class InterruptionConfigError extends Error {
+export class InterruptionConfigError extends GpuFleetError {
   constructor(readonly problems: readonly string[]) {
     super(`InterruptionHandler props are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'InterruptionConfigError';

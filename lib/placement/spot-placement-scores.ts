@@ -1,4 +1,5 @@
 import { DescribeAvailabilityZonesCommand, EC2Client, paginateGetSpotPlacementScores } from '@aws-sdk/client-ec2';
+import { GpuFleetError } from '../shared/errors';
 
 /**
  * Spot placement scores (EC2 GetSpotPlacementScores): how likely a spot request for the fleet's instance types
@@ -44,7 +45,7 @@ export interface SpotPlacementScores {
 }
 
 /** A request or an answer the lookup cannot use; the message names the value and what to do. */
-export class PlacementScoreError extends Error {
+export class PlacementScoreError extends GpuFleetError {
   constructor(message: string) {
     super(message);
     this.name = 'PlacementScoreError';

@@ -3,7 +3,8 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import { Construct } from 'constructs';
 import {
   consecutiveRuns, DayOfWeek, MINUTES_PER_WEEK, ScheduleConfigError, validateSchedule, WeeklySchedule, weeklyUpTime, weekPoint, WEEKDAYS,
-} from './schedule';
+} from '../shared/weekly-schedule';
+import { WARNING_IDS } from '../shared/warning-ids';
 
 /** Capacity the fleet gets at the start of each period. */
 export interface UpCapacity {
@@ -80,7 +81,7 @@ export class ScaleToZeroSchedule extends Construct {
 
     if (known(minCapacity) && minCapacity === 0) {
       Annotations.of(this).addWarningV2(
-        'gpu-fleet:scheduleStartsAtZero',
+        WARNING_IDS.scheduleStartsAtZero,
         `${env} schedule brings the fleet "up" with minCapacity 0: nothing runs during the periods until a scaling policy adds capacity, ` +
           'and target tracking on a per-host metric cannot scale a group up from zero hosts. Set a min size >= 1 if the fleet must serve during the periods.',
       );
@@ -90,7 +91,7 @@ export class ScaleToZeroSchedule extends Construct {
     const up = weeklyUpTime(props.schedule, env);
     if (up.alwaysOn) {
       Annotations.of(this).addWarningV2(
-        'gpu-fleet:scheduleAlwaysOn',
+        WARNING_IDS.scheduleAlwaysOn,
         `${env} schedule covers the whole week, so it never scales the fleet to zero and creates no scheduled action; remove the schedule to say so`,
       );
     }

@@ -13,6 +13,7 @@ import { HostSecretGrant, acknowledgeHostPolicy, acknowledgeReadiness, hostState
 import { HostFile, HostScriptSpec, HostSecretSpec, hostScriptProblems, renderServingHost } from './host-script';
 import { encryptedLogGroup } from '../shared/encryption';
 import { SERVING_READY_HOOK_NAME } from '../shared/serving';
+import { WARNING_IDS } from '../shared/warning-ids';
 
 /** The container image: from an ECR repository (the hosts may pull from it only) or a public registry. */
 export interface ServingImage {
@@ -289,16 +290,16 @@ export class ServingWorkload extends Construct {
   private warnAboutRiskyChoices(props: ServingWorkloadProps): void {
     const a = Annotations.of(this);
     if (props.image.tag !== undefined) {
-      a.addWarningV2('gpu-fleet:mutableImageTag',
+      a.addWarningV2(WARNING_IDS.mutableImageTag,
         `image tag ${JSON.stringify(props.image.tag)} is mutable: pushing it again rolls no host, and new hosts silently run the new image; pin a digest`);
     }
     if (props.image.uri !== undefined) {
-      a.addWarningV2('gpu-fleet:publicImage',
+      a.addWarningV2(WARNING_IDS.publicImage,
         `image ${props.image.uri} is pulled from outside ECR on every launch: over NAT, without the S3 endpoint, and subject to the registry's rate limits`);
     }
     for (const name of Object.keys(props.environment ?? {})) {
       if (SECRETISH_NAME.test(name)) {
-        a.addWarningV2('gpu-fleet:secretInEnvironment',
+        a.addWarningV2(WARNING_IDS.secretInEnvironment,
           `environment.${name} looks like a secret: environment values are in the user data, readable with ec2:DescribeInstanceAttribute; use secrets`);
       }
     }

@@ -7,7 +7,8 @@ import {
   SmallPartsUsage,
 } from '../pricing/estimate';
 import type { PriceRequest, PriceTable } from '../pricing/types';
-import { averageScheduledHoursPerMonth, consecutiveRuns, WEEKDAYS } from '../schedule/schedule';
+import { averageScheduledHoursPerMonth } from '../schedule/hours-per-month';
+import { consecutiveRuns, WEEKDAYS } from '../shared/weekly-schedule';
 
 /**
  * The app's config, adapted to what the pricing takes: plain inputs (sizes, types, AZs, hours per month already

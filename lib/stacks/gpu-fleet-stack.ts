@@ -15,6 +15,7 @@ import { InterruptionHandler } from '../interruption/interruption-handler';
 import type { EnvironmentCostEstimate } from '../pricing/estimate';
 import { costAnnotations } from '../pricing/report/annotations';
 import { ScaleToZeroSchedule } from '../schedule/scale-to-zero-schedule';
+import { WARNING_IDS } from '../shared/warning-ids';
 
 export interface GpuFleetStackProps extends StackProps {
   /** The validated environment config this stack is built from. */
@@ -49,6 +50,9 @@ export class GpuFleetStack extends Stack {
   constructor(scope: Construct, id: string, props: GpuFleetStackProps) {
     super(scope, id, props);
     const cfg = props.config;
+    // Warnings this environment accepts (config `acknowledge`, each with its reason). Acknowledged before any construct
+    // warns: CDK then drops those warnings in this stack, including the cost ones annotateCost adds later.
+    for (const { id, reason } of cfg.acknowledge ?? []) Annotations.of(this).acknowledgeWarning(id, reason);
 
     for (const [field, key] of Object.entries(TAG_KEYS) as Array<[keyof typeof TAG_KEYS, string]>) {
       Tags.of(this).add(key, cfg.tags[field]);
@@ -178,7 +182,7 @@ export class GpuFleetStack extends Stack {
       ],
     });
 
-    for (const w of props.pricingWarnings ?? []) Annotations.of(this.fleet).addWarningV2('gpu-fleet:pricing', w);
+    for (const w of props.pricingWarnings ?? []) Annotations.of(this.fleet).addWarningV2(WARNING_IDS.pricing, w);
   }
 
   /**

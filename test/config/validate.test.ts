@@ -2,6 +2,7 @@ import { dev, ENVIRONMENTS, prod, staging } from '../../config/environments';
 import { EnvironmentConfig } from '../../config/types';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { environmentProblems, FleetConfigError, LOG_RETENTION_DAYS, validateEnvironments } from '../../config/validate';
+import { KNOWN_WARNING_IDS } from '../../lib/shared/warning-ids';
 import { DeepPartial, withOverrides } from '../support/stacks';
 
 const RETENTION_RULE = "must be one of CloudWatch Logs' retention periods in days: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653";
@@ -88,6 +89,28 @@ describe('environment config validation', () => {
     ['log retention missing', staging, { logRetentionDays: undefined }, `staging.logRetentionDays (missing) ${RETENTION_RULE}`],
     ['log retention under a year in prod', prod, { logRetentionDays: 180 },
       'prod.logRetentionDays (180) must be at least 365 days in prod: audits and incident reviews need a year of function and flow logs'],
+    ['a block that is not an object', dev, { budget: 'lots' as never }, 'dev.budget ("lots") must be an object'],
+    ['a required block that is missing', dev, { usage: undefined }, 'dev.usage (missing) must be an object'],
+    ['a map that is not a map', prod, { cost: { throughputRps: 20 as never } }, 'prod.cost.throughputRps (20) must map instance types to requests/second'],
+    // Schedules: the shape in config/schema.ts, the semantics from lib/shared/weekly-schedule.ts (the construct's own check).
+    ['a day that is not a weekday', dev, { schedule: { periods: [{ days: ['MON', 'MONDAY' as 'MON'], start: '08:00', end: '19:00' }] } },
+      'dev.schedule.periods[0].days[1] ("MONDAY") must be one of MON, TUE, WED, THU, FRI, SAT, SUN'],
+    ['a day listed twice', dev, { schedule: { periods: [{ days: ['MON', 'MON'], start: '08:00', end: '19:00' }] } },
+      'dev.schedule.periods[0].days[1] (MON) is listed twice; list each day once'],
+    ['a period without days', dev, { schedule: { periods: [{ days: [], start: '08:00', end: '19:00' }] } },
+      'dev.schedule.periods[0].days ([]) must list at least one of MON, TUE, WED, THU, FRI, SAT, SUN'],
+    ['no periods', staging, { schedule: { periods: [] } },
+      'staging.schedule.periods ([]) must list at least one period; to keep the fleet always on, remove the schedule'],
+    ['a time zone that does not exist', staging, { schedule: { timeZone: 'Europe/Berlinn' } },
+      'staging.schedule.timeZone (Europe/Berlinn) must be an IANA time zone name such as Europe/Berlin or America/New_York'],
+    ['a time zone that is not a string', staging, { schedule: { timeZone: 1 as never } },
+      'staging.schedule.timeZone (1) must be an IANA time zone name such as Europe/Berlin or America/New_York'],
+    ['a malformed start', dev, { schedule: { periods: [{ days: ['MON'], start: '8:00', end: '19:00' }] } },
+      'dev.schedule.periods[0].start (8:00) must be HH:MM, 24-hour, 00:00-23:59'],
+    ['an end that is not a string', dev, { schedule: { periods: [{ days: ['MON'], start: '08:00', end: 19 as never }] } },
+      'dev.schedule.periods[0].end (19) must be HH:MM, 24-hour, 00:00-24:00 (24:00 is the end of the day)'],
+    ['a one-minute gap', dev, { schedule: { periods: [{ days: ['MON', 'TUE'], start: '00:00', end: '23:59' }] } },
+      'dev.schedule.periods[0].end (23:59) stops the fleet one minute before periods[0] starts at 00:00 on TUE: the stop action terminates every host and the start launches new ones; write end 24:00 to run through midnight (or one period that wraps, e.g. 22:00-06:00)'],
   ])('%s', (_name, base, overrides, message) => {
     expect(problemsOf(base, overrides)).toContain(message);
   });
@@ -99,6 +122,51 @@ describe('environment config validation', () => {
     expect(problemsOf(prod, { logRetentionDays: 365 })).toEqual([]);
     expect(problemsOf(prod, { logRetentionDays: 3653 })).toEqual([]);
     expect(problemsOf(staging, { logRetentionDays: 1 })).toEqual([]);
+  });
+
+  describe('acknowledge: warnings an environment accepts, each with a reason', () => {
+    const ack = (...entries: unknown[]) => environmentProblems({ ...dev, acknowledge: entries });
+
+    test('known ids with reasons are valid', () => {
+      expect(ack({ id: 'gpu-fleet:singleAz', reason: 'dev runs in one AZ on purpose' }, { id: 'gpu-fleet:costPartLeftOut', reason: 'alarms are pennies' })).toEqual([]);
+    });
+
+    test('an unknown id names the closest known id', () => {
+      expect(ack({ id: 'gpu-fleet:singleAZ', reason: 'r' })).toEqual([
+        'dev.acknowledge[0].id ("gpu-fleet:singleAZ") is not a warning id this project emits; did you mean gpu-fleet:singleAz?',
+      ]);
+      expect(ack({ id: 'costOverBudgt', reason: 'r' })).toEqual([
+        'dev.acknowledge[0].id ("costOverBudgt") is not a warning id this project emits; did you mean gpu-fleet:costOverBudget?',
+      ]);
+    });
+
+    test('an id nothing is close to lists the ids (cdk-nag rules are acknowledged in lib/, not here)', () => {
+      expect(ack({ id: 'AwsSolutions-IAM5', reason: 'r' })).toEqual([
+        // The list is lib/shared/warning-ids.ts, which grows with each new warning.
+        `dev.acknowledge[0].id ("AwsSolutions-IAM5") is not a warning id this project emits; the ids are ${KNOWN_WARNING_IDS.join(', ')}`,
+      ]);
+    });
+
+    test('a reason is required', () => {
+      expect(ack({ id: 'gpu-fleet:singleAz', reason: '  ' })).toEqual([
+        'dev.acknowledge[0].reason ("  ") must say why the warning is accepted (a non-empty reason)',
+      ]);
+      expect(ack({ id: 'gpu-fleet:singleAz' })).toEqual([
+        'dev.acknowledge[0].reason (missing) must say why the warning is accepted (a non-empty reason)',
+      ]);
+    });
+
+    test('a misspelled key, a duplicate, a non-list', () => {
+      expect(ack({ id: 'gpu-fleet:singleAz', reason: 'r', resaon: 'x' })).toEqual([
+        '`dev.acknowledge[0].resaon` is not a field; did you mean `reason`?',
+      ]);
+      expect(ack({ id: 'gpu-fleet:singleAz', reason: 'r' }, { id: 'gpu-fleet:singleAz', reason: 's' })).toEqual([
+        'dev.acknowledge[1].id ("gpu-fleet:singleAz") is acknowledged twice; once is enough',
+      ]);
+      expect(environmentProblems({ ...dev, acknowledge: 'gpu-fleet:singleAz' })).toEqual([
+        'dev.acknowledge ("gpu-fleet:singleAz") must be a list of { id, reason }',
+      ]);
+    });
   });
 
   test('a duplicate type is named', () => {

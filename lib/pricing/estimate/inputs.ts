@@ -1,5 +1,5 @@
 import type { PriceTable } from '../types';
-import { CostModelEnvironment } from './types';
+import { CostModelEnvironment, CostModelError } from './types';
 
 /** Only the fields the cost model reads, so the report does not carry e-mail addresses or VPC ids. */
 export function pickCostInputs(env: CostModelEnvironment): CostModelEnvironment {
@@ -38,6 +38,6 @@ export function pickCostInputs(env: CostModelEnvironment): CostModelEnvironment 
 export function pricingYear(table: PriceTable): number {
   const dates = [...table.onDemand, ...table.spot, ...table.units].map((p) => p.validOn).sort();
   const newest = dates[dates.length - 1];
-  if (!newest) throw new Error('pricing: the price table holds no price, so no estimate can be made');
+  if (!newest) throw new CostModelError('pricing: the price table holds no price, so no estimate can be made');
   return Number(newest.slice(0, 4));
 }

@@ -1,4 +1,5 @@
 import type { EnvironmentPlacementScores, InstanceOffering, PriceSource, SpotPool, UnitResource } from '../types';
+import { GpuFleetError } from '../../shared/errors';
 
 /**
  * The cost model's inputs and output. Plain data: the estimate reads no config, no AWS and no clock, and the report
@@ -228,7 +229,7 @@ export interface EnvironmentCostEstimate {
 }
 
 /** A price the estimate needs is missing or unusable, or the inputs cannot be priced. */
-export class CostModelError extends Error {
+export class CostModelError extends GpuFleetError {
   constructor(message: string) {
     super(message);
     this.name = 'CostModelError';

@@ -1,8 +1,10 @@
+import { GpuFleetError } from '../../shared/errors';
+
 /**
  * A price lookup that cannot give a trustworthy answer. `problems` holds one line per thing that is wrong, each
  * naming what, where, the rule and what to do; the message joins them so a synth failure shows them all at once.
  */
-export class PricingLookupError extends Error {
+export class PricingLookupError extends GpuFleetError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {

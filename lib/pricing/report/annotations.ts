@@ -1,9 +1,10 @@
+import { WARNING_IDS, WarningId } from '../../shared/warning-ids';
 import type { EnvironmentCostEstimate } from '../estimate/types';
 import { quantity, usd } from '../format';
 
 /** A synth warning: `id` is what `Annotations.addWarningV2` takes and a user acknowledges. */
 export interface CostWarning {
-  readonly id: 'gpu-fleet:costOverBudget' | 'gpu-fleet:costPartLeftOut';
+  readonly id: WarningId;
   readonly message: string;
 }
 
@@ -13,10 +14,10 @@ export function costAnnotations(e: EnvironmentCostEstimate): { readonly info: st
   const info =
     `${e.environment} expected ${usd(m.expectedUsd)}/month (range ${usd(m.lowUsd)}-${usd(m.highUsd)}, ` +
     `worst case ${usd(m.worstCaseUsd)}) at ${quantity(e.hoursPerMonth)} h/month`;
-  const warnings: CostWarning[] = e.warnings.map((message) => ({ id: 'gpu-fleet:costPartLeftOut', message }));
+  const warnings: CostWarning[] = e.warnings.map((message) => ({ id: WARNING_IDS.costPartLeftOut, message }));
   if (e.budget.overBudget) {
     warnings.unshift({
-      id: 'gpu-fleet:costOverBudget',
+      id: WARNING_IDS.costOverBudget,
       message:
         `${e.environment} expected monthly cost ${usd(m.expectedUsd)} exceeds budget.monthlyLimitUsd ` +
         `${usd(e.budget.monthlyLimitUsd)} by ${usd(-e.budget.headroomUsd)}; raise the budget or shrink the fleet ` +

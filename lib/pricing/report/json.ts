@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { z } from 'zod';
+import { GpuFleetError } from '../../shared/errors';
 import { COST_REPORT_SCHEMA_VERSION, CostReport } from './model';
 
 /** The report file's JSON: written byte-deterministic, read back checked. */
@@ -27,7 +28,7 @@ function sortKeys(value: unknown): unknown {
 }
 
 /** A cost report file is missing, unreadable or not a cost report. */
-export class CostReportError extends Error {
+export class CostReportError extends GpuFleetError {
   constructor(message: string) {
     super(message);
     this.name = 'CostReportError';

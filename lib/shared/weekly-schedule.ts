@@ -1,4 +1,9 @@
-import { DateTime, IANAZone } from 'luxon';
+import { IANAZone } from 'luxon';
+import { GpuFleetError } from './errors';
+
+// What a weekly schedule means, in one place: config validation (config/), the ScaleToZeroSchedule construct
+// (lib/schedule) and the cost estimate's hours per month (lib/schedule, via lib/stacks) all read it from here, so the
+// scheduled actions, the validation messages and the hours the report prices cannot disagree.
 
 /** A day of the week as schedules spell it. */
 export type DayOfWeek = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
@@ -25,7 +30,7 @@ export interface WeeklySchedule {
 }
 
 /** Thrown when a schedule that failed validation is used; the message lists every problem, one a line. */
-export class ScheduleConfigError extends Error {
+export class ScheduleConfigError extends GpuFleetError {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid schedule:\n  ${problems.join('\n  ')}`);
     this.name = 'ScheduleConfigError';
@@ -235,58 +240,4 @@ export function validateSchedule(envName: string, schedule: WeeklySchedule): str
 function assertValid(schedule: WeeklySchedule, envName: string): void {
   const problems = validateSchedule(envName, schedule);
   if (problems.length > 0) throw new ScheduleConfigError(problems);
-}
-
-/**
- * Hours the schedule keeps the fleet up in one calendar month of its time zone, in real elapsed hours: a period
- * spanning a daylight-saving switch counts the hour that clocks skip or repeat. Up-time is the merged windows of
- * `weeklyUpTime` (the scheduled actions' own), so a window across midnight or the month's end counts in the month it
- * falls in.
- *
- * @param month 1-12
- * @param envName names the environment in error messages
- * @throws ScheduleConfigError when the schedule or the month is invalid
- */
-export function scheduledHoursInMonth(
-  schedule: WeeklySchedule,
-  year: number,
-  month: number,
-  envName = '(environment)',
-): number {
-  const up = weeklyUpTime(schedule, envName);
-  if (!Number.isInteger(year) || year < 1970 || year > 9999) {
-    throw new ScheduleConfigError([`year (${year}) must be a whole number from 1970 to 9999`]);
-  }
-  if (!Number.isInteger(month) || month < 1 || month > 12) {
-    throw new ScheduleConfigError([`month (${month}) must be a whole number from 1 (January) to 12 (December)`]);
-  }
-  const zone = schedule.timeZone;
-  const monthStart = DateTime.fromObject({ year, month, day: 1 }, { zone });
-  const monthEnd = monthStart.plus({ months: 1 });
-  if (up.alwaysOn) return monthEnd.diff(monthStart, 'hours').hours;
-
-  // luxon moves a wall time that the spring switch skips forward by the gap, as clocks do.
-  const at = (date: DateTime, minuteOfDay: number) =>
-    date.set({ hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60, second: 0, millisecond: 0 });
-  let ms = 0;
-  // Windows are shorter than a week, so those that reach into this month start at most 7 days before it.
-  for (let date = monthStart.minus({ days: 7 }).startOf('day'); date < monthEnd; date = date.plus({ days: 1 })) {
-    for (const w of up.windows) {
-      const start = weekPoint(w.start);
-      if (WEEKDAYS[date.weekday - 1] !== start.day) continue;
-      const end = weekPoint(w.end);
-      const days = Math.floor(w.end / MINUTES_PER_DAY) - Math.floor(w.start / MINUTES_PER_DAY);
-      const from = DateTime.max(at(date, start.minuteOfDay), monthStart);
-      const to = DateTime.min(at(date.plus({ days }), end.minuteOfDay), monthEnd);
-      if (to > from) ms += to.toMillis() - from.toMillis();
-    }
-  }
-  return ms / 3_600_000;
-}
-
-/** Mean of `scheduledHoursInMonth` over the 12 months of `year`. */
-export function averageScheduledHoursPerMonth(schedule: WeeklySchedule, year: number, envName = '(environment)'): number {
-  let total = 0;
-  for (let month = 1; month <= 12; month++) total += scheduledHoursInMonth(schedule, year, month, envName);
-  return total / 12;
 }
