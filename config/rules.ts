@@ -2,6 +2,7 @@ import { gpuInstanceType, gpuInstanceTypeProblem } from '../lib/catalog/gpu-inst
 import { isAvailabilityZoneOf } from '../lib/catalog/regions';
 import { validateSchedule } from '../lib/shared/weekly-schedule';
 import { show } from './format';
+import { SERVING_RULES } from './serving-rules';
 import type { EnvironmentConfig } from './types';
 
 /**
@@ -122,7 +123,7 @@ const schedule: Rule = (env) => (env.schedule ? validateSchedule(env.name, env.s
 /** Every rule, in the order their messages are listed. */
 export const RULES: readonly Rule[] = [
   availabilityZones, instanceTypes, sizes, spotNeedsTwoTypes, averageSpot, egress, gpuMetricNeedsNvidia, environmentTag,
-  costTypesInFleet, fallback, logRetention, schedule, acknowledgedOnce,
+  costTypesInFleet, fallback, logRetention, schedule, acknowledgedOnce, ...SERVING_RULES,
 ];
 
 /** Every cross-field problem of an environment whose shape passed the schema. */

@@ -78,8 +78,9 @@ export class GpuFleetStack extends Stack {
       onDemandPercentageAboveBase: 100 - cfg.fleet.spotPercentageAboveBase,
       rootVolumeSize: Size.gibibytes(cfg.fleet.rootVolumeGiB),
       amiSsmParameter: cfg.fleet.amiSsmParameter,
-      warmup: Duration.seconds(cfg.fleet.scaling.warmupSeconds),
-      scalingMetric: scalingMetric(cfg.fleet.scaling.metric),
+      // Required without serving (config/serving-rules.ts).
+      warmup: Duration.seconds(cfg.fleet.scaling.warmupSeconds ?? 0),
+      scalingMetric: scalingMetric(cfg.fleet.scaling.metric, cfg.name),
       predictiveScaling: cfg.fleet.scaling.predictive,
       fleetName: id,
       production: cfg.name === 'prod',
@@ -216,8 +217,9 @@ function retentionDays(days: number, env: string): logs.RetentionDays {
   return days;
 }
 
-function scalingMetric(m: ScalingMetricConfig): FleetScalingMetric | undefined {
+function scalingMetric(m: ScalingMetricConfig, env: string): FleetScalingMetric | undefined {
   if (m.kind === 'gpu-utilization') return { kind: 'gpu-utilization', targetPercent: m.targetPercent };
+  if (m.kind === 'request-count') throw new FleetConfigError([`${env}.fleet.scaling.metric.kind ("request-count") needs serving, which this stack does not compose yet`]);
   return {
     kind: 'custom',
     targetValue: m.targetValue,

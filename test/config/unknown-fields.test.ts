@@ -39,7 +39,7 @@ describe('an unknown key anywhere fails with the closest known key', () => {
 
   test('nested: prod.fleet.scaling.metrc (the required field is then missing too)', () => {
     expect(environmentProblems(renamed(prod, ['fleet', 'scaling'], 'metric', 'metrc'))).toEqual([
-      "prod.fleet.scaling.metric (missing) must have kind 'gpu-utilization' or 'custom'",
+      "prod.fleet.scaling.metric (missing) must have kind 'gpu-utilization', 'request-count' or 'custom'",
       '`prod.fleet.scaling.metrc` is not a field; did you mean `metric`?',
     ]);
   });
@@ -79,9 +79,9 @@ describe('an unknown key anywhere fails with the closest known key', () => {
     const vpc = withKeys(staging, ['fleet'], {
       existingVpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: {}, privateSubnetIds: { 'us-east-1a': 'subnet-0123456789abcdef0', 'us-east-1b': 'subnet-0123456789abcdef1', 'us-east-1c': 'subnet-0123456789abcdef2' } },
     });
-    expect(environmentProblems(vpc)).toEqual(['`staging.fleet.existingVpc.subnetIds` is not a field; the fields of `staging.fleet.existingVpc` are vpcId, privateSubnetIds']);
+    expect(environmentProblems(vpc)).toEqual(['`staging.fleet.existingVpc.subnetIds` is not a field; the fields of `staging.fleet.existingVpc` are vpcId, privateSubnetIds, publicSubnetIds, privateRouteTableIds, cidrBlock, s3GatewayEndpoint']);
     expect(environmentProblems(withKeys(dev, [], { owner: 'me' }))).toEqual([
-      '`dev.owner` is not a field; the fields of `dev` are name, account, region, availabilityZones, fleet, tags, budget, schedule, usage, interruption, fallback, cost, logRetentionDays, acknowledge',
+      '`dev.owner` is not a field; the fields of `dev` are name, account, region, availabilityZones, fleet, tags, budget, schedule, usage, interruption, fallback, cost, logRetentionDays, acknowledge, serving',
     ]);
   });
 
