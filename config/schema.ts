@@ -63,7 +63,7 @@ export const ExistingVpcSchema = block({
   /**
    * With `serving`: `create` an S3 gateway endpoint on `privateRouteTableIds` (free; model and image downloads stop
    * paying NAT), or say one `exists` already (a second on the same route tables fails the deploy), or `none` (warning
-   * `gpu-fleet:noS3Endpoint`: downloads go through NAT). We cannot tell from ids alone, so the config says.
+   * `gpu-fleet:downloadsOverNat`: downloads go through NAT). We cannot tell from ids alone, so the config says.
    */
   s3GatewayEndpoint: z.enum(['create', 'exists', 'none'], { error: "must be 'create', 'exists' or 'none'" }).optional(),
 });

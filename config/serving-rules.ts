@@ -122,10 +122,12 @@ const existingVpc: Rule = (env) => {
   const p: string[] = [];
   const e = s.endpoint ?? {};
   const missingAz = (ids: Readonly<Record<string, string>> | undefined) => env.availabilityZones.filter((az) => !ids?.[az]);
-  if (e.scheme === 'internet-facing') {
+  if (e.scheme === 'internet-facing' || vpc.publicSubnetIds) {
     p.push(...missingAz(vpc.publicSubnetIds).map((az) =>
-      `${n}.fleet.existingVpc.publicSubnetIds (${show(vpc.publicSubnetIds && Object.keys(vpc.publicSubnetIds))}) has no subnet for ${az}: an internet-facing serving endpoint needs a public subnet in every configured AZ`));
-  } else if (e.allowedCidrs === undefined && vpc.cidrBlock === undefined) {
+      `${n}.fleet.existingVpc.publicSubnetIds (${show(vpc.publicSubnetIds && Object.keys(vpc.publicSubnetIds))}) has no subnet for ${az}: give a public subnet in every configured AZ (an internet-facing load balancer reaches hosts only in its own AZs)`));
+  }
+  // An internet-facing endpoint's clients default to anywhere; an internal one's to the VPC CIDR, unknown here.
+  if (e.scheme !== 'internet-facing' && e.allowedCidrs === undefined && vpc.cidrBlock === undefined) {
     p.push(`${n}.serving.endpoint.allowedCidrs (missing) is required with fleet.existingVpc unless existingVpc.cidrBlock is given: the default, the VPC's CIDR, is unknown for an imported VPC`);
   }
   if (vpc.s3GatewayEndpoint === undefined) {

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Size, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Size, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -15,7 +15,10 @@ import { InterruptionHandler } from '../interruption/interruption-handler';
 import type { EnvironmentCostEstimate } from '../pricing/estimate';
 import { costAnnotations } from '../pricing/report/annotations';
 import { ScaleToZeroSchedule } from '../schedule/scale-to-zero-schedule';
+import { ServingEndpoint } from '../serving/serving-endpoint';
+import { ServingWorkload } from '../serving/serving-workload';
 import { WARNING_IDS } from '../shared/warning-ids';
+import { endpointProps, requestsPerHostPerMinute, servingTimings, smallestGpuMemory, workloadProps } from './serving-props';
 
 export interface GpuFleetStackProps extends StackProps {
   /** The validated environment config this stack is built from. */
@@ -46,6 +49,10 @@ export class GpuFleetStack extends Stack {
   public readonly fallback?: OnDemandFallback;
   public readonly ledger: CapacityLedger;
   public readonly dashboard: FleetDashboard;
+  /** The load balancer in front of the hosts, with `serving`. */
+  public readonly endpoint?: ServingEndpoint;
+  /** The model server on every host, with `serving`. */
+  public readonly workload?: ServingWorkload;
 
   constructor(scope: Construct, id: string, props: GpuFleetStackProps) {
     super(scope, id, props);
@@ -61,12 +68,37 @@ export class GpuFleetStack extends Stack {
     // Every construct with a log group gets the environment's retention (validated: a CloudWatch period, >= 365 in prod).
     const logRetention = retentionDays(cfg.logRetentionDays, cfg.name);
 
+    const serving = cfg.serving;
+    const existingVpc = cfg.fleet.existingVpc;
+    if (cfg.fleet.capacityUnit === 'throughput') {
+      throw new FleetConfigError([`${cfg.name}.fleet.capacityUnit ("throughput") is validated but not built yet: its weights and scaling policy come with the serving scaling part (docs/serving.md); use 'auto'`]);
+    }
     const network = new FleetNetwork(this, 'Network', {
       availabilityZones: cfg.availabilityZones,
       natGateways: cfg.fleet.natGateways,
-      existingVpc: cfg.fleet.existingVpc,
+      existingVpc,
       logRetention,
+      // Free: model weights and ECR image layers (stored in S3) stop paying NAT per GB on every launch. An existing
+      // VPC's route tables may have one already; its config says (a second one fails the deploy).
+      s3GatewayEndpoint: serving !== undefined && (existingVpc === undefined || existingVpc.s3GatewayEndpoint === 'create'),
+      ecrInterfaceEndpoints: serving?.network?.ecrInterfaceEndpoints ?? false,
     });
+    if (serving && existingVpc?.s3GatewayEndpoint === 'none') {
+      Annotations.of(network).addWarningV2(WARNING_IDS.downloadsOverNat,
+        'fleet.existingVpc.s3GatewayEndpoint is "none": every launch downloads the model and the image layers through NAT, billed per GB');
+    }
+
+    // Serving: the load balancer and the host's workload exist before the fleet (its target groups, its user data).
+    const timings = serving && servingTimings(serving);
+    if (serving) {
+      this.endpoint = new ServingEndpoint(this, 'Endpoint', endpointProps(this, cfg, serving, network.vpc));
+      this.workload = new ServingWorkload(this, 'Workload', workloadProps(this, cfg, serving, logRetention));
+      const smallest = smallestGpuMemory(cfg);
+      if (serving.model && smallest && serving.model.sizeGiB > 0.9 * smallest.gib) {
+        Annotations.of(this.workload).addWarningV2(WARNING_IDS.modelMayNotFit,
+          `serving.model.sizeGiB (${serving.model.sizeGiB}) is more than 90% of the GPU memory of ${smallest.type} (${smallest.gib} GiB): the model may not load there, and the KV cache needs room too`);
+      }
+    }
 
     this.fleet = new GpuFleet(this, 'Fleet', {
       vpc: network.vpc,
@@ -78,13 +110,19 @@ export class GpuFleetStack extends Stack {
       onDemandPercentageAboveBase: 100 - cfg.fleet.spotPercentageAboveBase,
       rootVolumeSize: Size.gibibytes(cfg.fleet.rootVolumeGiB),
       amiSsmParameter: cfg.fleet.amiSsmParameter,
-      // Required without serving (config/serving-rules.ts).
-      warmup: Duration.seconds(cfg.fleet.scaling.warmupSeconds ?? 0),
-      scalingMetric: scalingMetric(cfg.fleet.scaling.metric, cfg.name),
+      // Derived with serving, else configured (config/serving-rules.ts requires one or the other).
+      warmup: Duration.seconds(timings ? timings.warmupSeconds : cfg.fleet.scaling.warmupSeconds ?? 0),
+      healthCheckGrace: timings && Duration.seconds(timings.healthCheckGraceSeconds),
+      scalingMetric: scalingMetric(cfg, this.endpoint),
       predictiveScaling: cfg.fleet.scaling.predictive,
       fleetName: id,
       production: cfg.name === 'prod',
+      targetGroups: this.endpoint && [this.endpoint.targetGroup],
+      userDataCommands: this.workload?.userDataCommands,
+      // Every AWS call of the workload runs on the host: the container gets no path to the host role's credentials.
+      containerImdsAccess: serving ? false : undefined,
     });
+    if (network.endpointSecurityGroup) network.allowEndpointAccessFrom(this.fleet.securityGroup);
     for (const email of cfg.budget.alertEmails) {
       this.fleet.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -150,6 +188,8 @@ export class GpuFleetStack extends Stack {
       // groups, membership), or every handback would kill a serving host mid-request.
       this.interruptionHandler.addAutoScalingGroup(this.fallback.fallbackGroup);
     }
+    // Both groups' hosts pull the image, read the model and secrets, and report ready through their launch hook.
+    this.workload?.attachTo(this.fleet.role, [this.fleet.autoScalingGroup, ...(this.fallback ? [this.fallback.fallbackGroup] : [])]);
 
     this.ledger = new CapacityLedger(this, 'Ledger', {
       fleetTag: this.fleet.fleetTag,
@@ -184,6 +224,13 @@ export class GpuFleetStack extends Stack {
     });
 
     for (const w of props.pricingWarnings ?? []) Annotations.of(this.fleet).addWarningV2(WARNING_IDS.pricing, w);
+
+    if (this.endpoint) {
+      new CfnOutput(this, 'EndpointUrl', {
+        value: this.endpoint.url,
+        description: `Serving endpoint URL of ${cfg.name} (${serving?.endpoint?.scheme ?? 'internal'} load balancer)`,
+      });
+    }
   }
 
   /**
@@ -217,9 +264,14 @@ function retentionDays(days: number, env: string): logs.RetentionDays {
   return days;
 }
 
-function scalingMetric(m: ScalingMetricConfig, env: string): FleetScalingMetric | undefined {
+function scalingMetric(cfg: EnvironmentConfig, endpoint: ServingEndpoint | undefined): FleetScalingMetric | undefined {
+  const m: ScalingMetricConfig = cfg.fleet.scaling.metric;
   if (m.kind === 'gpu-utilization') return { kind: 'gpu-utilization', targetPercent: m.targetPercent };
-  if (m.kind === 'request-count') throw new FleetConfigError([`${env}.fleet.scaling.metric.kind ("request-count") needs serving, which this stack does not compose yet`]);
+  if (m.kind === 'request-count') {
+    // The latency guard (m.latencyGuard) is a second policy of the serving scaling part; not built here.
+    if (!endpoint) throw new FleetConfigError([`${cfg.name}.fleet.scaling.metric.kind ("request-count") needs serving: requests are counted at the serving endpoint's load balancer`]);
+    return { kind: 'request-count', targetGroup: endpoint.targetGroup, targetRequestsPerMinute: requestsPerHostPerMinute(cfg) };
+  }
   return {
     kind: 'custom',
     targetValue: m.targetValue,

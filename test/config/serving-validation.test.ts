@@ -2,7 +2,7 @@ import { dev, prod, staging } from '../../config/environments';
 import { EnvironmentConfig, ServingConfig } from '../../config/types';
 import { environmentProblems } from '../../config/validate';
 import { ALLOWED_DOCKER_ARGS_TEXT } from '../../lib/shared/docker-args';
-import { DeepPartial, withOverrides } from '../support/stacks';
+import { DeepPartial, withOverrides, withoutServing } from '../support/stacks';
 
 // The `serving` block (issue 11): every message names the environment, the field, the value and the rule. The base
 // environments here get a serving block of their own, so these tests do not move when the committed examples change.
@@ -26,9 +26,11 @@ const SERVING: ServingConfig = {
   expectedLoad: { requestsPerSecond: 5 },
 };
 
-/** `env` serving SERVING: no configured warm-up (serving derives it). */
+/** `env` serving SERVING (in place of its own): no configured warm-up (serving derives it). */
 const serving = (env: EnvironmentConfig): EnvironmentConfig =>
-  withOverrides<EnvironmentConfig>(env, { fleet: { scaling: { warmupSeconds: undefined } }, serving: SERVING } as DeepPartial<EnvironmentConfig>);
+  ({ ...env, fleet: { ...env.fleet, scaling: { ...env.fleet.scaling, warmupSeconds: undefined } }, serving: SERVING });
+/** `env` as it was before serving (GPU-utilization burst, configured warm-up). */
+const plain = (env: EnvironmentConfig) => withoutServing(env);
 const S = {
   dev: serving(dev),
   staging: serving(staging),
@@ -200,15 +202,15 @@ describe('serving config: every bad input named with environment, field, value a
       'dev.availabilityZones (["us-east-1a"]) must list at least 2 AZs when serving is set: an Application Load Balancer needs subnets in two AZs'],
     ['a configured warm-up with serving', S.staging, { fleet: { scaling: { warmupSeconds: 420 } } },
       'staging.fleet.scaling.warmupSeconds (420) must be absent when serving is set: the warm-up is derived from the slow start and the health check (docs/serving.md)'],
-    ['no warm-up without serving', staging, { fleet: { scaling: { warmupSeconds: undefined } } },
+    ['no warm-up without serving', plain(staging), { fleet: { scaling: { warmupSeconds: undefined } } },
       'staging.fleet.scaling.warmupSeconds (missing) is required without serving: the seconds a new host needs before its metrics count'],
-    ['request-count without serving', withMetric(staging, { kind: 'request-count' }), {},
+    ['request-count without serving', withMetric(plain(staging), { kind: 'request-count' }), {},
       'staging.fleet.scaling.metric.kind ("request-count") needs serving: requests are counted at the serving endpoint\'s load balancer'],
     ['request-count without the throughput of a type', withRps(withMetric(S.staging, { kind: 'request-count' }), { 'g6.xlarge': 18, 'g5.xlarge': 22 }), {},
       'staging.cost.throughputRps (missing "g6e.xlarge", "g4dn.xlarge") must give a figure for every fleet.instanceTypes entry when fleet.scaling.metric.kind is "request-count": the requests per host come from the slowest type'],
     ['request-count target utilization 0', withMetric(S.staging, { kind: 'request-count', targetUtilizationPercent: 0 }), {},
       'staging.fleet.scaling.metric.targetUtilizationPercent (0) must be from 1 to 100'],
-    ['throughput units without serving', staging, { fleet: { capacityUnit: 'throughput' } },
+    ['throughput units without serving', plain(staging), { fleet: { capacityUnit: 'throughput' } },
       'staging.fleet.capacityUnit ("throughput") needs serving: throughput units count requests through the serving endpoint'],
     ['throughput units with round robin', S.staging, { fleet: { capacityUnit: 'throughput' } },
       'staging.serving.endpoint.routing ("missing: default round_robin") must be "least_outstanding_requests" when fleet.capacityUnit is "throughput": round robin gives a slow host as many requests as a fast one'],
@@ -225,7 +227,10 @@ describe('serving config: every bad input named with environment, field, value a
       'staging.serving.endpoint.allowedCidrs (missing) is required with fleet.existingVpc unless existingVpc.cidrBlock is given: the default, the VPC\'s CIDR, is unknown for an imported VPC'],
     ['existing VPC, internet-facing, no public subnets', S.staging,
       { fleet: { existingVpc: { ...VPC, s3GatewayEndpoint: 'none' } }, ...sv({ endpoint: { scheme: 'internet-facing', certificateArn: CERT } }) },
-      'staging.fleet.existingVpc.publicSubnetIds (missing) has no subnet for us-east-1a: an internet-facing serving endpoint needs a public subnet in every configured AZ'],
+      'staging.fleet.existingVpc.publicSubnetIds (missing) has no subnet for us-east-1a: give a public subnet in every configured AZ (an internet-facing load balancer reaches hosts only in its own AZs)'],
+    ['existing VPC, internal, public subnets for some AZs only', S.staging,
+      { fleet: { existingVpc: { ...VPC, cidrBlock: '10.1.0.0/16', s3GatewayEndpoint: 'exists', publicSubnetIds: { 'us-east-1a': 'subnet-0123456789abcdef9' } } } },
+      'staging.fleet.existingVpc.publicSubnetIds (["us-east-1a"]) has no subnet for us-east-1b: give a public subnet in every configured AZ (an internet-facing load balancer reaches hosts only in its own AZs)'],
     ['existing VPC: a route table id that is not one', S.staging, { fleet: { existingVpc: { ...VPC, s3GatewayEndpoint: 'create', privateRouteTableIds: { 'us-east-1a': 'subnet-0123456789abcdef0' } } } },
       'staging.fleet.existingVpc.privateRouteTableIds.us-east-1a ("subnet-0123456789abcdef0") must be a route table id (rtb-0123abcd...)'],
   ])('%s', (_name, base, overrides, message) => {

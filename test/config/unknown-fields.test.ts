@@ -45,8 +45,11 @@ describe('an unknown key anywhere fails with the closest known key', () => {
   });
 
   test('inside a union option, the fields of the option its kind selects', () => {
-    expect(environmentProblems(withKeys(prod, ['fleet', 'scaling', 'metric'], { targetPercnt: 65 }))).toEqual([
-      '`prod.fleet.scaling.metric.targetPercnt` is not a field; did you mean `targetPercent`?',
+    expect(environmentProblems(withKeys(dev, ['fleet', 'scaling', 'metric'], { targetPercnt: 65 }))).toEqual([
+      '`dev.fleet.scaling.metric.targetPercnt` is not a field; did you mean `targetPercent`?',
+    ]);
+    expect(environmentProblems(withKeys(prod, ['fleet', 'scaling', 'metric'], { targetUtilisationPercent: 90 }))).toEqual([
+      '`prod.fleet.scaling.metric.targetUtilisationPercent` is not a field; did you mean `targetUtilizationPercent`?',
     ]);
     const custom = withKeys(prod, ['fleet', 'scaling'], {
       metric: { kind: 'custom', namespace: 'App', metricName: 'QueueDepth', statistic: 'Average', targetValue: 10, dimension: { Queue: 'q' } },
@@ -93,8 +96,8 @@ describe('an unknown key anywhere fails with the closest known key', () => {
   });
 
   test('records keep free keys (instance types, AZs, dimensions): a wrong one is a rule, not an unknown field', () => {
-    expect(environmentProblems(withKeys(prod, ['cost'], { throughputRps: { 'g6.2xlarge': 20, 'g9.2xlarge': 5 } }))).toEqual([
-      'prod.cost.throughputRps.g9.2xlarge names a type that is not in fleet.instanceTypes (["g6.2xlarge","g5.2xlarge","g6e.2xlarge","g4dn.2xlarge"])',
+    expect(environmentProblems(withKeys(dev, ['cost'], { throughputRps: { 'g6.xlarge': 20, 'g9.2xlarge': 5 } }))).toEqual([
+      'dev.cost.throughputRps.g9.2xlarge names a type that is not in fleet.instanceTypes (["g6.xlarge","g5.xlarge","g4dn.xlarge"])',
     ]);
   });
 
