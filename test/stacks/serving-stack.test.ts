@@ -243,6 +243,22 @@ describe('the drain, end to end from the composed template', () => {
   });
 });
 
+describe('a deploy of a new image (docs/serving.md)', () => {
+  test('a new digest changes the launch template only; the groups follow its new version (new hosts run the new image), nothing else is replaced', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const next = buildEnvironmentStack({ ...staging, serving: { ...staging.serving!, image: { ...staging.serving!.image, digest } } }).template;
+    const before = resources(built.staging.template);
+    const after = resources(next);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    const changed = Object.keys(after).filter((id) => JSON.stringify(after[id]) !== JSON.stringify(before[id]));
+    expect(changed).toEqual([only(next, 'AWS::EC2::LaunchTemplate').id]);
+    expect(userData(next)).toContain(`@${digest}'`);
+    // The groups follow the template's latest version, so CloudFormation updates them with it.
+    const group = only(next, 'AWS::AutoScaling::AutoScalingGroup').Properties;
+    expect(group.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version).toEqual({ 'Fn::GetAtt': [changed[0], 'LatestVersionNumber'] });
+  });
+});
+
 describe('dev: serving by tag, acknowledged in its config', () => {
   test('the mutable-tag warning is acknowledged (no gpu-fleet warning shows), the image is pulled by tag', () => {
     expect(dev.acknowledge).toContainEqual(expect.objectContaining({ id: 'gpu-fleet:mutableImageTag' }));
