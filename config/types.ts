@@ -126,6 +126,17 @@ export interface CostConfig {
   readonly commitment?: { readonly label: string; readonly hourlyUsd: Readonly<Record<string, number>> };
   /** `cost:check` fails when expected monthly cost grows more than this over the base branch. */
   readonly maxIncreasePercent: number;
+  /** `cost:check` fails, and the report flags it, when the worst case exceeds this many USD a month. */
+  readonly maxWorstCaseUsd?: number;
+  /** What one spot interruption costs; each figure overrides what the estimate takes by default. */
+  readonly churn?: {
+    /** Seconds a replacement runs before it serves. Default: `fleet.scaling.warmupSeconds`. */
+    readonly warmupSeconds?: number;
+    /** Seconds an interrupted host drains while paid and not serving. Default: `interruption.drainTimeoutSeconds`. */
+    readonly drainOverlapSeconds?: number;
+    /** Model downloaded per launch, GB (priced through NAT). Default: unknown, not priced. */
+    readonly modelSizeGb?: number;
+  };
 }
 
 export interface EnvironmentConfig {

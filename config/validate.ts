@@ -124,6 +124,16 @@ const EnvironmentSchema = z.object({
       hourlyUsd: z.record(z.string(), z.number().gt(0, { error: 'must be USD per hour > 0' })),
     }).optional(),
     maxIncreasePercent: z.number({ error: 'must be a percentage >= 0' }).min(0, { error: 'must be >= 0' }),
+    maxWorstCaseUsd: z.number({ error: 'must be a number of USD > 0' }).refine(Number.isFinite, { error: 'must be a finite number of USD > 0' })
+      .gt(0, { error: 'must be > 0 USD' }).optional(),
+    churn: z.object({
+      warmupSeconds: z.number({ error: 'must be whole seconds from 0 to 3600' }).int({ error: 'must be whole seconds from 0 to 3600' })
+        .min(0, { error: 'must be whole seconds from 0 to 3600' }).max(3600, { error: 'must be whole seconds from 0 to 3600' }).optional(),
+      drainOverlapSeconds: z.number({ error: 'must be whole seconds from 0 to 3600' }).int({ error: 'must be whole seconds from 0 to 3600' })
+        .min(0, { error: 'must be whole seconds from 0 to 3600' }).max(3600, { error: 'must be whole seconds from 0 to 3600' }).optional(),
+      modelSizeGb: z.number({ error: 'must be a number of GB > 0' }).refine(Number.isFinite, { error: 'must be a finite number of GB > 0' })
+        .gt(0, { error: 'must be > 0 GB' }).max(16384, { error: 'must be <= 16384 GB (the largest gp3 volume)' }).optional(),
+    }, { error: 'must be an object with warmupSeconds, drainOverlapSeconds and/or modelSizeGb' }).strict().optional(),
   }),
 });
 
@@ -221,6 +231,10 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
   }
   if (env.fallback && !usesSpot) {
     p.push(`${n}.fallback (${show(env.fallback)}) is set but the fleet uses no spot (spotPercentageAboveBase ${f.spotPercentageAboveBase}); remove it`);
+  }
+  const modelGb = env.cost.churn?.modelSizeGb;
+  if (modelGb !== undefined && modelGb > f.rootVolumeGiB) {
+    p.push(`${n}.cost.churn.modelSizeGb (${modelGb}) must fit on the root volume: at most fleet.rootVolumeGiB (${f.rootVolumeGiB})`);
   }
   if (env.schedule) p.push(...validateSchedule(n, env.schedule));
   return p;

@@ -1,7 +1,7 @@
 import type { PriceTable } from '../types';
 import type { LookupContext } from './context';
 import type { LivePartsWanted } from './live';
-import { onDemandPartFrom, RegionParts, spotPartFrom } from './parts';
+import { onDemandPartFrom, publicPartFrom, RegionParts, spotPartFrom } from './parts';
 import type { RegionRequest } from './requests';
 import { PriceSnapshot, ageInDays, oldestDate, readSnapshot } from './snapshot';
 
@@ -19,13 +19,14 @@ export class SnapshotSource {
     return this.snapshot !== undefined;
   }
 
-  /** The wanted parts of `r` from the snapshot. */
-  parts(r: RegionRequest, which: LivePartsWanted): RegionParts {
+  /** The wanted parts of `r` from the snapshot (the public part with the spot part: both are spot figures). */
+  parts(r: RegionRequest, which: LivePartsWanted & { readonly public?: boolean }): RegionParts {
     this.snapshot ??= readSnapshot(this.ctx.snapshotPath);
     const t = this.snapshot.table;
     return {
       ...(which.onDemand ? { onDemand: onDemandPartFrom(t, r) } : {}),
       ...(which.spot ? { spot: spotPartFrom(t.spot, r) } : {}),
+      ...((which.public ?? which.spot) ? { public: publicPartFrom(t, r) } : {}),
     };
   }
 
@@ -36,7 +37,13 @@ export class SnapshotSource {
   checkAge(table: PriceTable, reason: string | undefined): number | undefined {
     const { ctx } = this;
     const fromSnapshot = <T extends { source: string }>(xs: readonly T[]) => xs.filter((p) => p.source === 'snapshot');
-    const oldest = oldestDate({ ...table, onDemand: fromSnapshot(table.onDemand), spot: fromSnapshot(table.spot), units: fromSnapshot(table.units) });
+    const oldest = oldestDate({
+      ...table,
+      onDemand: fromSnapshot(table.onDemand),
+      spot: fromSnapshot(table.spot),
+      units: fromSnapshot(table.units),
+      regionalSpot: fromSnapshot(table.regionalSpot ?? []),
+    });
     if (!oldest) return undefined;
     const days = ageInDays(oldest, ctx.now);
     const age = `its oldest price is dated ${oldest}, ${days} days ago`;

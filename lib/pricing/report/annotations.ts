@@ -3,7 +3,7 @@ import { quantity, usd } from '../format';
 
 /** A synth warning: `id` is what `Annotations.addWarningV2` takes and a user acknowledges. */
 export interface CostWarning {
-  readonly id: 'gpu-fleet:costOverBudget' | 'gpu-fleet:costPartLeftOut';
+  readonly id: 'gpu-fleet:costOverBudget' | 'gpu-fleet:costPartLeftOut' | 'gpu-fleet:spotInterruptionRisk' | 'gpu-fleet:worstCaseOverBudget';
   readonly message: string;
 }
 
@@ -13,7 +13,19 @@ export function costAnnotations(e: EnvironmentCostEstimate): { readonly info: st
   const info =
     `${e.environment} expected ${usd(m.expectedUsd)}/month (range ${usd(m.lowUsd)}-${usd(m.highUsd)}, ` +
     `worst case ${usd(m.worstCaseUsd)}) at ${quantity(e.hoursPerMonth)} h/month`;
-  const warnings: CostWarning[] = e.warnings.map((message) => ({ id: 'gpu-fleet:costPartLeftOut', message }));
+  const warnings: CostWarning[] = [
+    ...e.warnings.map((message): CostWarning => ({ id: 'gpu-fleet:costPartLeftOut', message })),
+    ...e.interruptionWarnings.map((message): CostWarning => ({ id: 'gpu-fleet:spotInterruptionRisk', message })),
+  ];
+  // Over the budget alone is flagged in the report (most fleets' worst case is); over an explicit limit warns.
+  if (e.maxWorstCaseUsd !== undefined && m.worstCaseUsd > e.maxWorstCaseUsd) {
+    warnings.push({
+      id: 'gpu-fleet:worstCaseOverBudget',
+      message:
+        `${e.environment} worst case ${usd(m.worstCaseUsd)}/month exceeds cost.maxWorstCaseUsd ${usd(e.maxWorstCaseUsd)}; ` +
+        'lower fleet.maxSize or fallback.maxInstances, or raise the limit',
+    });
+  }
   if (e.budget.overBudget) {
     warnings.unshift({
       id: 'gpu-fleet:costOverBudget',
