@@ -218,8 +218,9 @@ function gpuCount(env: CostModelEnvironment, type: string, book: PriceBook): num
   const offering = book.offering(type);
   if (offering && offering.gpus > 0) return offering.gpus;
   throw new CostModelError(
-    `${env.name}: GPU count of ${type} is unknown (not in the GPU catalog nor the price table's offerings); ` +
-      'use a GPU type from lib/catalog/gpu-instance-types.ts',
+    `${env.name}: GPU count of ${type} is unknown offline (the GPU catalog has no facts for it and the price table no ` +
+      'offering): synth with -c pricing=live (DescribeInstanceTypes gives it), or add its family and size to ' +
+      'lib/catalog/gpu-instance-types.ts from the EC2 instance type page',
   );
 }
 

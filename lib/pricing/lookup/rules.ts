@@ -72,7 +72,22 @@ export function checkCompleteness(ctx: LookupContext, table: PriceTable, fromSna
     const env = req.environment;
     const book = PriceBook.of(table, req.region);
     for (const type of req.instanceTypes) {
-      if (!book.onDemand(type)) problems.push(`pricing: ${env}: no on-demand price for ${type} in ${req.region}${fix}`);
+      if (book.onDemand(type)) continue;
+      if (!fromSnapshot) {
+        problems.push(`pricing: ${env}: no on-demand price for ${type} in ${req.region}`);
+        continue;
+      }
+      // Tell a real type the snapshot cannot price from a name the data does not know at all.
+      const known = book.regionalSpot(type) !== undefined || book.interruption(type) !== undefined;
+      problems.push(
+        known
+          ? `pricing: ${env}: no on-demand price for ${type} in ${req.region}: AWS's public spot data lists ${type} there, but the ` +
+              `snapshot ${ctx.snapshotPath} holds no traced on-demand price for it; synth with -c pricing=live, or run ` +
+              '`npm run pricing:refresh` with AWS credentials to add it'
+          : `pricing: ${env}: no on-demand price for ${type} in ${req.region}: neither the snapshot ${ctx.snapshotPath} nor AWS's ` +
+              `public spot data knows ${type} there; check the name and the region (aws ec2 describe-instance-type-offerings ` +
+              `--filters Name=instance-type,Values=${type} --region ${req.region}), then synth with -c pricing=live or run \`npm run pricing:refresh\``,
+      );
     }
     if (!seenRegionUnits.has(req.region)) {
       seenRegionUnits.add(req.region);

@@ -351,7 +351,8 @@ describe('estimateEnvironmentCost: bad input is a clear error', () => {
     const base = threeTypeEnv();
     const env = { ...base, fleet: { ...base.fleet, instanceTypes: ['x9.mega'] } };
     expect(run(t, env)).toThrow(
-      "staging: GPU count of x9.mega is unknown (not in the GPU catalog nor the price table's offerings); use a GPU type from lib/catalog/gpu-instance-types.ts",
+      'staging: GPU count of x9.mega is unknown offline (the GPU catalog has no facts for it and the price table no offering): ' +
+        'synth with -c pricing=live (DescribeInstanceTypes gives it), or add its family and size to lib/catalog/gpu-instance-types.ts from the EC2 instance type page',
     );
   });
 

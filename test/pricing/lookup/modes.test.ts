@@ -71,10 +71,25 @@ describe('pricing modes', () => {
     expect(JSON.stringify(b.table)).toBe(JSON.stringify(a.table));
   });
 
-  test('a type missing from the snapshot is an error that says how to add it', async () => {
+  test('a type the data does not know at all is an error that says to check the name, then how to add it', async () => {
     const problems = await problemsOf(resolvePriceTable([{ ...DEV_REQUEST, instanceTypes: ['g5.xlarge', 'g4dn.xlarge'] }], options({ mode: 'snapshot' })));
     expect(problems).toEqual([
-      `pricing: dev: no on-demand price for g4dn.xlarge in us-east-1; run \`npm run pricing:refresh\` to add it to ${snapshotPath}`,
+      `pricing: dev: no on-demand price for g4dn.xlarge in us-east-1: neither the snapshot ${snapshotPath} nor AWS's public spot data knows ` +
+        'g4dn.xlarge there; check the name and the region (aws ec2 describe-instance-type-offerings --filters Name=instance-type,Values=g4dn.xlarge ' +
+        '--region us-east-1), then synth with -c pricing=live or run `npm run pricing:refresh`',
+    ]);
+  });
+
+  test('a real type the public data lists but the snapshot cannot price on-demand says what to do', async () => {
+    const t = snapshotTable('2026-11-10');
+    writeSnapshot(snapshotPath, {
+      ...t,
+      regionalSpot: [{ instanceType: 'p5.4xlarge', region: 'us-east-1', expectedUsdPerHour: 2.6, quoteUsdPerHour: 6.2, savingsPercent: 9, source: 'snapshot', validOn: '2026-08-10', origin: 'x' }],
+    }, ['x']);
+    const problems = await problemsOf(resolvePriceTable([{ ...DEV_REQUEST, instanceTypes: ['g5.xlarge', 'p5.4xlarge'] }], options({ mode: 'snapshot' })));
+    expect(problems).toEqual([
+      `pricing: dev: no on-demand price for p5.4xlarge in us-east-1: AWS's public spot data lists p5.4xlarge there, but the snapshot ${snapshotPath} ` +
+        'holds no traced on-demand price for it; synth with -c pricing=live, or run `npm run pricing:refresh` with AWS credentials to add it',
     ]);
   });
 
