@@ -2,6 +2,7 @@ import { estimateEnvironmentCost, PriceUsed } from '../estimate';
 import { roundCents } from '../format';
 import type { InstanceOffering, OnDemandPrice, PriceTable, SpotPrice, UnitPrice, UnitResource } from '../types';
 import type { CostReport, ReportEnvironment } from './model';
+import { RiskDiff, riskDiff } from './risk';
 
 /**
  * `cost:diff`: what a pull request changes, per environment and component, with the change split into what the
@@ -34,6 +35,8 @@ export interface EnvironmentDiff {
   readonly codeChangeUsd: number | null;
   /** Why the split is missing, or which base prices the head did not have. */
   readonly notes: readonly string[];
+  /** Config changes that move cost or risk, and the worst case before and after. */
+  readonly risk: RiskDiff;
 }
 
 export interface CostDiff {
@@ -125,9 +128,12 @@ export function diffCostReports(base: CostReport, head: CostReport): CostDiff {
     } else {
       notes.push(b ? 'environment removed by this change' : 'environment added by this change');
     }
+    const risk = riskDiff(b, h);
+    const costUnchanged = changeUsd === 0 && components.every((c) => c.changeUsd === 0);
     return {
       environment: name,
-      status: !b ? 'added' : !h ? 'removed' : changeUsd === 0 && components.every((c) => c.changeUsd === 0) ? 'unchanged' : 'changed',
+      status: !b ? 'added' : !h ? 'removed' : costUnchanged && risk.changes.length === 0 && risk.worstCaseChangeUsd === 0 ? 'unchanged' : 'changed',
+      risk,
       beforeUsd,
       afterUsd,
       changeUsd,
