@@ -7,6 +7,7 @@ import { FleetConfigError, validateEnvironments } from '../config/validate';
 import { CostModelError } from '../lib/pricing/estimate';
 // Straight from the modules, not the lookup index: the index re-exports the AWS SDK clients, which only a live lookup needs.
 import { PricingLookupError } from '../lib/pricing/lookup/errors';
+import { ADVISOR_URL, PRICE_FEED_URL } from '../lib/pricing/lookup/public-data';
 import { parsePricingMode, resolvePriceTable } from '../lib/pricing/lookup/resolve';
 import { buildCostReport } from '../lib/pricing/report/model';
 import { renderCostSummary } from '../lib/pricing/report/summary';
@@ -37,6 +38,12 @@ async function main(): Promise<void> {
     mode: parsePricingMode(app.node.tryGetContext('pricing')),
     cacheDir: path.join(ROOT, '.cache', 'pricing'),
     snapshotPath: path.join(ROOT, 'pricing', 'snapshot.json'),
+    // AWS's credential-free spot feeds; a short deadline so an offline synth (CI) falls back to the snapshot at once.
+    feeds: {
+      advisorUrl: process.env.GPU_FLEET_SPOT_ADVISOR_URL || ADVISOR_URL,
+      priceFeedUrl: process.env.GPU_FLEET_SPOT_PRICE_FEED_URL || PRICE_FEED_URL,
+      timeoutMs: 3000,
+    },
     log,
   });
   // The stacks need the hourly prices (burn alarm, dashboard); the estimate needs the stacks' alarm count.

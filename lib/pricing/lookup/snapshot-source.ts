@@ -11,18 +11,20 @@ import { PriceSnapshot, ageInDays, oldestDate, readSnapshot } from './snapshot';
  */
 export class SnapshotSource {
   private snapshot?: PriceSnapshot;
+  private pricesUsed = false;
 
   constructor(private readonly ctx: LookupContext) {}
 
-  /** Whether any price came from the snapshot. */
+  /** Whether on-demand or spot prices came from the snapshot (its public figures alone do not count). */
   get used(): boolean {
-    return this.snapshot !== undefined;
+    return this.pricesUsed;
   }
 
   /** The wanted parts of `r` from the snapshot (the public part with the spot part: both are spot figures). */
   parts(r: RegionRequest, which: LivePartsWanted & { readonly public?: boolean }): RegionParts {
     this.snapshot ??= readSnapshot(this.ctx.snapshotPath);
     const t = this.snapshot.table;
+    if (which.onDemand || which.spot) this.pricesUsed = true;
     return {
       ...(which.onDemand ? { onDemand: onDemandPartFrom(t, r) } : {}),
       ...(which.spot ? { spot: spotPartFrom(t.spot, r) } : {}),

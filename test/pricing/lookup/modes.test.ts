@@ -149,7 +149,7 @@ describe('pricing modes', () => {
     const lines: string[] = [];
     const res = await resolvePriceTable([DEV_REQUEST], options({ now: new Date(NOW.getTime() + 5 * 3600_000), log: (l) => lines.push(l) }));
     expect(aws.calls.length).toBe(before);
-    expect(res.calls).toEqual({ getProducts: 0, describeSpotPriceHistory: 0, describeInstanceTypeOfferings: 0, describeInstanceTypes: 0 });
+    expect(res.calls).toEqual({ getProducts: 0, describeSpotPriceHistory: 0, describeInstanceTypeOfferings: 0, describeInstanceTypes: 0, publicFeeds: 0 });
     expect(res.sources).toEqual(['cache']);
     expect(res.table.spot[0].validOn).toBe('2026-11-22');
     expect(lines[0]).toBe('pricing: every price is in the local cache and fresh; no AWS calls');
