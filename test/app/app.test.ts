@@ -10,7 +10,10 @@ const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function synth(context: Record<string, unknown>): { outdir: string; status: number | null; stderr: string } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-fleet-app-'));
+  return synthInto(fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-fleet-app-')), context);
+}
+
+function synthInto(outdir: string, context: Record<string, unknown>): { outdir: string; status: number | null; stderr: string } {
   // No account, as in CI: the stacks stay account-agnostic.
   const { CDK_DEFAULT_ACCOUNT: _account, ...env } = process.env;
   const r = spawnSync(TSX, ['bin/app.ts'], {
@@ -64,7 +67,10 @@ describe('bin/app.ts on the committed snapshot', () => {
 
   test('says where prices came from and how old they are, and prints the summary', () => {
     expect(first.stderr).toMatch(/pricing: prices from snapshot/);
-    expect(first.stderr).toMatch(/the price snapshot .* is older than 30 days \(its oldest price is dated \d{4}-\d{2}-\d{2}, \d+ days ago\)/);
+    // One line for the price age, under a heading naming the environments it concerns.
+    expect(first.stderr).toMatch(/pricing warnings \(us-east-1: dev, staging, prod\):\n/);
+    expect(first.stderr).toMatch(/the price snapshot .*: its oldest price is dated \d{4}-\d{2}-\d{2}, \d+ days ago; older than 30 days/);
+    expect(first.stderr.match(/oldest price is dated/g)).toHaveLength(1);
     expect(first.stderr).toMatch(/Cost estimate, USD\/month/);
   });
 
@@ -73,6 +79,16 @@ describe('bin/app.ts on the committed snapshot', () => {
     const infos = Object.values(meta).flat().filter((m: any) => m.type === 'aws:cdk:info').map((m: any) => m.data);
     expect(infos).toContainEqual(expect.stringMatching(/^staging expected \$[\d,]+\.\d\d\/month \(range /));
   });
+});
+
+test('a failed synth removes the previous cost report from the output directory', () => {
+  const ok = synth({ pricing: 'snapshot' });
+  expect(fs.existsSync(path.join(ok.outdir, 'cost-report.json'))).toBe(true);
+  const failed = synthInto(ok.outdir, { pricing: 'cheap' });
+  expect(failed.status).toBe(1);
+  expect(fs.existsSync(path.join(ok.outdir, 'cost-report.json'))).toBe(false);
+  expect(fs.existsSync(path.join(ok.outdir, 'cost-report.md'))).toBe(false);
+  fs.rmSync(ok.outdir, { recursive: true, force: true });
 });
 
 test('an unknown pricing mode fails with the value and the choices, and writes no template', () => {

@@ -71,9 +71,9 @@ export function costComponents(
   const notPriced: string[] = [];
   // A table without a traced price for a line (the committed snapshot has none for gp3 or NAT) leaves the line out and
   // names it: the lookup's rules make these prices required whenever they come from AWS or the cache.
-  const leftOut = (label: string, resource: UnitResource) => {
+  // One warning for all of them (estimate.ts), so a snapshot without unit prices does not print five.
+  const leftOut = (label: string, _resource: UnitResource) => {
     notPriced.push(label);
-    notes.warnings.push(`${env.name} (${env.region}): not priced: ${label} (no ${resource} price in the price table); the estimate is low by that line`);
   };
   const gp3 = book.unit('ebs-gp3-gb-month') ? requireUnit(env, book, 'ebs-gp3-gb-month') : undefined;
   const instanceHours = shape.instancesRunning * H;
@@ -107,7 +107,6 @@ export function costComponents(
       const p = book.unit(resource);
       if (!p) {
         notPriced.push(label);
-        notes.warnings.push(`${env.name} (${env.region}): no ${resource} price in the price table; ${label} is left out of the estimate`);
         return;
       }
       validUnit(env, p);

@@ -48,6 +48,11 @@ export function estimateEnvironmentCost(
   const churn = churnFigures(env, shape, book, hours, notes);
   worstBucketWarnings(env, book, notes);
   const parts = costComponents(env, shape, book, hours, smallParts, notes, churn);
+  if (parts.notPriced.length) {
+    notes.warnings.push(
+      `${env.name} (${env.region}): not priced (no price in the price table): ${parts.notPriced.join(', ')}; the estimate is low by these lines`,
+    );
+  }
   const totals = monthlyTotals(env, shape, parts, hours);
   notes.assumptions.push(hoursAssumption(hours.fleet, options.scheduleDescription));
   if (shape.hasSpot) notes.assumptions.push(BUCKET_ASSUMPTION);

@@ -92,13 +92,16 @@ export function checkCompleteness(ctx: LookupContext, table: PriceTable, fromSna
     if (!seenRegionUnits.has(req.region)) {
       seenRegionUnits.add(req.region);
       const natInRegion = requests.some((r) => r.region === req.region && r.needsNat !== false);
+      const leftOut: string[] = [];
       for (const u of unitsNeeded) {
         if (book.unit(u)) continue;
         if (!natInRegion && u.startsWith('nat-gateway-')) continue; // existing VPCs: their NAT is not this stack's cost
-        if (OPTIONAL_UNITS.includes(u)) warn(`pricing: no ${u} price for ${req.region}; that small part is left out of the estimate${fix}`);
         // The committed snapshot holds only traced prices: a line it cannot price is left out and named, not invented.
-        else if (fromSnapshot) warn(`pricing: no ${u} price for ${req.region} in the snapshot; that line is left out of the estimate (not priced)${fix}`);
-        else problems.push(`pricing: no ${u} price for ${req.region}${fix}`);
+        if (OPTIONAL_UNITS.includes(u) || fromSnapshot) leftOut.push(u);
+        else problems.push(`pricing: no ${u} price for ${req.region}`);
+      }
+      if (leftOut.length) {
+        warn(`pricing: ${req.region}: no ${leftOut.join(', ')} price${leftOut.length > 1 ? 's' : ''}; those lines are left out of the estimate (not priced)${fix}`);
       }
     }
     let pools = 0;

@@ -49,13 +49,12 @@ export class SnapshotSource {
     if (!oldest) return undefined;
     const days = ageInDays(oldest, ctx.now);
     const age = `its oldest price is dated ${oldest}, ${days} days ago`;
-    if (reason) ctx.warn(`pricing: using the committed snapshot ${ctx.snapshotPath} because ${reason}; ${age}`);
-    if (days > ctx.snapshotMaxAgeDays) {
-      ctx.warn(
-        `pricing: the price snapshot ${ctx.snapshotPath} is older than ${ctx.snapshotMaxAgeDays} days (${age}); ` +
-          'run `npm run pricing:refresh` with AWS credentials to update it',
-      );
-    }
+    // One line for the snapshot's age, whatever the reason it was used.
+    const stale = days > ctx.snapshotMaxAgeDays
+      ? `; older than ${ctx.snapshotMaxAgeDays} days: run \`npm run pricing:refresh\` with AWS credentials to update it`
+      : '';
+    if (reason) ctx.warn(`pricing: using the committed snapshot ${ctx.snapshotPath} because ${reason}; ${age}${stale}`);
+    else if (stale) ctx.warn(`pricing: the price snapshot ${ctx.snapshotPath}: ${age}${stale}`);
     return days;
   }
 }

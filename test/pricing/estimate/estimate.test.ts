@@ -216,10 +216,9 @@ describe('estimateEnvironmentCost: GPU-weighted types', () => {
   test('small parts without prices are left out with a warning; no NAT with 0 gateways', () => {
     expect(e.components.map((c) => c.id)).toEqual(['on-demand-base', 'on-demand-burst', 'spot-burst', 'spot-churn', 'ebs']);
     expect(e.warnings.filter((w) => !w.includes('interruption bucket'))).toEqual([
-      'prod (us-east-1): no cloudwatch-alarm-month price in the price table; CloudWatch alarms is left out of the estimate',
-      'prod (us-east-1): no lambda-request price in the price table; Lambda is left out of the estimate',
-      'prod (us-east-1): no sqs-request price in the price table; SQS is left out of the estimate',
+      'prod (us-east-1): not priced (no price in the price table): CloudWatch alarms, Lambda, SQS; the estimate is low by these lines',
     ]);
+    expect(e.notPriced).toEqual(['CloudWatch alarms', 'Lambda', 'SQS']);
     expect(e.perMillionRequests).toBeUndefined();
   });
 });
@@ -386,9 +385,10 @@ describe('estimateEnvironmentCost: a line without a traced price', () => {
     ['ebs-gp3-gb-month', 'ebs', 'EBS gp3 root volumes'],
     ['nat-gateway-hour', 'nat-gateway', 'NAT gateways (1)'],
   ] as const)('no %s: the line is left out, named as not priced and warned, never $0 in disguise', (resource, id, label) => {
+    expect(resource).toMatch(/-/);
     const e = estimateEnvironmentCost(threeTypeEnv(), { ...t, units: t.units.filter((u) => u.resource !== resource) }, { hoursPerMonth: 200 });
     expect(e.components.map((c) => c.id)).not.toContain(id);
     expect(e.notPriced).toEqual([label]);
-    expect(e.warnings).toContain(`staging (us-east-1): not priced: ${label} (no ${resource} price in the price table); the estimate is low by that line`);
+    expect(e.warnings).toContain(`staging (us-east-1): not priced (no price in the price table): ${label}; the estimate is low by these lines`);
   });
 });

@@ -53,7 +53,7 @@ describe('pricing modes', () => {
     ]);
     expect(res.snapshotAgeDays).toBe(82);
     expect(res.warnings).toEqual([
-      `pricing: the price snapshot ${snapshotPath} is older than 30 days (its oldest price is dated 2026-09-01, 82 days ago); ` +
+      `pricing: the price snapshot ${snapshotPath}: its oldest price is dated 2026-09-01, 82 days ago; older than 30 days: ` +
         'run `npm run pricing:refresh` with AWS credentials to update it',
     ]);
   });
@@ -184,11 +184,11 @@ describe('pricing modes', () => {
     expect(Date.now() - started).toBeLessThan(3000); // no hang: the probe fails at once
     expect(aws.calls).toEqual([]);
     expect(res.sources).toEqual(['snapshot']);
+    // One line for the price age of the source, with why it was used.
     expect(res.warnings).toEqual([
       `pricing: using the committed snapshot ${snapshotPath} because no AWS credentials resolved within 3000 ms ` +
-        '(set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login); its oldest price is dated 2026-09-01, 82 days ago',
-      `pricing: the price snapshot ${snapshotPath} is older than 30 days (its oldest price is dated 2026-09-01, 82 days ago); ` +
-        'run `npm run pricing:refresh` with AWS credentials to update it',
+        '(set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login); its oldest price is dated 2026-09-01, 82 days ago; ' +
+        'older than 30 days: run `npm run pricing:refresh` with AWS credentials to update it',
     ]);
   });
 
@@ -207,7 +207,8 @@ describe('pricing modes', () => {
     expect(res.sources).toEqual(['snapshot']);
     expect(res.warnings[0]).toBe(
       `pricing: using the committed snapshot ${snapshotPath} because AWS lookups failed (pricing: EC2 DescribeSpotPriceHistory (us-east-1, g5.xlarge, g6.xlarge) failed: ` +
-        'UnauthorizedOperation: You are not authorized to perform this operation. (HTTP 403)); its oldest price is dated 2026-09-01, 82 days ago',
+        'UnauthorizedOperation: You are not authorized to perform this operation. (HTTP 403)); its oldest price is dated 2026-09-01, 82 days ago; ' +
+        'older than 30 days: run `npm run pricing:refresh` with AWS credentials to update it',
     );
   });
 

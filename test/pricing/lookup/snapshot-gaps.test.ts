@@ -74,15 +74,15 @@ describe('missing unit prices in a snapshot', () => {
   test('a small part (alarms, Lambda, SQS) is a warning, the estimate goes on without it', async () => {
     const t = snapshotTable();
     const res = await resolveWith({ ...t, units: t.units.filter((u) => u.resource !== 'cloudwatch-alarm-month') });
-    expect(res.warnings).toContainEqual(expect.stringMatching(/^pricing: no cloudwatch-alarm-month price for us-east-1; that small part is left out of the estimate; run `npm run pricing:refresh`/));
+    expect(res.warnings).toContainEqual(expect.stringMatching(/^pricing: us-east-1: no cloudwatch-alarm-month price; those lines are left out of the estimate \(not priced\); run `npm run pricing:refresh`/));
   });
 
   test('EBS storage and NAT the snapshot cannot trace are left out and named, never invented', async () => {
     const t = snapshotTable();
     const res = await resolveWith({ ...t, units: t.units.filter((u) => u.resource !== 'ebs-gp3-gb-month' && u.resource !== 'nat-gateway-hour') });
+    // One line for the region, naming each.
     expect(res.warnings.filter((w) => w.includes('(not priced)'))).toEqual([
-      expect.stringMatching(/^pricing: no ebs-gp3-gb-month price for us-east-1 in the snapshot; that line is left out of the estimate \(not priced\); run `npm run pricing:refresh` to add it to /),
-      expect.stringMatching(/^pricing: no nat-gateway-hour price for us-east-1 in the snapshot; that line is left out of the estimate \(not priced\); run `npm run pricing:refresh` to add it to /),
+      expect.stringMatching(/^pricing: us-east-1: no ebs-gp3-gb-month, nat-gateway-hour prices; those lines are left out of the estimate \(not priced\); run `npm run pricing:refresh` to add it to /),
     ]);
   });
 });
