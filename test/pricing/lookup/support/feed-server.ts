@@ -52,11 +52,21 @@ export function priceFeedDoc(w: FeedWorld): unknown {
   };
 }
 
-export async function startFeedServer(world: FeedWorld, slowMs = 5000): Promise<FeedServer> {
+/** `latencyMs` delays every answer (the benchmark's call latency); `slowMs` is how long a 'slow' feed takes. */
+export async function startFeedServer(world: FeedWorld, slowMs = 5000, latencyMs = 0): Promise<FeedServer> {
   const requests: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const state = { advisor: 'ok' as FeedBehaviour, prices: 'ok' as FeedBehaviour };
   const server = http.createServer((req, res) => {
+    if (latencyMs > 0) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        answer(req, res);
+      }, latencyMs);
+      timers.add(t);
+    } else answer(req, res);
+  });
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse) => {
     requests.push(req.url ?? '');
     const which = req.url === '/spot-advisor-data.json' ? 'advisor' : req.url === '/spot.json' ? 'prices' : undefined;
     if (!which) {
@@ -74,7 +84,7 @@ export async function startFeedServer(world: FeedWorld, slowMs = 5000): Promise<
       }, slowMs);
       timers.add(t);
     } else res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
