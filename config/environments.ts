@@ -36,6 +36,7 @@ export const dev: EnvironmentConfig = {
   usage: { averageSpotInstances: 1, hoursPerMonth: 730 },
   interruption: SHARED_INTERRUPTION,
   cost: { maxIncreasePercent: 20 },
+  logRetentionDays: 30,
 };
 
 export const staging: EnvironmentConfig = {
@@ -61,6 +62,7 @@ export const staging: EnvironmentConfig = {
   usage: { averageSpotInstances: 2, hoursPerMonth: 730 },
   interruption: SHARED_INTERRUPTION,
   cost: { maxIncreasePercent: 15, throughputRps: { 'g6.xlarge': 18, 'g5.xlarge': 22, 'g6e.xlarge': 40, 'g4dn.xlarge': 9 } },
+  logRetentionDays: 90,
 };
 
 export const prod: EnvironmentConfig = {
@@ -94,6 +96,8 @@ export const prod: EnvironmentConfig = {
     maxIncreasePercent: 10,
     throughputRps: { 'g6.2xlarge': 20, 'g5.2xlarge': 24, 'g6e.2xlarge': 44, 'g4dn.2xlarge': 10 },
   },
+  // A year of function and flow logs for audits and incident reviews (validated: at least 365 in prod).
+  logRetentionDays: 365,
 };
 
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [dev, staging, prod];

@@ -81,9 +81,12 @@ export interface BudgetConfig {
 /** A window during which the fleet runs; outside every window the schedule takes it to zero. */
 export interface SchedulePeriodConfig {
   readonly days: readonly Weekday[];
-  /** `HH:MM`, 24-hour, local to the schedule's time zone. */
+  /** `HH:MM`, 24-hour, `00:00`-`23:59`, local to the schedule's time zone. */
   readonly start: string;
-  /** `HH:MM`, after `start` (same day). */
+  /**
+   * `HH:MM`, `00:00`-`24:00`: `24:00` is the end of the day, an end at or before `start` (`22:00`-`06:00`) is on the
+   * next day. Periods that touch or overlap (MON 00:00-24:00 and TUE 00:00-24:00) are merged: no stop between them.
+   */
   readonly end: string;
 }
 
@@ -156,4 +159,10 @@ export interface EnvironmentConfig {
   /** On-demand fallback when spot runs dry; absent means off. */
   readonly fallback?: FallbackConfig;
   readonly cost: CostConfig;
+  /**
+   * Days CloudWatch Logs keeps every log group of the stack (the Lambdas', VPC flow logs): one of CloudWatch's
+   * retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+   * 3288, 3653), at least 365 in prod.
+   */
+  readonly logRetentionDays: number;
 }

@@ -28,11 +28,25 @@ export const KNOWN_REGIONS: readonly string[] = [
 /** Environments whose fleet must span at least 3 AZs. */
 const MIN_AZS: Record<string, number> = { dev: 1, staging: 3, prod: 3 };
 
+/**
+ * The retention periods CloudWatch Logs accepts, in days (PutRetentionPolicy; CDK's `logs.RetentionDays` without
+ * INFINITE, a test keeps the two equal).
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+ */
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/** Least log retention per environment: prod keeps a year for audits and incident reviews. */
+const MIN_LOG_RETENTION_DAYS: Record<string, number> = { prod: 365 };
+
 // Pragmatic address check (what AWS SNS / Budgets accept in practice), not full RFC 5322.
 const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 const size = (rule = 'must be a whole number >= 0') =>
   z.number({ error: rule }).int({ error: rule }).min(0, { error: rule });
+
+const LOG_RETENTION_RULE = `must be one of CloudWatch Logs' retention periods in days: ${LOG_RETENTION_DAYS.join(', ')}`;
 
 const nonEmpty = z.string({ error: 'must be a non-empty string' }).trim().min(1, { error: 'must be a non-empty string' });
 
@@ -135,6 +149,7 @@ const EnvironmentSchema = z.object({
         .gt(0, { error: 'must be > 0 GB' }).max(16384, { error: 'must be <= 16384 GB (the largest gp3 volume)' }).optional(),
     }, { error: 'must be an object with warmupSeconds, drainOverlapSeconds and/or modelSizeGb' }).strict().optional(),
   }),
+  logRetentionDays: z.number({ error: LOG_RETENTION_RULE }).refine((d) => LOG_RETENTION_DAYS.includes(d), { error: LOG_RETENTION_RULE }),
 });
 
 function show(value: unknown): string {
@@ -235,6 +250,10 @@ function crossFieldProblems(env: EnvironmentConfig): string[] {
   const modelGb = env.cost.churn?.modelSizeGb;
   if (modelGb !== undefined && modelGb > f.rootVolumeGiB) {
     p.push(`${n}.cost.churn.modelSizeGb (${modelGb}) must fit on the root volume: at most fleet.rootVolumeGiB (${f.rootVolumeGiB})`);
+  }
+  const minRetention = MIN_LOG_RETENTION_DAYS[n];
+  if (minRetention !== undefined && env.logRetentionDays < minRetention) {
+    p.push(`${n}.logRetentionDays (${env.logRetentionDays}) must be at least ${minRetention} days in ${n}: audits and incident reviews need a year of function and flow logs`);
   }
   if (env.schedule) p.push(...validateSchedule(n, env.schedule));
   return p;

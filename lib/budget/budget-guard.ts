@@ -1,5 +1,4 @@
-import * as path from 'path';
-import { Annotations, ArnFormat, Aspects, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as ce from 'aws-cdk-lib/aws-ce';
@@ -7,15 +6,16 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { HOURS_PER_MONTH } from '../pricing/types';
 import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
-import { KILL_SWITCH_METRICS, KILL_SWITCH_ENV as ENV } from './kill-switch-env';
+import { fleetKey } from '../shared/encryption';
+import { addKillSwitch, KillSwitchOptions, KillSwitchResources } from './kill-switch';
 
 /** Thrown for invalid BudgetGuard props; the message lists every problem, one a line. */
 export class BudgetConfigError extends Error {
@@ -50,16 +50,6 @@ export interface BurnRateOptions {
   readonly datapoints?: number;
 }
 
-/** What the kill switch does when 100% of the budget is actually spent. */
-export interface KillSwitchOptions {
-  /** `zero`: min = max = desired = 0 (dev, staging). `base`: all three to `baseCapacity` (prod). */
-  readonly capTo: 'zero' | 'base';
-  /** The on-demand base the `base` cap keeps running. */
-  readonly baseCapacity: number;
-  /** Min/max the restore command puts back: the group's configured sizes. */
-  readonly restoreCapacity: { readonly minCapacity: number; readonly maxCapacity: number };
-}
-
 export interface BudgetGuardProps {
   /** Environment name, in messages, descriptions and the anomaly monitor's name. */
   readonly environmentName: string;
@@ -88,6 +78,16 @@ export interface BudgetGuardProps {
    * @default - a day of budget, `monthlyLimitUsd / 30`, rounded to cents
    */
   readonly anomalyThresholdUsd?: number;
+  /**
+   * How long the kill switch's log group keeps its events.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Customer-managed key the kill switch's log group is encrypted with.
+   * @default - the stack's log key (`logEncryptionKey` in lib/shared/encryption.ts)
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -107,6 +107,10 @@ export class BudgetGuard extends Construct {
   readonly burnAlarm: cloudwatch.Alarm;
   /** The kill-switch function, when enabled. */
   readonly killSwitchFunction?: nodejs.NodejsFunction;
+  /** The kill switch's on-failure destination (events that failed every retry), when enabled. */
+  readonly killSwitchFailureQueue?: sqs.Queue;
+  /** The kill switch's alarms (errors, failure queue, unrecognised messages), when enabled. */
+  readonly killSwitchAlarms: readonly cloudwatch.Alarm[];
   readonly anomalyMonitor?: ce.CfnAnomalyMonitor;
 
   constructor(scope: Construct, id: string, props: BudgetGuardProps) {
@@ -116,10 +120,7 @@ export class BudgetGuard extends Construct {
     const stack = Stack.of(this);
     const killSwitch = props.killSwitch || undefined;
 
-    this.topicKey = new kms.Key(this, 'TopicKey', {
-      description: `Encrypts the budget topic of the ${env} GPU fleet`,
-      enableKeyRotation: true,
-    });
+    this.topicKey = fleetKey(this, 'TopicKey', `Encrypts the budget topic of the ${env} GPU fleet`);
     this.topic = new sns.Topic(this, 'Topic', { masterKey: this.topicKey, enforceSSL: true });
 
     // Services publish to an encrypted topic only if both the key and the topic let them; aws:SourceAccount keeps
@@ -177,7 +178,21 @@ export class BudgetGuard extends Construct {
     this.burnAlarm = burn.alarm;
 
     if (props.anomalyMonitor) this.anomalyMonitor = this.createAnomalyMonitor(props);
-    if (killSwitch) this.killSwitchFunction = this.createKillSwitch(props, killSwitch);
+    let ks: KillSwitchResources | undefined;
+    if (killSwitch) {
+      ks = addKillSwitch(this, {
+        environmentName: env,
+        autoScalingGroup: props.autoScalingGroup,
+        options: killSwitch,
+        topic: this.topic,
+        topicKey: this.topicKey,
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        logEncryptionKey: props.logEncryptionKey,
+      });
+    }
+    this.killSwitchFunction = ks?.function;
+    this.killSwitchFailureQueue = ks?.failureQueue;
+    this.killSwitchAlarms = ks ? [ks.errorsAlarm, ks.failureQueueAlarm, ks.unrecognisedMessagesAlarm] : [];
   }
 
   private createBurnAlarm(props: BudgetGuardProps): { metric: cloudwatch.MathExpression; alarm: cloudwatch.Alarm } {
@@ -240,141 +255,6 @@ export class BudgetGuard extends Construct {
     subscription.node.addDependency(this.topic);
     return monitor;
   }
-
-  private createKillSwitch(props: BudgetGuardProps, options: KillSwitchOptions): nodejs.NodejsFunction {
-    const group = props.autoScalingGroup;
-    const stack = Stack.of(this);
-    const logGroup = new logs.LogGroup(this, 'KillSwitchLogs', { retention: logs.RetentionDays.ONE_MONTH });
-    // Own role instead of the default one: no AWSLambdaBasicExecutionRole managed policy, logs scoped to one group.
-    const role = new iam.Role(this, 'KillSwitchRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Budget kill switch of the ${props.environmentName} GPU fleet`,
-    });
-    logGroup.grantWrite(role);
-    // The group ARN embeds a UUID CloudFormation does not expose; the name pins the one group.
-    const groupArn = stack.formatArn({
-      service: 'autoscaling',
-      resource: 'autoScalingGroup',
-      resourceName: `*:autoScalingGroupName/${group.autoScalingGroupName}`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    // UpdateAutoScalingGroup may only resize (never above the configured max), not move subnets or launch template.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['autoscaling:UpdateAutoScalingGroup'],
-        resources: [groupArn],
-        conditions: {
-          NumericLessThanEquals: { 'autoscaling:MaxSize': options.restoreCapacity.maxCapacity },
-          Null: { 'autoscaling:VPCZoneIdentifiers': 'true', 'autoscaling:LaunchTemplateVersionSpecified': 'true' },
-        },
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'],
-        resources: [groupArn],
-      }),
-    );
-    // Describe* has no resource-level permissions in Auto Scaling.
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['autoscaling:DescribeAutoScalingGroups'], resources: ['*'] }));
-    this.topic.grantPublish(role);
-
-    const fn = new nodejs.NodejsFunction(this, 'KillSwitch', {
-      entry: path.join(__dirname, 'kill-switch.function.ts'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(30),
-      role,
-      logGroup,
-      description: `Caps the ${props.environmentName} GPU fleet when its budget is spent; {"action":"restore"} lifts the cap`,
-      retryAttempts: 2,
-      environment: {
-        [ENV.groupName]: group.autoScalingGroupName,
-        [ENV.capTo]: options.capTo,
-        [ENV.baseCapacity]: String(options.baseCapacity),
-        [ENV.restoreMin]: String(options.restoreCapacity.minCapacity),
-        [ENV.restoreMax]: String(options.restoreCapacity.maxCapacity),
-        [ENV.topicArn]: this.topic.topicArn,
-        [ENV.environmentName]: props.environmentName,
-        POWERTOOLS_SERVICE_NAME: 'gpu-fleet-budget-kill-switch',
-      },
-      bundling: { minify: true, target: 'node24' },
-    });
-    this.topic.addSubscription(new subscriptions.LambdaSubscription(fn));
-
-    // After Lambda's retries an async failure is gone; this alarm makes it visible to the same inbox.
-    const errors = fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM });
-    const errorAlarm = errors.createAlarm(this, 'KillSwitchErrorsAlarm', {
-      alarmDescription: `The ${props.environmentName} budget kill switch failed: the fleet may NOT be capped. See the function's logs.`,
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    errorAlarm.addAlarmAction(new cwActions.SnsAction(this.topic));
-
-    // A message the kill switch cannot classify may be a Budgets format change that would disarm it: say so.
-    const unrecognised = new cloudwatch.Metric({
-      namespace: KILL_SWITCH_METRICS.namespace,
-      metricName: KILL_SWITCH_METRICS.unrecognisedMessages,
-      dimensionsMap: { service: KILL_SWITCH_METRICS.service, Environment: props.environmentName },
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.minutes(5),
-    });
-    const unrecognisedAlarm = unrecognised.createAlarm(this, 'KillSwitchUnrecognisedMessagesAlarm', {
-      alarmDescription:
-        `The ${props.environmentName} budget kill switch got a message it cannot read on the budget topic: ` +
-        'if AWS changed the Budgets notification format, the kill switch would not act. See the function\'s logs.',
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    unrecognisedAlarm.addAlarmAction(new cwActions.SnsAction(this.topic));
-
-    this.acknowledgeKillSwitchWildcards(role, groupArn);
-    return fn;
-  }
-
-  /**
-   * cdk-nag names each IAM5 finding by the flattened resource or action, so each reviewed wildcard is acknowledged
-   * by its exact id, on the kill switch's policy only. The group ARN is flattened at synth (an aspect) so the id
-   * matches the group's final logical id.
-   */
-  private acknowledgeKillSwitchWildcards(role: iam.Role, groupArn: string): void {
-    const policy = role.node.findChild('DefaultPolicy');
-    const ack = (finding: string, reason: string) =>
-      Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    ack('Resource::*', 'autoscaling:DescribeAutoScalingGroups supports no resource-level permissions; it only reads.');
-    ack(
-      'Action::kms:GenerateDataKey*',
-      'CDK grantPublish on the budget topic: GenerateDataKey* on that one customer-managed key (resource is the key ARN).',
-    );
-    Aspects.of(this).add({
-      visit: (node) => {
-        if (node !== policy.node.defaultChild) return;
-        ack(
-          `Resource::${flattenCfnReference(Stack.of(this).resolve(groupArn))}`,
-          'Auto Scaling group ARNs contain a UUID unknown at synth; the ARN is pinned by group name ' +
-            '(autoScalingGroup:*:autoScalingGroupName/<group>), i.e. exactly one group.',
-        );
-      },
-    });
-  }
-}
-
-/** The flat form cdk-nag gives a CloudFormation reference in finding ids (`<Logical.Attr>`, joins concatenated). */
-function flattenCfnReference(ref: unknown): string {
-  if (ref === undefined) return '';
-  if (typeof ref === 'string') return ref.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  const o = ref as Record<string, any>;
-  if (o['Fn::Join']) return (o['Fn::Join'][1] as unknown[]).map(flattenCfnReference).join(o['Fn::Join'][0]);
-  if (o['Fn::Sub']) return flattenCfnReference(o['Fn::Sub']);
-  if (o['Fn::GetAtt']) return `<${o['Fn::GetAtt'][0]}.${o['Fn::GetAtt'][1]}>`;
-  if (o.Ref) return `<${o.Ref}>`;
-  return JSON.stringify(ref);
 }
 
 function validate(scope: Construct, props: BudgetGuardProps): void {

@@ -249,13 +249,29 @@ export class FleetDashboard extends Construct {
       statistic,
       period: Duration.minutes(5),
     });
+    // Spot shortages of a mixed-instances group name no type, so launch failures are shown per AZ.
+    const byZone = (metricName: string, extraDim: string) => ({
+      searchQuery: `MetricName="${metricName}"`,
+      dimensionsMap: {
+        service: HANDLER_SERVICE,
+        Fleet: fleet,
+        EventType: EVENT_TYPES.launchUnsuccessful,
+        AvailabilityZone: undefined as unknown as string,
+        [extraDim]: undefined as unknown as string,
+      },
+      namespace: FLEET_METRIC_NAMESPACE,
+      statistic: MetricStatistic.SUM,
+      period: Duration.minutes(5),
+    });
     facade.monitorCustom({
       alarmFriendlyName: `${fleet}-pools`,
       humanReadableName: 'Spot pools (instance type x AZ)',
       metricGroups: [
         { title: 'Interruption warnings by pool', metrics: [byPool(HANDLER_METRICS.interruptions, EVENT_TYPES.spotInterruption, MetricStatistic.SUM)] },
         { title: 'Rebalance recommendations by pool', metrics: [byPool(HANDLER_METRICS.rebalanceRecommendations, EVENT_TYPES.rebalance, MetricStatistic.SUM)] },
-        { title: 'Launch failures by pool and error code', metrics: [byPool(HANDLER_METRICS.launchFailures, EVENT_TYPES.launchUnsuccessful, MetricStatistic.SUM, ['ErrorCode'])] },
+        { title: 'Launch failures by AZ and error code', metrics: [byZone(HANDLER_METRICS.launchFailures, 'ErrorCode')] },
+        { title: 'Capacity launch failures by AZ and market (spot capacity short)', metrics: [byZone(HANDLER_METRICS.capacityLaunchFailures, 'Market')] },
+        { title: 'Launch failures naming a type, by pool and error code', metrics: [byPool(HANDLER_METRICS.launchFailures, EVENT_TYPES.launchUnsuccessful, MetricStatistic.SUM, ['ErrorCode'])] },
         { title: 'Mean time from launch to interruption (s)', metrics: [byPool(HANDLER_METRICS.timeToInterruptionSeconds, EVENT_TYPES.spotInterruption, MetricStatistic.AVERAGE)] },
         { title: 'Drain duration by pool (s, max)', metrics: [byPool(HANDLER_METRICS.drainDurationSeconds, EVENT_TYPES.terminateLifecycle, MetricStatistic.MAX)] },
       ],

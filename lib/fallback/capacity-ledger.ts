@@ -5,11 +5,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { FallbackConfigError } from './on-demand-fallback';
 import type { SpotPool } from '../pricing/types';
-import { EVENT_TYPES, HANDLER_METRICS, POOL_CAPACITY_ERROR_CODES, poolMetric } from './ledger-metrics';
+import { CAPACITY_SHORTAGE_ERROR_CODES, EVENT_TYPES, HANDLER_METRICS, poolMetric, zoneCapacityFailures } from './ledger-metrics';
+import type { FleetTag } from '../shared/fleet-tag';
 
 export interface CapacityLedgerProps {
   /** The fleet tag; its value is the `Fleet` dimension of the interruption handler's metrics. */
-  readonly fleetTag: { readonly key: string; readonly value: string };
+  readonly fleetTag: FleetTag;
 
   /** The fleet's GPU instance types. */
   readonly instanceTypes: readonly string[];
@@ -27,10 +28,24 @@ export interface CapacityLedgerProps {
   readonly interruptionsPerHourPerPool?: number;
 
   /**
-   * A pool alarms when this many capacity launch failures (InsufficientInstanceCapacity, ...) happen within 15 minutes.
+   * A pool alarms when this many capacity launch failures that name its type happen within 15 minutes.
    * @default 3
    */
   readonly launchFailuresPer15MinutesPerPool?: number;
+
+  /**
+   * An AZ's "spot capacity short" alarm fires when this many spot launches fail there for lack of capacity
+   * (InsufficientInstanceCapacity, UnfulfillableCapacity, ...) within 15 minutes, whatever the type.
+   * @default 3
+   */
+  readonly spotCapacityFailuresPer15MinutesPerZone?: number;
+}
+
+/** The alarm of one AZ. */
+export interface ZoneAlarms {
+  readonly availabilityZone: string;
+  /** Spot launches in this AZ keep failing for lack of capacity. */
+  readonly spotCapacityShort: cloudwatch.Alarm;
 }
 
 /** The alarms of one pool. */
@@ -41,18 +56,23 @@ export interface PoolAlarms {
 }
 
 /**
- * The per-pool capacity ledger: for every instance type x AZ of the fleet, an interruption-rate alarm and a
- * launch-failure alarm on the interruption handler's per-pool metrics, both to the fleet topic. The dashboard
- * shows the same series for every pool the handler has seen.
+ * The capacity ledger: for every instance type x AZ of the fleet, an interruption-rate alarm and a launch-failure
+ * alarm on the interruption handler's per-pool metrics, and for every AZ a "spot capacity short" alarm, all to the
+ * fleet topic. A mixed-instances group reports spot shortages without naming a type ("Could not launch Spot
+ * Instances. InsufficientInstanceCapacity - There is no Spot capacity available that matches your request."), so
+ * only the AZ alarm sees them; the pool alarm fires for failures that name the type (an on-demand base launch).
+ * The dashboard shows the same series for every pool and AZ the handler has seen.
  */
 export class CapacityLedger extends Construct {
   readonly pools: readonly PoolAlarms[];
+  readonly zones: readonly ZoneAlarms[];
 
   constructor(scope: Construct, id: string, props: CapacityLedgerProps) {
     super(scope, id);
     const perHour = props.interruptionsPerHourPerPool ?? 2;
     const failures = props.launchFailuresPer15MinutesPerPool ?? 3;
-    this.validate(props, perHour, failures);
+    const zoneFailures = props.spotCapacityFailuresPer15MinutesPerZone ?? 3;
+    this.validate(props, perHour, failures, zoneFailures);
 
     const action = new cwActions.SnsAction(props.topic);
     const fleet = props.fleetTag.value;
@@ -72,26 +92,16 @@ export class CapacityLedger extends Construct {
             `${fleet} spot pool ${instanceType} in ${availabilityZone}: more than ${perHour} interruption warnings in an hour. ` +
             'This pool is being reclaimed; if it persists, drop the type or AZ from the fleet or add another GPU family.',
         });
-        // The handler breaks launch failures down by error code; a pool's capacity failures are the sum of the
-        // codes that mean "no capacity here" (quota and subnet errors are fleet-wide; the handler alarms on those).
-        const usingMetrics = Object.fromEntries(POOL_CAPACITY_ERROR_CODES.map((errorCode, i) => [
-          `c${i}`,
-          poolMetric(fleet, HANDLER_METRICS.launchFailures, EVENT_TYPES.launchUnsuccessful, pool, { period: Duration.minutes(15), errorCode }),
-        ]));
+        // The handler classifies the error code and counts capacity shortages that name this pool's type here.
         const launchFailures = new cloudwatch.Alarm(scope, 'LaunchFailuresAlarm', {
-          metric: new cloudwatch.MathExpression({
-            expression: Object.keys(usingMetrics).map((k) => `FILL(${k}, 0)`).join(' + '),
-            usingMetrics,
-            period: Duration.minutes(15),
-            label: `Capacity launch failures ${instanceType} ${availabilityZone}`,
-          }),
+          metric: poolMetric(fleet, HANDLER_METRICS.capacityLaunchFailures, EVENT_TYPES.launchUnsuccessful, pool, { period: Duration.minutes(15) }),
           threshold: failures,
           evaluationPeriods: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
           alarmDescription:
-            `${fleet} spot pool ${instanceType} in ${availabilityZone}: ${failures}+ capacity launch failures in 15 minutes ` +
-            `(${POOL_CAPACITY_ERROR_CODES.join(', ')}). The pool is dry; the group tries other pools, the on-demand fallback covers a lasting shortfall.`,
+            `${fleet} pool ${instanceType} in ${availabilityZone}: ${failures}+ capacity launch failures naming this type in 15 minutes ` +
+            `(${CAPACITY_SHORTAGE_ERROR_CODES.join(', ')}). The pool is dry; the group tries other pools, the on-demand fallback covers a lasting shortfall.`,
         });
         interruptions.addAlarmAction(action);
         launchFailures.addAlarmAction(action);
@@ -99,9 +109,25 @@ export class CapacityLedger extends Construct {
       }
     }
     this.pools = pools;
+
+    this.zones = props.availabilityZones.map((availabilityZone) => {
+      const scope = new Construct(this, poolId({ instanceType: 'Spot', availabilityZone }));
+      const spotCapacityShort = new cloudwatch.Alarm(scope, 'SpotCapacityShortAlarm', {
+        metric: zoneCapacityFailures(fleet, availabilityZone, 'spot', Duration.minutes(15)),
+        threshold: zoneFailures,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          `${fleet}: spot capacity short in ${availabilityZone}: ${zoneFailures}+ spot launches failed there for lack of capacity in 15 minutes ` +
+          `(${CAPACITY_SHORTAGE_ERROR_CODES.join(', ')}), whatever the type. The group tries the other AZs; the on-demand fallback covers a lasting shortfall.`,
+      });
+      spotCapacityShort.addAlarmAction(action);
+      return { availabilityZone, spotCapacityShort };
+    });
   }
 
-  private validate(props: CapacityLedgerProps, perHour: number, failures: number): void {
+  private validate(props: CapacityLedgerProps, perHour: number, failures: number, zoneFailures: number): void {
     const problems: string[] = [];
     if (props.instanceTypes.length === 0) problems.push("instanceTypes ([]) must list the fleet's instance types");
     if (props.availabilityZones.length === 0) problems.push("availabilityZones ([]) must list the fleet's AZs");
@@ -109,7 +135,7 @@ export class CapacityLedger extends Construct {
     for (const [name, xs] of [['instanceTypes', props.instanceTypes], ['availabilityZones', props.availabilityZones]] as const) {
       if (dupes(xs).length) problems.push(`${name} lists ${dupes(xs).join(', ')} more than once; each pool gets one pair of alarms`);
     }
-    for (const [name, v] of [['interruptionsPerHourPerPool', perHour], ['launchFailuresPer15MinutesPerPool', failures]] as const) {
+    for (const [name, v] of [['interruptionsPerHourPerPool', perHour], ['launchFailuresPer15MinutesPerPool', failures], ['spotCapacityFailuresPer15MinutesPerZone', zoneFailures]] as const) {
       if (!Token.isUnresolved(v) && (!Number.isInteger(v) || v < 1)) problems.push(`${name} (${v}) must be a whole number >= 1`);
     }
     if (problems.length) throw new FallbackConfigError(`CapacityLedger ${this.node.path}: ${problems.join('; ')}`);

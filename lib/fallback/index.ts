@@ -1,7 +1,7 @@
 export { CapacityLedger } from './capacity-ledger';
 export type { CapacityLedgerProps, PoolAlarms } from './capacity-ledger';
-export { decideFallback, fallbackConfigProblems, INITIAL_STATE, stateFromGroup } from './decision';
-export type { FallbackAction, FallbackDecisionConfig, FallbackDecision, FallbackObservation, FallbackState } from './decision';
+export { decideFallback, fallbackConfigProblems, INITIAL_STATE, stateFromGroup } from './runtime/decision';
+export type { FallbackAction, FallbackDecisionConfig, FallbackDecision, FallbackObservation, FallbackState } from './runtime/decision';
 export * from './ledger-metrics';
 export {
   CAPACITY_TAG_KEY,

@@ -3,20 +3,22 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { SpotPool } from '../pricing/types';
 
 import {
+  EVENT_TYPES,
   FALLBACK_SERVICE,
   FLEET_METRIC_NAMESPACE,
+  HANDLER_METRICS,
   HANDLER_SERVICE,
 } from '../shared/metric-names';
 
 export * from '../shared/metric-names';
 
-/** The handler's per-pool series of `metricName` for one event type (and error code, for launch failures). */
+/** The handler's per-pool series of `metricName` for one event type. */
 export function poolMetric(
   fleet: string,
   metricName: string,
   eventType: string,
   pool: SpotPool,
-  options: { readonly period: Duration; readonly statistic?: string; readonly errorCode?: string },
+  options: { readonly period: Duration; readonly statistic?: string },
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: FLEET_METRIC_NAMESPACE,
@@ -27,10 +29,20 @@ export function poolMetric(
       EventType: eventType,
       InstanceType: pool.instanceType,
       AvailabilityZone: pool.availabilityZone,
-      ...(options.errorCode ? { ErrorCode: options.errorCode } : {}),
     },
     statistic: options.statistic ?? cloudwatch.Stats.SUM,
     period: options.period,
+  });
+}
+
+/** The handler's capacity launch failures of one market in one AZ, whatever the type (which spot failures never name). */
+export function zoneCapacityFailures(fleet: string, availabilityZone: string, market: 'spot' | 'on-demand', period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: FLEET_METRIC_NAMESPACE,
+    metricName: HANDLER_METRICS.capacityLaunchFailures,
+    dimensionsMap: { service: HANDLER_SERVICE, Fleet: fleet, EventType: EVENT_TYPES.launchUnsuccessful, AvailabilityZone: availabilityZone, Market: market },
+    statistic: cloudwatch.Stats.SUM,
+    period,
   });
 }
 

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -8,12 +8,18 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { fallbackConfigProblems } from './decision';
+import { fallbackConfigProblems } from './runtime/decision';
+import { encryptedLogGroup } from '../shared/encryption';
+import { FALLBACK_ENV } from '../shared/fallback-env';
+import type { FleetTag } from '../shared/fleet-tag';
 import { FALLBACK_SERVICE, FLEET_METRIC_NAMESPACE } from '../shared/metric-names';
 
 /** A fallback configuration problem; the message lists every problem, one per `;`. */
@@ -47,8 +53,8 @@ export interface OnDemandFallbackProps {
   /** The fleet's notification topic: every fallback change and the controller's error alarm go here. */
   readonly topic: sns.ITopic;
 
-  /** The fleet tag (`gpu-spot-fleet:fleet`), put on every fallback instance too. */
-  readonly fleetTag: { readonly key: string; readonly value: string };
+  /** The fleet tag (`FLEET_TAG_KEY`), put on every fallback instance too: the interruption handler drains hosts by it. */
+  readonly fleetTag: FleetTag;
 
   /**
    * The fallback never runs more on-demand instances than this. It is the fallback group's MaxSize; when the
@@ -86,8 +92,9 @@ export interface OnDemandFallbackProps {
   readonly weights?: Readonly<Record<string, number>>;
 
   /**
-   * Target groups the fallback hosts register with (those of the main group). With them, a release drains hosts
-   * through the target group's deregistration delay before they terminate.
+   * Target groups the fallback hosts register with (those of the main group), so they serve like the main group's
+   * hosts and the interruption handler's drain path can deregister them before they terminate (a handback then
+   * waits out the deregistration delay instead of cutting requests off).
    * @default - none
    */
   readonly targetGroups?: readonly elbv2.IApplicationTargetGroup[];
@@ -104,6 +111,12 @@ export interface OnDemandFallbackProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Key the controller's log group is encrypted with.
+   * @default - the stack's log key (`logEncryptionKey` in lib/shared/encryption.ts)
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -121,6 +134,20 @@ export class OnDemandFallback extends Construct {
   readonly schedule: events.Rule;
   /** Alarms when the controller fails three runs in five minutes (then nothing covers a spot outage). */
   readonly controllerErrorsAlarm: cloudwatch.Alarm;
+  /**
+   * Alarms when the controller stops running (schedule disabled or deleted, invocations throttled or dropped):
+   * fewer than 3 runs in each of two 5-minute periods, missing data counting as breaching. Lambda records no
+   * `Invocations` and no `Errors` for an invocation that never starts, so the errors alarm stays OK then.
+   */
+  readonly controllerNotRunningAlarm: cloudwatch.Alarm;
+  /**
+   * Where runs that failed or never ran are kept (SSE-SQS, TLS only, 14 days): the controller's on-failure
+   * destination (a failed run, or an event dropped after 60 s in Lambda's queue) and the schedule target's
+   * dead-letter queue (an event EventBridge could not deliver).
+   */
+  readonly failureQueue: sqs.Queue;
+  /** Alarms as soon as `failureQueue` holds a message. */
+  readonly failureQueueAlarm: cloudwatch.Alarm;
   /** The most on-demand instances the fallback can add, for the cost report's worst case. */
   readonly worstCaseExtraOnDemandInstances: number;
   /** The SSM parameter the controller keeps its state in. */
@@ -135,7 +162,8 @@ export class OnDemandFallback extends Construct {
     const unitsPerInstance = Math.min(...Object.values(weights));
     const fallbackWeighted = new Set(Object.values(weights)).size > 1;
     this.stateParameterName = props.stateParameterName ?? `/gpu-spot-fleet/${props.fleetTag.value}/fallback-state`;
-    this.validate(props, {
+    const subnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [...props.availabilityZones] });
+    this.validate(props, subnets.subnets, {
       engageAfterMs: engageAfter.toMilliseconds(),
       engageWithoutFailuresAfterMs: engageWithoutFailuresAfter.toMilliseconds(),
       releaseAfterMs: releaseAfter.toMilliseconds(),
@@ -146,7 +174,6 @@ export class OnDemandFallback extends Construct {
     const stack = Stack.of(this);
 
     // --- The fallback group ---------------------------------------------------------------------------------
-    const subnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, availabilityZones: [...props.availabilityZones] });
     this.fallbackGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
       vpcSubnets: { subnets: subnets.subnets },
@@ -170,6 +197,9 @@ export class OnDemandFallback extends Construct {
       groupMetrics: [autoscaling.GroupMetrics.all()],
       notifications: [{ topic: props.topic }],
     });
+    // AvailabilityZones named besides the subnets (they must agree; validate() checks every AZ has a subnet), so
+    // the group's zones are stated in the template, not inferred. A deploy that changes them is then explicit.
+    (this.fallbackGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = [...props.availabilityZones];
     Tags.of(this.fallbackGroup).add(props.fleetTag.key, props.fleetTag.value, { applyToLaunchedInstances: true });
     Tags.of(this.fallbackGroup).add(CAPACITY_TAG_KEY, FALLBACK_CAPACITY_TAG_VALUE, { applyToLaunchedInstances: true });
     for (const tg of props.targetGroups ?? []) this.fallbackGroup.attachToApplicationTargetGroup(tg);
@@ -179,9 +209,18 @@ export class OnDemandFallback extends Construct {
     });
 
     // --- The controller -------------------------------------------------------------------------------------
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+    const logGroup = encryptedLogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: props.logEncryptionKey,
+    });
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failureQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "this queue is the controller's dead-letter destination (Lambda on-failure destination and the schedule target's DLQ); nothing consumes it, so it needs no DLQ of its own",
     });
     const role = new iam.Role(this, 'ControllerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -190,38 +229,45 @@ export class OnDemandFallback extends Construct {
     logGroup.grantWrite(role);
     const mainGroupName = props.autoScalingGroup.autoScalingGroupName;
     this.controller = new nodejs.NodejsFunction(this, 'Controller', {
-      entry: path.join(__dirname, 'fallback-controller.function.ts'),
+      entry: path.join(__dirname, 'runtime', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
-      // Under the 1-minute schedule. That alone does not keep runs apart: Lambda retries a failed async invocation
-      // (twice, by default) and queues events, so retries are off and an event older than a minute is dropped
-      // (configureAsyncInvoke below). Not reserved concurrency 1: it fails to deploy in low-limit accounts.
+      // Under the 1-minute schedule, and at most one run at a time: two overlapping runs would both act on the
+      // same minute. Reserving needs the region's concurrency limit above 100: Lambda keeps 100 unreserved.
+      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
       timeout: Duration.seconds(50),
+      reservedConcurrentExecutions: 1,
+      // Asynchronous invocation (the schedule): no Lambda retry, since a retry comes 1-2 minutes later, after the
+      // next scheduled run, which is the retry; an event that waited 60 s (throttled behind a running one) is
+      // dropped. Both go to the failure queue, so a run that failed or never ran is kept and alarms.
+      // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+      onFailure: new destinations.SqsDestination(this.failureQueue),
+      tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       description: 'On-demand fallback controller: sizes the fallback group from the main group\'s spot shortfall',
       environment: {
-        MAIN_GROUP_NAME: mainGroupName,
-        FALLBACK_GROUP_NAME: this.fallbackGroup.autoScalingGroupName,
-        STATE_PARAMETER_NAME: this.stateParameterName,
-        TOPIC_ARN: props.topic.topicArn,
-        FLEET_TAG_VALUE: props.fleetTag.value,
-        ENGAGE_AFTER_MINUTES: String(engageAfter.toMinutes({ integral: false })),
-        ENGAGE_WITHOUT_FAILURES_AFTER_MINUTES: String(engageWithoutFailuresAfter.toMinutes({ integral: false })),
-        RELEASE_AFTER_MINUTES: String(releaseAfter.toMinutes({ integral: false })),
-        MAX_FALLBACK_INSTANCES: String(props.maxFallbackInstances),
-        UNITS_PER_INSTANCE: String(unitsPerInstance),
-        FALLBACK_WEIGHTED: String(fallbackWeighted),
+        [FALLBACK_ENV.mainGroupName]: mainGroupName,
+        [FALLBACK_ENV.fallbackGroupName]: this.fallbackGroup.autoScalingGroupName,
+        [FALLBACK_ENV.stateParameterName]: this.stateParameterName,
+        [FALLBACK_ENV.topicArn]: props.topic.topicArn,
+        [FALLBACK_ENV.fleet]: props.fleetTag.value,
+        [FALLBACK_ENV.engageAfterMinutes]: String(engageAfter.toMinutes({ integral: false })),
+        [FALLBACK_ENV.engageWithoutFailuresAfterMinutes]: String(engageWithoutFailuresAfter.toMinutes({ integral: false })),
+        [FALLBACK_ENV.releaseAfterMinutes]: String(releaseAfter.toMinutes({ integral: false })),
+        [FALLBACK_ENV.maxFallbackInstances]: String(props.maxFallbackInstances),
+        [FALLBACK_ENV.unitsPerInstance]: String(unitsPerInstance),
+        [FALLBACK_ENV.fallbackWeighted]: String(fallbackWeighted),
         POWERTOOLS_SERVICE_NAME: FALLBACK_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
       },
       bundling: { minify: true, sourceMap: true, target: 'node24' },
     });
-    // The schedule's own retries are off too (its target below); the next scheduled run is the retry.
-    this.controller.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
 
     const groupArn = (name: string) => stack.formatArn({
       service: 'autoscaling',
@@ -247,6 +293,14 @@ export class OnDemandFallback extends Construct {
       resources: ['*'],
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadDrainedTags',
+      // Which main-group hosts the interruption handler drained (DRAINED_TAG_KEY). ec2:Describe* support no
+      // resource-level permissions; the region condition is as narrow as the API allows.
+      actions: ['ec2:DescribeInstances'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:RequestedRegion': stack.region } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ControllerState',
       actions: ['ssm:GetParameter', 'ssm:PutParameter'],
       resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: this.stateParameterName.replace(/^\//, '') })],
@@ -254,11 +308,13 @@ export class OnDemandFallback extends Construct {
     props.topic.grantPublish(role);
     this.acknowledgeWildcards(role, stack, mainGroupName);
 
+    // An EventBridge rule (not EventBridge Scheduler): its target retries a failed delivery (the asynchronous
+    // Invoke call, not a run) twice within the minute, then puts the event in the failure queue.
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
     this.schedule = new events.Rule(this, 'Schedule', {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       description: `Runs the on-demand fallback controller of ${props.fleetTag.value}`,
-      // No retries: a retried run would act on a stale minute; the next scheduled run is the retry.
-      targets: [new targets.LambdaFunction(this.controller, { retryAttempts: 0, maxEventAge: Duration.minutes(1) })],
+      targets: [new targets.LambdaFunction(this.controller, { retryAttempts: 2, maxEventAge: Duration.minutes(1), deadLetterQueue: this.failureQueue })],
     });
 
     this.controllerErrorsAlarm = new cloudwatch.Alarm(this, 'ControllerErrorsAlarm', {
@@ -270,12 +326,37 @@ export class OnDemandFallback extends Construct {
       alarmDescription: `${props.fleetTag.value}: the on-demand fallback controller failed 3+ runs in 5 minutes; spot outages are not covered until it runs again (see its log group)`,
     });
     this.controllerErrorsAlarm.addAlarmAction(new cwActions.SnsAction(props.topic));
+
+    // Runs every minute: about 5 per 5 minutes. Missing data is breaching, because a function that is not invoked
+    // publishes no Invocations at all (and throttled invocations are not counted).
+    // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html#invocation-metrics
+    this.controllerNotRunningAlarm = new cloudwatch.Alarm(this, 'ControllerNotRunningAlarm', {
+      metric: this.controller.metricInvocations({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+      threshold: 3,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      alarmDescription: `${props.fleetTag.value}: the on-demand fallback controller ran fewer than 3 times in each of the last two 5-minute periods (it runs every minute); spot outages are not covered. Check its schedule rule (enabled?), Throttles, and the failure queue`,
+    });
+    this.controllerNotRunningAlarm.addAlarmAction(new cwActions.SnsAction(props.topic));
+
+    this.failureQueueAlarm = new cloudwatch.Alarm(this, 'FailureQueueAlarm', {
+      metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `${props.fleetTag.value}: a fallback controller run failed or never ran; the record is in its failure queue (read the error, then purge the queue)`,
+    });
+    this.failureQueueAlarm.addAlarmAction(new cwActions.SnsAction(props.topic));
   }
+
 
   private acknowledgeWildcards(role: iam.Role, stack: Stack, mainGroupName: string): void {
     const policy = role.node.findChild('DefaultPolicy');
     const ack = (finding: string, reason: string) => Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    ack('Resource::*', 'autoscaling:DescribeAutoScalingGroups and DescribeScalingActivities support no resource-level permissions (read-only); every write is scoped to the fallback group and the state parameter');
+    ack('Resource::*', 'autoscaling:DescribeAutoScalingGroups, DescribeScalingActivities, ec2:DescribeInstances and xray:PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions (DescribeInstances limited to this region); every write is scoped to the fallback group and the state parameter');
     const group = this.fallbackGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
     ack(
       `Resource::${nagArn(stack, 'autoscaling')}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(group)}>`,
@@ -294,6 +375,7 @@ export class OnDemandFallback extends Construct {
 
   private validate(
     props: OnDemandFallbackProps,
+    subnets: readonly ec2.ISubnet[],
     config: Parameters<typeof fallbackConfigProblems>[0],
     weights: Record<string, number>,
     fallbackWeighted: boolean,
@@ -304,6 +386,15 @@ export class OnDemandFallback extends Construct {
       : fallbackConfigProblems({ ...config, maxFallbackInstances: 1 }).filter((p) => !p.startsWith('unitsPerInstance'));
     if (props.instanceTypes.length === 0) problems.push('instanceTypes ([]) must list at least one instance type (the fleet\'s)');
     if (props.availabilityZones.length === 0) problems.push('availabilityZones ([]) must list at least one AZ (the fleet\'s)');
+    // The group names its AZs besides its subnets; CloudFormation rejects a subnet outside them, and an AZ without a
+    // subnet would be named but never used.
+    const zones = subnets.map((s) => s.availabilityZone);
+    if (!zones.some((z) => Token.isUnresolved(z)) && !props.availabilityZones.some((z) => Token.isUnresolved(z))) {
+      const missing = props.availabilityZones.filter((z) => !zones.includes(z));
+      if (missing.length > 0) {
+        problems.push(`availabilityZones (${missing.join(', ')}) must each have a private subnet with egress in the VPC; it has them in ${[...new Set(zones)].join(', ') || 'no AZ'}`);
+      }
+    }
     for (const [t, w] of Object.entries(weights)) {
       if (!Number.isFinite(w) || w <= 0) problems.push(`weights.${t} (${w}) must be a number > 0, as in the main group`);
       else if (fallbackWeighted && (!Number.isInteger(w) || w > 999)) {

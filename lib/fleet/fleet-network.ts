@@ -1,8 +1,10 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { encryptedLogGroup } from '../shared/encryption';
 
 export interface FleetNetworkProps {
   /** AZs the VPC spans (explicit, so synth needs no AZ lookup). */
@@ -24,10 +26,26 @@ export interface FleetNetworkProps {
    * Retention of the VPC flow logs.
    * @default logs.RetentionDays.THREE_MONTHS
    */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Retention of the VPC flow logs.
+   * @deprecated use `logRetention`, the name every construct of this library uses
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
   readonly flowLogRetention?: logs.RetentionDays;
+
+  /**
+   * Customer-managed key the flow log group is encrypted with.
+   * @default - the stack's log key (`logEncryptionKey` in lib/shared/encryption.ts)
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
-/** The fleet's VPC: private subnets with NAT egress in every configured AZ, flow logs on; or an imported one. */
+/**
+ * The fleet's VPC: private subnets with NAT egress in every configured AZ, flow logs on (to a log group encrypted with
+ * a customer-managed key); or an imported one.
+ */
 export class FleetNetwork extends Construct {
   public readonly vpc: ec2.IVpc;
 
@@ -52,9 +70,9 @@ export class FleetNetwork extends Construct {
       // The default security group loses its allow-all rules (CIS / Security Hub EC2.2); nothing here uses it.
       restrictDefaultSecurityGroup: true,
     });
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      retention: props.flowLogRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
+    const flowLogGroup = encryptedLogGroup(this, 'FlowLogs', {
+      retention: props.logRetention ?? props.flowLogRetention ?? logs.RetentionDays.THREE_MONTHS,
+      encryptionKey: props.logEncryptionKey,
     });
     const stack = Stack.of(this);
     // Our own role for the flow log, so its trust carries the confused-deputy conditions CDK's default lacks.

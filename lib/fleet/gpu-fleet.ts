@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { gpuInstanceType } from '../catalog/gpu-instance-types';
 import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
+import { fleetKey } from '../shared/encryption';
 import { FLEET_TAG_KEY, FleetTag } from '../shared/fleet-tag';
 import { gpuHostUserData } from './user-data';
 
@@ -170,10 +171,7 @@ export class GpuFleet extends Construct {
     if (props.topic) {
       this.topic = props.topic;
     } else {
-      this.topicKey = new kms.Key(this, 'TopicKey', {
-        description: `Encrypts the GPU fleet notification topic of ${this.fleetTag.value}`,
-        enableKeyRotation: true,
-      });
+      this.topicKey = fleetKey(this, 'TopicKey', `Encrypts the GPU fleet notification topic of ${this.fleetTag.value}`);
       // The Auto Scaling service-linked role publishes the group's notifications and CloudWatch publishes alarms:
       // both need the key to encrypt messages on the topic. In a key policy, '*' as resource means this key.
       const stack = Stack.of(this);
@@ -263,6 +261,13 @@ export class GpuFleet extends Construct {
       subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS,
       availabilityZones: [...props.availabilityZones],
     });
+    const missing = props.availabilityZones.filter((az) => !Token.isUnresolved(az) && !subnets.availabilityZones.includes(az));
+    if (missing.length > 0) {
+      throw new Error(
+        `GpuFleet ${this.node.path}: availabilityZones (${missing.join(', ')}) have no private subnet with egress in the VPC; ` +
+          `the VPC has them in ${[...new Set(subnets.availabilityZones)].join(', ') || 'no AZ'}. Add subnets there or remove the AZs`,
+      );
+    }
     const differentGpuCounts = Object.values(this.weights).some((w) => w !== 1);
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
@@ -297,6 +302,10 @@ export class GpuFleet extends Construct {
       groupMetrics: [autoscaling.GroupMetrics.all()],
       notifications: [{ topic: this.topic }],
     });
+    // The AZs named besides the subnets, as policy checks ask (CloudFormation rejects a mismatch, so they are the
+    // subnets' own AZs, in the subnets' order).
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-autoscalinggroup.html#cfn-autoscaling-autoscalinggroup-availabilityzones
+    (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = [...subnets.availabilityZones];
     Tags.of(this.autoScalingGroup).add(this.fleetTag.key, this.fleetTag.value, { applyToLaunchedInstances: true });
     Tags.of(this.launchTemplate).add(this.fleetTag.key, this.fleetTag.value);
     for (const tg of props.targetGroups ?? []) this.autoScalingGroup.attachToApplicationTargetGroup(tg);

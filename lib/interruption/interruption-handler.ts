@@ -3,15 +3,15 @@ import {
   ArnFormat,
   CfnOutput,
   Duration,
+  Lazy,
+  Names,
   RemovalPolicy,
   Stack,
-  Token,
   Validations,
   aws_autoscaling as autoscaling,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cwActions,
   aws_dynamodb as dynamodb,
-  aws_elasticloadbalancingv2 as elbv2,
   aws_events as events,
   aws_events_targets as targets,
   aws_fis as fis,
@@ -20,146 +20,104 @@ import {
   aws_lambda_event_sources as sources,
   aws_lambda_nodejs as nodejs,
   aws_logs as logs,
-  aws_sns as sns,
   aws_sqs as sqs,
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { drainDocumentContent } from './drain-document';
-import { DETAIL_TYPES, LEAVING_STATES } from './events';
+import { drainDocumentContent, resumeDocumentContent } from './drain-document';
+import { nagArn, spotInterruptionDrill } from './drill';
+import { InterruptionHandlerProps, validate } from './interruption-props';
+import { LEAVING_STATES } from './runtime/events';
+import { encryptedLogGroup, fleetKey } from '../shared/encryption';
+import { DRAINED_TAG_KEY } from '../shared/fleet-tag';
+import { INTERRUPTION_ENV as ENV } from '../shared/interruption-env';
+import { EVENT_TYPES as DETAIL_TYPES, FLEET_METRIC_NAMESPACE, HANDLER_METRICS, HANDLER_SERVICE } from '../shared/metric-names';
 
-/** Raised at construction when InterruptionHandler props break a rule; one line per problem. */
-export class InterruptionConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`InterruptionHandler props are invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'InterruptionConfigError';
-  }
-}
+export { InterruptionConfigError } from './interruption-props';
+export type { InterruptionHandlerProps } from './interruption-props';
 
-export interface InterruptionHandlerProps {
-  /** The fleet's group. The handler acts only on its instances, and adds a terminate lifecycle hook to it. */
-  readonly autoScalingGroup: autoscaling.AutoScalingGroup;
-  /** The fleet's notification topic: alarms and event summaries go here. */
-  readonly topic: sns.ITopic;
-  /** The tag on every instance the group launches; identifies this fleet's instances (membership, SSM, FIS). */
-  readonly fleetTag: { readonly key: string; readonly value: string };
-  /**
-   * Target groups the fleet's instances are registered in; a draining instance leaves them first.
-   * @default - none: no deregistration
-   */
-  readonly targetGroups?: readonly elbv2.ITargetGroup[];
-  /**
-   * What a rebalance recommendation does: `drain` the host early (and start its replacement), or only `notify`.
-   * @default 'drain' - it buys GPU hosts minutes before the 2-minute warning
-   */
-  readonly rebalanceAction?: 'drain' | 'notify';
-  /**
-   * Alarm when more spot interruptions than this arrive within an hour.
-   * @default 5
-   */
-  readonly interruptionsPerHourAlarm?: number;
-  /**
-   * Alarm when at least this many launches fail within 15 minutes (e.g. InsufficientInstanceCapacity).
-   * @default 3
-   */
-  readonly launchFailuresAlarmThreshold?: number;
-  /**
-   * How long the drain command may run before the host is let go. Between 30 seconds and 12 minutes
-   * (the handler waits for it within one Lambda invocation of at most 15 minutes).
-   * @default Duration.minutes(5)
-   */
-  readonly drainTimeout?: Duration;
-  /**
-   * Name of an existing SSM Command document to run as the drain instead of the one this construct creates.
-   * @default - a document that runs /usr/local/bin/gpu-fleet-drain if present, else stops `drainServiceName`
-   */
-  readonly drainDocumentName?: string;
-  /**
-   * Parameters sent with `drainDocumentName`.
-   * @default - none for a custom document; `serviceName` and `timeoutSeconds` for the created one
-   */
-  readonly drainDocumentParameters?: Readonly<Record<string, string[]>>;
-  /**
-   * systemd unit the created drain document stops when the workload installed no drain script.
-   * @default 'inference.service'
-   */
-  readonly drainServiceName?: string;
-  /**
-   * Share (1-100 %) of the fleet's running spot instances a FIS drill interrupts.
-   * @default 25
-   */
-  readonly fisSpotSharePercent?: number;
-  /**
-   * Maximum concurrent handler invocations (SQS event source maxConcurrency, 2-1000).
-   * @default 5
-   */
-  readonly maxConcurrency?: number;
-  /**
-   * Retention of the handler's log group.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-}
+/** Metric namespace of the handler's Powertools Metrics (default dimensions: service, Fleet); kept for library users. */
+export const METRIC_NAMESPACE = FLEET_METRIC_NAMESPACE;
 
-/** Metric namespace and dimensions the handler's Powertools Metrics emit (default dimensions: service, Fleet). */
-export const METRIC_NAMESPACE = 'GpuSpotFleet';
-const SERVICE = 'interruption-handler';
+/** Failed receives before a message moves to the dead-letter queue. */
+const MAX_RECEIVE_COUNT = 3;
+/** AWS: "set the source queue's visibility timeout to at least six times the timeout that you configure on your function". */
+const VISIBILITY_PER_FUNCTION_TIMEOUT = 6;
+/** How often the drained-host sweep runs (a host drained on a rebalance comes back within its re-check delay plus this). */
+const SWEEP_RATE = Duration.minutes(5);
 
 /**
  * Spot interruption handling for a GPU Auto Scaling group: EventBridge -> SQS -> Lambda that drains hosts
  * (target group deregistration + SSM drain command), starts replacements early, completes the terminate
- * lifecycle hook, records launch failures, raises alarms, and ships a FIS drill template.
+ * lifecycle hook, brings hosts drained on a rebalance recommendation back when nothing replaced them, records
+ * launch failures, raises alarms, and ships a FIS drill template. `addAutoScalingGroup` adds a second group of the
+ * same fleet (the on-demand fallback group) to the same drain path.
  */
 export class InterruptionHandler extends Construct {
   readonly queue: sqs.Queue;
+  /** Messages the handler failed on `maxReceiveCount` times. */
   readonly deadLetterQueue: sqs.Queue;
+  /** Events EventBridge could not deliver to the queue (after its retries). */
+  readonly eventDeliveryDeadLetterQueue: sqs.Queue;
   readonly function: nodejs.NodejsFunction;
   readonly lifecycleHook: autoscaling.LifecycleHook;
   readonly idempotencyTable: dynamodb.Table;
   /** Name of the SSM document the handler runs to drain a host (created or given). */
   readonly drainDocumentName: string;
+  /** Name of the SSM document that brings a drained host back (created or given); undefined when there is none. */
+  readonly resumeDocumentName?: string;
   readonly rules: readonly events.Rule[];
   readonly dlqAlarm: cloudwatch.Alarm;
+  readonly eventDeliveryAlarm: cloudwatch.Alarm;
   readonly errorsAlarm: cloudwatch.Alarm;
   readonly interruptionRateAlarm: cloudwatch.Alarm;
   readonly launchFailuresAlarm: cloudwatch.Alarm;
   readonly experimentTemplate: fis.CfnExperimentTemplate;
 
+  private readonly groupNames: string[] = [];
+  private readonly groupActions: iam.PolicyStatement;
+  private readonly lifecycleRule: events.Rule;
+  private readonly heartbeatTimeout: Duration;
+
   constructor(scope: Construct, id: string, props: InterruptionHandlerProps) {
     super(scope, id);
     const drainTimeout = props.drainTimeout ?? Duration.minutes(5);
+    const recheckAfter = props.rebalanceRecheckAfter ?? Duration.minutes(15);
     const perHour = props.interruptionsPerHourAlarm ?? 5;
     const launchFailures = props.launchFailuresAlarmThreshold ?? 3;
     const sharePercent = props.fisSpotSharePercent ?? 25;
     const maxConcurrency = props.maxConcurrency ?? 5;
     const serviceName = props.drainServiceName ?? 'inference.service';
-    validate({ drainTimeout, perHour, launchFailures, sharePercent, maxConcurrency, serviceName, props });
+    const rebalanceAction = props.rebalanceAction ?? 'drain';
+    validate({ drainTimeout, recheckAfter, perHour, launchFailures, sharePercent, maxConcurrency, serviceName, props });
 
     const stack = Stack.of(this);
     const drainSeconds = drainTimeout.toSeconds();
-    const groupName = props.autoScalingGroup.autoScalingGroupName;
     // Heartbeats every minute (or a third of the timeout) keep the hook alive however long the drain runs;
     // the timeout itself only matters if the handler dies, then the default result lets the host go.
     const heartbeatTimeoutSeconds = Math.min(7200, drainSeconds + 300);
     const heartbeatIntervalSeconds = Math.min(60, Math.floor(heartbeatTimeoutSeconds / 3));
+    this.heartbeatTimeout = Duration.seconds(heartbeatTimeoutSeconds);
+    // A lifecycle action waits for its drain inside one invocation (a gone host returns at once).
     const functionTimeout = Duration.seconds(drainSeconds + 120);
 
-    this.lifecycleHook = props.autoScalingGroup.addLifecycleHook('DrainOnTerminate', {
-      lifecycleTransition: autoscaling.LifecycleTransition.INSTANCE_TERMINATING,
-      heartbeatTimeout: Duration.seconds(heartbeatTimeoutSeconds),
-      defaultResult: autoscaling.DefaultResult.CONTINUE,
-    });
+    this.groupNames.push(props.autoScalingGroup.autoScalingGroupName);
+    this.lifecycleHook = this.addDrainHook(props.autoScalingGroup);
 
-    let documentArn: string;
+    // --- Host documents: drain, and resume after a rebalance drain --------------------------------------------
+    const documentArn = (name: string) => stack.formatArn({
+      service: 'ssm',
+      resource: 'document',
+      resourceName: name,
+      // AWS-owned documents live in no account.
+      account: name.startsWith('AWS-') ? '' : undefined,
+    });
+    let drainParameters: Readonly<Record<string, string[]>>;
+    let resumeParameters: Readonly<Record<string, string[]>> = props.resumeDocumentParameters ?? {};
     if (props.drainDocumentName) {
       this.drainDocumentName = props.drainDocumentName;
-      documentArn = stack.formatArn({
-        service: 'ssm',
-        resource: 'document',
-        resourceName: props.drainDocumentName,
-        // AWS-owned documents live in no account.
-        account: props.drainDocumentName.startsWith('AWS-') ? '' : undefined,
-      });
+      this.resumeDocumentName = props.resumeDocumentName;
+      drainParameters = props.drainDocumentParameters ?? {};
     } else {
       const doc = new ssm.CfnDocument(this, 'DrainDocument', {
         documentType: 'Command',
@@ -168,37 +126,77 @@ export class InterruptionHandler extends Construct {
         updateMethod: 'NewVersion',
       });
       this.drainDocumentName = doc.ref;
-      documentArn = stack.formatArn({ service: 'ssm', resource: 'document', resourceName: doc.ref });
+      drainParameters = props.drainDocumentParameters ?? { serviceName: [serviceName], timeoutSeconds: [String(drainSeconds)] };
+      if (props.resumeDocumentName) {
+        this.resumeDocumentName = props.resumeDocumentName;
+      } else {
+        const resume = new ssm.CfnDocument(this, 'ResumeDocument', {
+          documentType: 'Command',
+          documentFormat: 'JSON',
+          content: resumeDocumentContent(serviceName),
+          updateMethod: 'NewVersion',
+        });
+        this.resumeDocumentName = resume.ref;
+        resumeParameters = props.resumeDocumentParameters ?? { serviceName: [serviceName] };
+      }
     }
-    const documentParameters = props.drainDocumentParameters ?? (props.drainDocumentName ? {} : { serviceName: [serviceName], timeoutSeconds: [String(drainSeconds)] });
 
+    // --- Queues ---------------------------------------------------------------------------------------------
+    // The DLQ accepts redrive from its source queue only, which it must name by ARN. Both ARNs from attributes
+    // would be a dependency cycle (the source names the DLQ in its RedrivePolicy), so the source queue gets a
+    // name derived from its construct path: deterministic, unique per stack and construct.
+    const queueName = `${Names.uniqueResourceName(this, { maxLength: 73, separator: '-' })}-events`;
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+      redriveAllowPolicy: {
+        redrivePermission: sqs.RedrivePermission.BY_QUEUE,
+        sourceQueues: [sqs.Queue.fromQueueArn(this, 'SourceQueueRef', stack.formatArn({ service: 'sqs', resource: queueName }))],
+      },
     });
+    const visibilityTimeout = Duration.seconds(functionTimeout.toSeconds() * VISIBILITY_PER_FUNCTION_TIMEOUT);
     this.queue = new sqs.Queue(this, 'Queue', {
+      queueName,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // A 2-minute warning is worthless after an hour; 3 receives x visibility fits inside it, so a message
-      // that keeps failing lands in the DLQ (and its alarm) before it could expire.
-      retentionPeriod: Duration.hours(1),
-      visibilityTimeout: functionTimeout.plus(Duration.seconds(30)),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: 3 },
+      // Lambda may have to retry a throttled invocation of a batch it already received, so the visibility timeout
+      // is 6x the function timeout (AWS's guidance), and the retention holds every receive of a failing message
+      // (maxReceiveCount x visibility) so it reaches the DLQ and its alarm instead of expiring unseen. Time-critical
+      // work does not wait for a redelivery: it retries inside the invocation, within its deadline.
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html#events-sqs-queueconfig
+      visibilityTimeout,
+      retentionPeriod: Duration.seconds(visibilityTimeout.toSeconds() * MAX_RECEIVE_COUNT + 600),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    this.eventDeliveryDeadLetterQueue = new sqs.Queue(this, 'EventDeliveryDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      // Only EventBridge sends here; no queue may use it as its DLQ.
+      redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL },
+    });
+    Validations.of(this.eventDeliveryDeadLetterQueue.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: "it is a dead-letter queue: the EventBridge rule targets' DeadLetterConfig, which cdk-nag does not recognise (only RedrivePolicy); its depth is alarmed on",
     });
 
+    const tableKey = fleetKey(this, 'IdempotencyTableKey', `Encrypts the interruption handler's idempotency table of ${props.fleetTag.value}`);
     this.idempotencyTable = new dynamodb.Table(this, 'IdempotencyTable', {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expiration',
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: tableKey,
       // Records live one hour; losing them on stack deletion loses nothing.
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+    // --- Function -------------------------------------------------------------------------------------------
+    const logGroup = encryptedLogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: props.logEncryptionKey,
     });
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -207,7 +205,7 @@ export class InterruptionHandler extends Construct {
     logGroup.grantWrite(role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(__dirname, 'interruption-handler.function.ts'),
+      entry: path.join(__dirname, 'runtime', 'handler.ts'),
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -216,22 +214,26 @@ export class InterruptionHandler extends Construct {
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
       description: 'Spot interruption handler: drains GPU hosts and completes their lifecycle hook',
       environment: {
-        AUTO_SCALING_GROUP_NAME: groupName,
-        FLEET_TAG_KEY: props.fleetTag.key,
-        FLEET_TAG_VALUE: props.fleetTag.value,
-        TARGET_GROUP_ARNS: (props.targetGroups ?? []).map((t) => t.targetGroupArn).join(','),
-        REBALANCE_ACTION: props.rebalanceAction ?? 'drain',
-        DRAIN_DOCUMENT_NAME: this.drainDocumentName,
-        DRAIN_DOCUMENT_PARAMETERS: JSON.stringify(documentParameters),
-        DRAIN_TIMEOUT_SECONDS: String(drainSeconds),
-        HEARTBEAT_INTERVAL_SECONDS: String(heartbeatIntervalSeconds),
-        POLL_INTERVAL_SECONDS: '5',
-        TOPIC_ARN: props.topic.topicArn,
-        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-        POWERTOOLS_SERVICE_NAME: SERVICE,
-        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+        [ENV.groupNames]: Lazy.string({ produce: () => this.groupNames.join(',') }),
+        [ENV.fleetTagKey]: props.fleetTag.key,
+        [ENV.fleetTagValue]: props.fleetTag.value,
+        [ENV.targetGroupArns]: (props.targetGroups ?? []).map((t) => t.targetGroupArn).join(','),
+        [ENV.rebalanceAction]: rebalanceAction,
+        [ENV.drainDocumentName]: this.drainDocumentName,
+        [ENV.drainDocumentParameters]: JSON.stringify(drainParameters),
+        [ENV.drainTimeoutSeconds]: String(drainSeconds),
+        [ENV.resumeDocumentName]: this.resumeDocumentName ?? '',
+        [ENV.resumeDocumentParameters]: JSON.stringify(resumeParameters),
+        [ENV.rebalanceRecheckSeconds]: String(recheckAfter.toSeconds()),
+        [ENV.heartbeatIntervalSeconds]: String(heartbeatIntervalSeconds),
+        [ENV.pollIntervalSeconds]: '5',
+        [ENV.topicArn]: props.topic.topicArn,
+        [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
+        POWERTOOLS_SERVICE_NAME: HANDLER_SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
       },
       bundling: { minify: true, sourceMap: true, target: 'node24' },
     });
@@ -239,106 +241,115 @@ export class InterruptionHandler extends Construct {
       new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency }),
     );
 
-    // Least privilege: everything scoped to this group, its document, its instances' tag and its table,
-    // except the read-only calls that have no resource-level permissions.
-    const groupArn = stack.formatArn({
-      service: 'autoscaling',
-      resource: 'autoScalingGroup',
-      resourceName: `*:autoScalingGroupName/${groupName}`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    // --- Permissions: everything scoped to this fleet's groups, documents, instances (tag), table and target
+    // groups, except the read-only calls that have no resource-level permissions.
+    this.groupActions = new iam.PolicyStatement({
+      sid: 'FleetGroupActions',
+      actions: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat', 'autoscaling:SetInstanceHealth'],
+      resources: [this.groupArn(props.autoScalingGroup.autoScalingGroupName)],
     });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'FleetGroupActions',
-        actions: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat', 'autoscaling:SetInstanceHealth'],
-        resources: [groupArn],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'DrainDocument', actions: ['ssm:SendCommand'], resources: [documentArn] }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'DrainFleetInstances',
-        actions: ['ssm:SendCommand'],
-        resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
-        conditions: { StringEquals: { [`ssm:resourceTag/${props.fleetTag.key}`]: props.fleetTag.value } },
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadOnlyWithoutResourceLevelPermissions',
-        actions: ['ec2:DescribeInstances', 'ssm:GetCommandInvocation'],
-        resources: ['*'],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'IdempotencyRecords',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        resources: [this.idempotencyTable.tableArn],
-      }),
-    );
+    role.addToPrincipalPolicy(this.groupActions);
+    const documents = [this.drainDocumentName, ...(this.resumeDocumentName ? [this.resumeDocumentName] : [])];
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'HostDocuments', actions: ['ssm:SendCommand'], resources: documents.map(documentArn) }));
+    const instances = stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DrainFleetInstances',
+      actions: ['ssm:SendCommand'],
+      resources: [instances],
+      conditions: { StringEquals: { [`ssm:resourceTag/${props.fleetTag.key}`]: props.fleetTag.value } },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'TagDrainedFleetInstances',
+      // The drained tag only, and only on this fleet's instances.
+      actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      resources: [instances],
+      conditions: {
+        StringEquals: { [`aws:ResourceTag/${props.fleetTag.key}`]: props.fleetTag.value },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [DRAINED_TAG_KEY] },
+      },
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadOnlyWithoutResourceLevelPermissions',
+      actions: ['ec2:DescribeInstances', 'ec2:DescribeSubnets', 'ssm:GetCommandInvocation', 'autoscaling:DescribeAutoScalingInstances'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'IdempotencyRecords',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resources: [this.idempotencyTable.tableArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'IdempotencyTableKey',
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      resources: [tableKey.keyArn],
+    }));
     if (props.targetGroups && props.targetGroups.length > 0) {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'LeaveTargetGroups',
-          actions: ['elasticloadbalancing:DeregisterTargets'],
-          resources: props.targetGroups.map((t) => t.targetGroupArn),
-        }),
-      );
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'LeaveAndRejoinTargetGroups',
+        actions: ['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets'],
+        resources: props.targetGroups.map((t) => t.targetGroupArn),
+      }));
     }
     props.topic.grantPublish(role);
     this.acknowledgeWildcards(role, stack, props);
 
-    const target = new targets.SqsQueue(this.queue, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 3 });
-    const rule = (ruleId: string, pattern: events.EventPattern, description: string): events.Rule =>
-      new events.Rule(this, ruleId, { eventPattern: pattern, description, targets: [target] });
+    // --- Events ---------------------------------------------------------------------------------------------
+    // An event EventBridge cannot deliver (queue policy, throttling past its retries) is kept and alarmed on.
+    const target = new targets.SqsQueue(this.queue, { deadLetterQueue: this.eventDeliveryDeadLetterQueue, retryAttempts: 3 });
+    const rule = (ruleId: string, ruleProps: events.RuleProps): events.Rule => new events.Rule(this, ruleId, { ...ruleProps, targets: [target] });
+    this.lifecycleRule = rule('TerminateLifecycleRule', {
+      eventPattern: {
+        source: ['aws.autoscaling'],
+        detailType: [DETAIL_TYPES.terminateLifecycle],
+        detail: { AutoScalingGroupName: [props.autoScalingGroup.autoScalingGroupName], LifecycleHookName: [this.lifecycleHook.lifecycleHookName] },
+      },
+      description: "This fleet's terminate lifecycle actions",
+    });
     this.rules = [
-      rule('SpotInterruptionRule', { source: ['aws.ec2'], detailType: [DETAIL_TYPES.spotInterruption] }, 'Spot interruption warnings (2-minute notice)'),
-      rule('RebalanceRule', { source: ['aws.ec2'], detailType: [DETAIL_TYPES.rebalance] }, 'EC2 rebalance recommendations'),
-      rule(
-        'StateChangeRule',
-        { source: ['aws.ec2'], detailType: [DETAIL_TYPES.stateChange], detail: { state: [...LEAVING_STATES] } },
-        'Instances stopping or terminating',
-      ),
-      rule(
-        'TerminateLifecycleRule',
-        {
-          source: ['aws.autoscaling'],
-          detailType: [DETAIL_TYPES.terminateLifecycle],
-          detail: { AutoScalingGroupName: [groupName], LifecycleHookName: [this.lifecycleHook.lifecycleHookName] },
-        },
-        "This fleet's terminate lifecycle actions",
-      ),
-      rule(
-        'LaunchUnsuccessfulRule',
-        { source: ['aws.autoscaling'], detailType: [DETAIL_TYPES.launchUnsuccessful], detail: { AutoScalingGroupName: [groupName] } },
-        "This fleet's failed launches",
-      ),
+      rule('SpotInterruptionRule', { eventPattern: { source: ['aws.ec2'], detailType: [DETAIL_TYPES.spotInterruption] }, description: 'Spot interruption warnings (2-minute notice)' }),
+      rule('RebalanceRule', { eventPattern: { source: ['aws.ec2'], detailType: [DETAIL_TYPES.rebalance] }, description: 'EC2 rebalance recommendations' }),
+      rule('StateChangeRule', {
+        eventPattern: { source: ['aws.ec2'], detailType: [DETAIL_TYPES.stateChange], detail: { state: [...LEAVING_STATES] } },
+        description: 'Instances stopping or terminating',
+      }),
+      this.lifecycleRule,
+      rule('LaunchUnsuccessfulRule', {
+        eventPattern: { source: ['aws.autoscaling'], detailType: [DETAIL_TYPES.launchUnsuccessful], detail: { AutoScalingGroupName: [props.autoScalingGroup.autoScalingGroupName] } },
+        description: "This fleet's failed launches",
+      }),
+      ...(rebalanceAction === 'drain'
+        ? [rule('DrainedHostSweepRule', { schedule: events.Schedule.rate(SWEEP_RATE), description: 'Brings hosts drained on a rebalance recommendation back when nothing replaced them' })]
+        : []),
     ];
 
+    // --- Alarms ---------------------------------------------------------------------------------------------
     const action = new cwActions.SnsAction(props.topic);
-    const fleetMetric = (metricName: string, period: Duration): cloudwatch.Metric =>
-      new cloudwatch.Metric({
-        namespace: METRIC_NAMESPACE,
-        metricName,
-        dimensionsMap: { service: SERVICE, Fleet: props.fleetTag.value },
-        statistic: 'Sum',
-        period,
+    const fleetMetric = (metricName: string, period: Duration): cloudwatch.Metric => new cloudwatch.Metric({
+      namespace: FLEET_METRIC_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: HANDLER_SERVICE, Fleet: props.fleetTag.value },
+      statistic: 'Sum',
+      period,
+    });
+    const alarm = (alarmId: string, alarmProps: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'>): cloudwatch.Alarm => {
+      const a = new cloudwatch.Alarm(this, alarmId, {
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...alarmProps,
       });
-    const alarm = (alarmId: string, alarmProps: cloudwatch.AlarmProps): cloudwatch.Alarm => {
-      const a = new cloudwatch.Alarm(this, alarmId, alarmProps);
       a.addAlarmAction(action);
       return a;
     };
     this.dlqAlarm = alarm('DeadLetterAlarm', {
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: `${props.fleetTag.value}: interruption events failed permanently and wait in the dead-letter queue`,
+    });
+    this.eventDeliveryAlarm = alarm('EventDeliveryAlarm', {
+      metric: this.eventDeliveryDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      threshold: 1,
+      alarmDescription: `${props.fleetTag.value}: EventBridge could not deliver interruption events to the handler's queue; they wait in the event-delivery dead-letter queue`,
     });
     this.errorsAlarm = alarm('HandlerErrorsAlarm', {
       // Record failures are reported to SQS, not thrown, so Lambda Errors alone would miss them. Transient ones
@@ -347,161 +358,89 @@ export class InterruptionHandler extends Construct {
         expression: 'FILL(errors, 0) + FILL(failures, 0)',
         usingMetrics: {
           errors: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-          failures: fleetMetric('ProcessingErrors', Duration.minutes(5)),
+          failures: fleetMetric(HANDLER_METRICS.processingErrors, Duration.minutes(5)),
         },
         period: Duration.minutes(5),
         label: 'Handler errors and failed records',
       }),
       threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: `${props.fleetTag.value}: the interruption handler failed on some events`,
     });
     this.interruptionRateAlarm = alarm('InterruptionRateAlarm', {
-      metric: fleetMetric('Interruptions', Duration.hours(1)),
+      metric: fleetMetric(HANDLER_METRICS.interruptions, Duration.hours(1)),
       threshold: perHour,
-      evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: `${props.fleetTag.value}: more than ${perHour} spot interruptions in an hour`,
     });
     this.launchFailuresAlarm = alarm('LaunchFailuresAlarm', {
-      metric: fleetMetric('LaunchFailures', Duration.minutes(15)),
+      metric: fleetMetric(HANDLER_METRICS.launchFailures, Duration.minutes(15)),
       threshold: launchFailures,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       alarmDescription: `${props.fleetTag.value}: ${launchFailures}+ failed launches in 15 minutes (capacity shortage?)`,
     });
 
-    this.experimentTemplate = this.drill(stack, props, sharePercent);
+    this.experimentTemplate = spotInterruptionDrill(this, {
+      fleetTag: props.fleetTag,
+      sharePercent,
+      // The interruption-rate alarm is left out on purpose: the drill itself raises it.
+      stopAlarms: [this.dlqAlarm, this.errorsAlarm, this.launchFailuresAlarm],
+    });
     new CfnOutput(this, 'FisExperimentTemplateId', {
       value: this.experimentTemplate.attrId,
       description: 'FIS spot interruption drill; start it with `npm run drill -- <env>`',
     });
   }
 
-  private drill(stack: Stack, props: InterruptionHandlerProps, sharePercent: number): fis.CfnExperimentTemplate {
-    const role = new iam.Role(this, 'DrillRole', {
-      assumedBy: new iam.ServicePrincipal('fis.amazonaws.com', {
-        // Confused-deputy guard: only FIS experiments of this account and region assume it.
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'fis', resource: 'experiment', resourceName: '*' }) },
-        },
-      }),
-      description: `FIS interrupts spot instances of ${props.fleetTag.value} in drills`,
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'InterruptFleetSpotInstances',
-        actions: ['ec2:SendSpotInstanceInterruptions'],
-        resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' })],
-        conditions: { StringEquals: { [`aws:ResourceTag/${props.fleetTag.key}`]: props.fleetTag.value } },
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'ResolveTargets', actions: ['ec2:DescribeInstances'], resources: ['*'] }),
-    );
-    const policy = role.node.findChild('DefaultPolicy');
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ec2:DescribeInstances has no resource-level permissions; FIS needs it to resolve the tagged targets',
-    });
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagArn(stack, 'ec2')}:instance/*]`,
-      reason: `instance ids are unknown at deploy time; the aws:ResourceTag/${props.fleetTag.key} condition limits interruptions to this fleet`,
-    });
+  /**
+   * Gives a second group of the same fleet (e.g. OnDemandFallback.fallbackGroup) the same drain path: a terminate
+   * lifecycle hook with the same timeouts, its lifecycle actions on the handler's queue, the handler's permissions on
+   * the group, and membership (its instances must carry the fleet tag). Its launch failures are not recorded: the
+   * capacity ledger is about the main group's spot pools.
+   * @returns the group's drain lifecycle hook
+   */
+  addAutoScalingGroup(group: autoscaling.AutoScalingGroup): autoscaling.LifecycleHook {
+    const hook = this.addDrainHook(group);
+    this.groupNames.push(group.autoScalingGroupName);
+    this.groupActions.addResources(this.groupArn(group.autoScalingGroupName));
+    this.lifecycleRule.addEventPattern({ detail: { AutoScalingGroupName: [group.autoScalingGroupName], LifecycleHookName: [hook.lifecycleHookName] } });
+    this.acknowledgeGroupArn(group);
+    return hook;
+  }
 
-    return new fis.CfnExperimentTemplate(this, 'DrillTemplate', {
-      description: `Spot interruption drill: ${sharePercent}% of ${props.fleetTag.value} spot instances get a 2-minute notice`,
-      roleArn: role.roleArn,
-      // The interruption-rate alarm is left out on purpose: the drill itself raises it.
-      stopConditions: [this.dlqAlarm, this.errorsAlarm, this.launchFailuresAlarm].map((a) => ({
-        source: 'aws:cloudwatch:alarm',
-        value: a.alarmArn,
-      })),
-      targets: {
-        FleetSpotInstances: {
-          resourceType: 'aws:ec2:spot-instance',
-          resourceTags: { [props.fleetTag.key]: props.fleetTag.value },
-          filters: [{ path: 'State.Name', values: ['running'] }],
-          selectionMode: `PERCENT(${sharePercent})`,
-        },
-      },
-      actions: {
-        InterruptSpot: {
-          actionId: 'aws:ec2:send-spot-instance-interruptions',
-          description: 'Two-minute spot interruption notice, then the instance is reclaimed',
-          parameters: { durationBeforeInterruption: 'PT2M' },
-          targets: { SpotInstances: 'FleetSpotInstances' },
-        },
-      },
-      tags: {
-        Name: `${props.fleetTag.value} spot interruption drill`,
-        [props.fleetTag.key]: props.fleetTag.value,
-        'gpu-spot-fleet:stack': stack.stackName,
-      },
+  private addDrainHook(group: autoscaling.AutoScalingGroup): autoscaling.LifecycleHook {
+    return group.addLifecycleHook('DrainOnTerminate', {
+      lifecycleTransition: autoscaling.LifecycleTransition.INSTANCE_TERMINATING,
+      heartbeatTimeout: this.heartbeatTimeout,
+      defaultResult: autoscaling.DefaultResult.CONTINUE,
+    });
+  }
+
+  private groupArn(groupName: string): string {
+    return Stack.of(this).formatArn({
+      service: 'autoscaling',
+      resource: 'autoScalingGroup',
+      resourceName: `*:autoScalingGroupName/${groupName}`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  private acknowledgeGroupArn(group: autoscaling.AutoScalingGroup): void {
+    const stack = Stack.of(this);
+    const asg = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    Validations.of(this.function.role!.node.findChild('DefaultPolicy')).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagArn(stack, 'autoscaling')}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(asg)}>]`,
+      reason: 'the group ARN contains a UUID known only after creation; the ARN is otherwise exact (this group name)',
     });
   }
 
   private acknowledgeWildcards(role: iam.Role, stack: Stack, props: InterruptionHandlerProps): void {
     const policy = role.node.findChild('DefaultPolicy');
     const ack = (finding: string, reason: string) => Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    ack('Resource::*', 'ec2:DescribeInstances and ssm:GetCommandInvocation have no resource-level permissions (read-only)');
+    ack('Resource::*', 'ec2:DescribeInstances, ec2:DescribeSubnets, ssm:GetCommandInvocation, autoscaling:DescribeAutoScalingInstances and the X-Ray trace uploads (xray:PutTraceSegments, PutTelemetryRecords) have no resource-level permissions');
     ack(
       `Resource::${nagArn(stack, 'ec2')}:instance/*`,
-      `ssm:SendCommand on instances is limited by the ssm:resourceTag/${props.fleetTag.key} condition to this fleet`,
+      `ssm:SendCommand and ec2:CreateTags/DeleteTags on instances are limited by ssm:resourceTag / aws:ResourceTag/${props.fleetTag.key} conditions to this fleet (and the tag calls to the ${DRAINED_TAG_KEY} key)`,
     );
-    const asg = props.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
-    ack(
-      `Resource::${nagArn(stack, 'autoscaling')}:autoScalingGroup:*:autoScalingGroupName/<${stack.getLogicalId(asg)}>`,
-      'the group ARN contains a UUID known only after creation; the ARN is otherwise exact (this group name)',
-    );
-    ack('Action::kms:GenerateDataKey*', "publishing to the fleet's KMS-encrypted topic needs GenerateDataKey*, on that key only");
+    this.acknowledgeGroupArn(props.autoScalingGroup);
+    ack('Action::kms:GenerateDataKey*', "publishing to the fleet's KMS-encrypted topic and writing the encrypted idempotency table need GenerateDataKey*, on those keys only");
   }
-}
-
-/** An ARN prefix as cdk-nag prints it in finding ids: tokens as `<AWS::Region>`, concrete values as they are. */
-function nagArn(stack: Stack, service: string): string {
-  const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
-  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  return `arn:<AWS::Partition>:${service}:${region}:${account}`;
-}
-
-interface ValidationInput {
-  readonly drainTimeout: Duration;
-  readonly perHour: number;
-  readonly launchFailures: number;
-  readonly sharePercent: number;
-  readonly maxConcurrency: number;
-  readonly serviceName: string;
-  readonly props: InterruptionHandlerProps;
-}
-
-function validate(v: ValidationInput): void {
-  const problems: string[] = [];
-  const seconds = v.drainTimeout.toSeconds();
-  if (seconds < 30 || seconds > 720) {
-    problems.push(`drainTimeout (${seconds}s) must be between 30s and 720s: the handler waits for the drain inside one Lambda invocation (max 15 min); shorten the drain or checkpoint sooner`);
-  }
-  const intRange = (name: string, value: number, min: number, max: number, hint: string) => {
-    if (Token.isUnresolved(value)) return;
-    if (!Number.isInteger(value) || value < min || value > max) problems.push(`${name} (${value}) must be an integer from ${min} to ${max}: ${hint}`);
-  };
-  intRange('interruptionsPerHourAlarm', v.perHour, 1, 10000, 'the alarm fires above this many interruptions per hour');
-  intRange('launchFailuresAlarmThreshold', v.launchFailures, 1, 10000, 'the alarm fires at this many failed launches in 15 minutes');
-  intRange('fisSpotSharePercent', v.sharePercent, 1, 100, 'the share of running spot instances a drill interrupts');
-  intRange('maxConcurrency', v.maxConcurrency, 2, 1000, 'the SQS event source accepts 2-1000');
-  if (!/^[A-Za-z0-9@._-]+$/.test(v.serviceName)) {
-    problems.push(`drainServiceName (${JSON.stringify(v.serviceName)}) must be a systemd unit name (letters, digits, @ . _ -)`);
-  }
-  if (!Token.isUnresolved(v.props.fleetTag.key) && (v.props.fleetTag.key.length === 0 || v.props.fleetTag.key.startsWith('aws:'))) {
-    problems.push(`fleetTag.key (${JSON.stringify(v.props.fleetTag.key)}) must be a non-empty tag key not starting with "aws:"`);
-  }
-  if (!Token.isUnresolved(v.props.fleetTag.value) && v.props.fleetTag.value.length === 0) {
-    problems.push('fleetTag.value ("") must be non-empty: it tells this fleet\'s instances from every other instance in the account');
-  }
-  if (problems.length > 0) throw new InterruptionConfigError(problems);
 }

@@ -1,8 +1,9 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import { Construct } from 'constructs';
-import type { ScheduleConfig, Weekday } from '../../config/types';
-import { consecutiveRuns, minutesOfDay, ScheduleConfigError, validateSchedule, WEEKDAYS } from './schedule';
+import {
+  consecutiveRuns, DayOfWeek, MINUTES_PER_WEEK, ScheduleConfigError, validateSchedule, WeeklySchedule, weeklyUpTime, weekPoint, WEEKDAYS,
+} from './schedule';
 
 /** Capacity the fleet gets at the start of each period. */
 export interface UpCapacity {
@@ -16,7 +17,7 @@ export interface ScaleToZeroScheduleProps {
   /** The group the scheduled actions act on. */
   readonly autoScalingGroup: autoscaling.IAutoScalingGroup;
   /** When the fleet is up, in the schedule's IANA time zone; outside every period it is at zero. */
-  readonly schedule: ScheduleConfig;
+  readonly schedule: WeeklySchedule;
   /** Min/max set by each start action. */
   readonly upCapacity: UpCapacity;
   /**
@@ -26,22 +27,21 @@ export interface ScaleToZeroScheduleProps {
   readonly environmentName?: string;
 }
 
-/** Cron day-of-week (0 = Sunday) for each config weekday. */
-const CRON_DAY: Readonly<Record<Weekday, number>> = { SUN: 0, MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6 };
+/** Cron day-of-week (0 = Sunday) for each schedule weekday. */
+const CRON_DAY: Readonly<Record<DayOfWeek, number>> = { SUN: 0, MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6 };
 
 /** `[1,2,3,4,5,0]` -> `0-5`, `[1,3,5]` -> `1,3,5`: compact and readable in the console. */
-export function cronWeekDays(days: readonly Weekday[]): string {
+export function cronWeekDays(days: readonly DayOfWeek[]): string {
   return consecutiveRuns(days.map((d) => CRON_DAY[d]))
     .map(([from, to]) => (to - from >= 2 ? `${from}-${to}` : from === to ? `${from}` : `${from},${to}`))
     .join(',');
 }
 
-/** Time of day -> the days that have an action at that time, in first-seen order of times. */
-function groupByTime(entries: readonly { time: string; days: readonly Weekday[] }[]): Map<string, Weekday[]> {
-  const byTime = new Map<string, Weekday[]>();
-  for (const { time, days } of [...entries].sort((a, b) => minutesOfDay(a.time) - minutesOfDay(b.time))) {
-    byTime.set(time, [...(byTime.get(time) ?? []), ...days]);
-  }
+/** Minute of the day -> the days with an action at that minute, earliest minute first. */
+function groupByTime(minutesOfWeek: readonly number[]): Map<number, DayOfWeek[]> {
+  const points = minutesOfWeek.map(weekPoint).sort((a, b) => a.minuteOfDay - b.minuteOfDay);
+  const byTime = new Map<number, DayOfWeek[]>();
+  for (const { minuteOfDay, day } of points) byTime.set(minuteOfDay, [...(byTime.get(minuteOfDay) ?? []), day]);
   for (const [time, days] of byTime) byTime.set(time, WEEKDAYS.filter((d) => days.includes(d)));
   return byTime;
 }
@@ -50,8 +50,10 @@ function groupByTime(entries: readonly { time: string; days: readonly Weekday[] 
  * Scheduled actions that bring a group up to its base size at the start of each period and down to zero at its end,
  * in the schedule's own IANA time zone (Auto Scaling applies daylight saving itself, so no UTC crons drift).
  *
- * Actions with the same time of day share one cron over the union of their days. Validation rejects overlapping or
- * touching periods, so a start and a stop never fire at the same moment.
+ * Touching and overlapping periods are merged first (`weeklyUpTime`): a stop action only exists where no period
+ * continues, so MON 00:00-24:00 + TUE 00:00-24:00 runs through Monday midnight, and a period that wraps past
+ * midnight (22:00-06:00) stops on the next day. Actions with the same time of day share one cron over the union of
+ * their days; a start and a stop never fire at the same moment.
  */
 export class ScaleToZeroSchedule extends Construct {
   /** Start actions (min/max to `upCapacity`), earliest time first. */
@@ -84,13 +86,19 @@ export class ScaleToZeroSchedule extends Construct {
       );
     }
 
-    const { timeZone, periods } = props.schedule;
-    const starts = groupByTime(periods.map((p) => ({ time: p.start, days: p.days })));
-    const stops = groupByTime(periods.map((p) => ({ time: p.end, days: p.days })));
+    const timeZone = props.schedule.timeZone;
+    const up = weeklyUpTime(props.schedule, env);
+    if (up.alwaysOn) {
+      Annotations.of(this).addWarningV2(
+        'gpu-fleet:scheduleAlwaysOn',
+        `${env} schedule covers the whole week, so it never scales the fleet to zero and creates no scheduled action; remove the schedule to say so`,
+      );
+    }
+    const starts = groupByTime(up.windows.map((w) => w.start));
+    const stops = groupByTime(up.windows.map((w) => w.end % MINUTES_PER_WEEK));
 
-    const action = (actionId: string, time: string, days: readonly Weekday[], capacity: Partial<autoscaling.BasicScheduledActionProps>) => {
-      const minutes = minutesOfDay(time);
-      return new autoscaling.ScheduledAction(this, actionId, {
+    const action = (actionId: string, minutes: number, days: readonly DayOfWeek[], capacity: Partial<autoscaling.BasicScheduledActionProps>) =>
+      new autoscaling.ScheduledAction(this, actionId, {
         autoScalingGroup: props.autoScalingGroup,
         schedule: autoscaling.Schedule.cron({
           minute: String(minutes % 60),
@@ -100,7 +108,6 @@ export class ScaleToZeroSchedule extends Construct {
         timeZone,
         ...capacity,
       });
-    };
 
     // Ids are positional (never config values) so synth stays deterministic; actions are stateless to replace.
     this.startActions = [...starts].map(([time, days], i) => action(`Start${i}`, time, days, { minCapacity, maxCapacity }));

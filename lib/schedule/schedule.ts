@@ -1,5 +1,28 @@
 import { DateTime, IANAZone } from 'luxon';
-import type { ScheduleConfig, SchedulePeriodConfig, Weekday } from '../../config/types';
+
+/** A day of the week as schedules spell it. */
+export type DayOfWeek = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
+
+/** A window during which the fleet runs; outside every window the schedule takes it to zero. */
+export interface SchedulePeriod {
+  /** The days the period starts on. */
+  readonly days: readonly DayOfWeek[];
+  /** `HH:MM`, 24-hour, `00:00`-`23:59`, local to the schedule's time zone. */
+  readonly start: string;
+  /**
+   * `HH:MM`, `00:00`-`24:00`. `24:00` is the end of the start day; an end at or before `start` (e.g. `22:00`-`06:00`)
+   * is on the next day.
+   */
+  readonly end: string;
+}
+
+/** When a fleet runs, week by week, in one IANA time zone. */
+export interface WeeklySchedule {
+  /** IANA time zone, e.g. `Europe/Berlin`; Auto Scaling applies its daylight saving. */
+  readonly timeZone: string;
+  /** Periods that touch or overlap are merged: the fleet runs through from the first start to the last end. */
+  readonly periods: readonly SchedulePeriod[];
+}
 
 /** Thrown when a schedule that failed validation is used; the message lists every problem, one a line. */
 export class ScheduleConfigError extends Error {
@@ -9,12 +32,14 @@ export class ScheduleConfigError extends Error {
   }
 }
 
-export const WEEKDAYS: readonly Weekday[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
+/** Monday first, as the week's minutes are counted. */
+export const WEEKDAYS: readonly DayOfWeek[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
 
-/** luxon's ISO weekday (1 = Monday ... 7 = Sunday) for each config weekday. */
-const ISO_WEEKDAY: Readonly<Record<Weekday, number>> = { MON: 1, TUE: 2, WED: 3, THU: 4, FRI: 5, SAT: 6, SUN: 7 };
+export const MINUTES_PER_DAY = 24 * 60;
+export const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
 
-const HH_MM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const START_TIME = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const END_TIME = /^(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$/;
 
 /**
  * Whole numbers as runs of consecutive values, ascending, duplicates dropped: `[4, 0, 1, 2]` -> `[[0, 2], [4, 4]]`.
@@ -30,11 +55,91 @@ export function consecutiveRuns(values: readonly number[]): Array<readonly [numb
   return runs;
 }
 
-/** Minutes after local midnight of a valid `HH:MM`. */
+/** Minutes after local midnight of a valid `HH:MM` (`24:00` is 1440, the end of the day). */
 export function minutesOfDay(hhmm: string): number {
-  const m = HH_MM.exec(hhmm);
-  if (!m) throw new ScheduleConfigError([`time (${hhmm}) must be HH:MM, 24-hour, 00:00-23:59`]);
-  return Number(m[1]) * 60 + Number(m[2]);
+  const m = END_TIME.exec(hhmm);
+  if (!m) throw new ScheduleConfigError([`time (${hhmm}) must be HH:MM, 24-hour, 00:00-24:00`]);
+  return Number(m[1] ?? m[3]) * 60 + Number(m[2] ?? m[4]);
+}
+
+/** `[day, minute of day]` of a minute of the week (0 = Monday 00:00). */
+export function weekPoint(minuteOfWeek: number): { readonly day: DayOfWeek; readonly minuteOfDay: number } {
+  const m = ((minuteOfWeek % MINUTES_PER_WEEK) + MINUTES_PER_WEEK) % MINUTES_PER_WEEK;
+  return { day: WEEKDAYS[Math.floor(m / MINUTES_PER_DAY)], minuteOfDay: m % MINUTES_PER_DAY };
+}
+
+/** A stretch of up-time in minutes of the week from Monday 00:00; `end` may pass the week's end (it wraps to Monday). */
+export interface UpWindow {
+  /** 0 to one week, exclusive. */
+  readonly start: number;
+  /** After `start`, less than a week after it. */
+  readonly end: number;
+}
+
+/** The week's up-time with touching and overlapping periods merged. */
+export interface WeeklyUpTime {
+  /** The periods cover the whole week: the fleet never goes to zero and no scheduled action is needed. */
+  readonly alwaysOn: boolean;
+  /** Merged windows, earliest start first (empty when `alwaysOn`). Each start is one start action, each end one stop. */
+  readonly windows: readonly UpWindow[];
+}
+
+/** A window with the periods its start and end come from, for messages. */
+interface TracedWindow {
+  start: number;
+  end: number;
+  startPeriod: number;
+  endPeriod: number;
+}
+
+/** One window per (period, day) of a schedule whose times are valid. */
+function rawWindows(periods: readonly SchedulePeriod[]): TracedWindow[] {
+  const windows: TracedWindow[] = [];
+  periods.forEach((p, i) => {
+    const s = minutesOfDay(p.start);
+    let e = minutesOfDay(p.end);
+    if (e <= s) e += MINUTES_PER_DAY; // ends on the next day
+    for (const day of new Set(p.days)) {
+      const start = WEEKDAYS.indexOf(day) * MINUTES_PER_DAY + s;
+      windows.push({ start, end: start + (e - s), startPeriod: i, endPeriod: i });
+    }
+  });
+  return windows;
+}
+
+/** Merges touching and overlapping windows on the circular week (Sunday night runs into Monday morning). */
+function mergeWindows(raw: readonly TracedWindow[]): { alwaysOn: boolean; windows: TracedWindow[] } {
+  const merged: TracedWindow[] = [];
+  for (const w of [...raw].sort((a, b) => a.start - b.start || b.end - a.end)) {
+    const last = merged[merged.length - 1];
+    if (last && w.start <= last.end) {
+      if (w.end > last.end) Object.assign(last, { end: w.end, endPeriod: w.endPeriod });
+    } else {
+      merged.push({ ...w });
+    }
+  }
+  // The last window may run past the week's end into the first ones (e.g. SUN 22:00-06:00 and MON 06:00-...).
+  while (merged.length > 1) {
+    const last = merged[merged.length - 1];
+    const first = merged[0];
+    if (last.end < first.start + MINUTES_PER_WEEK) break;
+    if (first.end + MINUTES_PER_WEEK > last.end) Object.assign(last, { end: first.end + MINUTES_PER_WEEK, endPeriod: first.endPeriod });
+    merged.shift();
+  }
+  const alwaysOn = merged.length === 1 && merged[0].end - merged[0].start >= MINUTES_PER_WEEK;
+  return { alwaysOn, windows: alwaysOn ? [] : merged };
+}
+
+/**
+ * The week's up-time of a valid schedule: every period on every one of its days, touching and overlapping ones merged,
+ * so that no stop action falls between two periods that continue each other (MON 00:00-24:00 and TUE 00:00-24:00
+ * run through Monday midnight).
+ * @throws ScheduleConfigError when the schedule is invalid
+ */
+export function weeklyUpTime(schedule: WeeklySchedule, envName = '(environment)'): WeeklyUpTime {
+  assertValid(schedule, envName);
+  const { alwaysOn, windows } = mergeWindows(rawWindows(schedule.periods));
+  return { alwaysOn, windows: windows.map(({ start, end }) => ({ start, end })) };
 }
 
 function show(value: unknown): string {
@@ -46,7 +151,7 @@ function show(value: unknown): string {
  * can collect these with every other config problem. Each message names `<env>.schedule.<field>`, the value and
  * the rule.
  */
-export function validateSchedule(envName: string, schedule: ScheduleConfig): string[] {
+export function validateSchedule(envName: string, schedule: WeeklySchedule): string[] {
   const at = `${envName}.schedule`;
   const problems: string[] = [];
   const tz: unknown = schedule?.timeZone;
@@ -68,78 +173,87 @@ export function validateSchedule(envName: string, schedule: ScheduleConfig): str
     return problems;
   }
 
-  // Valid periods, by day, for the overlap check.
-  const windows: { index: number; day: Weekday; start: number; end: number; text: string }[] = [];
-  periods.forEach((p: SchedulePeriodConfig, i: number) => {
+  let timesValid = true;
+  periods.forEach((p: SchedulePeriod, i: number) => {
     const pat = `${at}.periods[${i}]`;
     const days: unknown = p?.days;
-    let validDays: Weekday[] = [];
     if (!Array.isArray(days) || days.length === 0) {
       problems.push(`${pat}.days (${show(days)}) must list at least one of ${WEEKDAYS.join(', ')}`);
+      timesValid = false;
     } else {
       days.forEach((d: unknown, j: number) => {
-        if (!WEEKDAYS.includes(d as Weekday)) {
+        if (!WEEKDAYS.includes(d as DayOfWeek)) {
           problems.push(`${pat}.days[${j}] (${show(d)}) must be one of ${WEEKDAYS.join(', ')}`);
+          timesValid = false;
         } else if (days.indexOf(d) !== j) {
           problems.push(`${pat}.days[${j}] (${show(d)}) is listed twice; list each day once`);
         }
       });
-      validDays = [...new Set(days.filter((d): d is Weekday => WEEKDAYS.includes(d as Weekday)))];
     }
-    const startOk = typeof p?.start === 'string' && HH_MM.test(p.start);
-    const endOk = typeof p?.end === 'string' && HH_MM.test(p.end);
+    const startOk = typeof p?.start === 'string' && START_TIME.test(p.start);
+    const endOk = typeof p?.end === 'string' && END_TIME.test(p.end);
     if (!startOk) problems.push(`${pat}.start (${show(p?.start)}) must be HH:MM, 24-hour, 00:00-23:59`);
-    if (!endOk) problems.push(`${pat}.end (${show(p?.end)}) must be HH:MM, 24-hour, 00:00-23:59`);
-    if (!startOk || !endOk) return;
-    const start = minutesOfDay(p.start);
-    const end = minutesOfDay(p.end);
-    if (end <= start) {
+    if (!endOk) problems.push(`${pat}.end (${show(p?.end)}) must be HH:MM, 24-hour, 00:00-24:00 (24:00 is the end of the day)`);
+    if (!startOk || !endOk) {
+      timesValid = false;
+    } else if (minutesOfDay(p.start) === minutesOfDay(p.end)) {
       problems.push(
-        `${pat}.end (${p.end}) must be after start (${p.start}) on the same day; split a period that crosses midnight into two`,
+        `${pat}.end (${p.end}) must differ from start (${p.start}); for a whole day write 00:00-24:00 ` +
+          '(an end before the start, e.g. 22:00-06:00, ends on the next day)',
       );
-      return;
+      timesValid = false;
     }
-    for (const day of validDays) windows.push({ index: i, day, start, end, text: `${p.start}-${p.end}` });
   });
+  if (!timesValid) return problems;
 
-  // Overlapping or touching windows would give start and stop actions at the same moment, which fight.
+  // A one-minute gap is a stop action (min = max = desired = 0: every host terminated) and a start a minute later.
+  // It is what a period that cannot say 24:00 used to be written as (...-23:59 and 00:00-...), never a real pause,
+  // so it is rejected with the way to write it rather than merged behind the user's back.
+  const { windows } = mergeWindows(rawWindows(periods));
   const reported = new Set<string>();
-  for (const a of windows) {
-    for (const b of windows) {
-      if (b.index <= a.index || a.day !== b.day || a.start > b.end || b.start > a.end) continue;
-      const key = `${a.index}/${b.index}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
-      const touching = a.end === b.start || b.end === a.start;
-      problems.push(
-        `${at}.periods[${b.index}] (${b.text}) ${touching ? 'touches' : 'overlaps'} periods[${a.index}] (${a.text}) on ${a.day}; ` +
-          'periods on the same day must leave a gap: merge them into one period',
-      );
-    }
-  }
+  windows.forEach((w, i) => {
+    const next = windows[(i + 1) % windows.length];
+    const nextStart = next.start + (i + 1 === windows.length ? MINUTES_PER_WEEK : 0);
+    if (nextStart - w.end !== 1) return;
+    const key = `${w.endPeriod}/${next.startPeriod}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    const end = periods[w.endPeriod].end;
+    const { day, minuteOfDay } = weekPoint(next.start);
+    const startText = periods[next.startPeriod].start;
+    const fix = minuteOfDay === 0
+      ? 'write end 24:00 to run through midnight (or one period that wraps, e.g. 22:00-06:00)'
+      : `write end ${startText} to run through`;
+    problems.push(
+      `${at}.periods[${w.endPeriod}].end (${end}) stops the fleet one minute before periods[${next.startPeriod}] starts ` +
+        `at ${startText} on ${day}: the stop action terminates every host and the start launches new ones; ${fix}`,
+    );
+  });
   return problems;
 }
 
-function assertValid(schedule: ScheduleConfig, envName: string): void {
+function assertValid(schedule: WeeklySchedule, envName: string): void {
   const problems = validateSchedule(envName, schedule);
   if (problems.length > 0) throw new ScheduleConfigError(problems);
 }
 
 /**
  * Hours the schedule keeps the fleet up in one calendar month of its time zone, in real elapsed hours: a period
- * spanning a daylight-saving switch counts the hour that clocks skip or repeat.
+ * spanning a daylight-saving switch counts the hour that clocks skip or repeat. Up-time is the merged windows of
+ * `weeklyUpTime` (the scheduled actions' own), so a window across midnight or the month's end counts in the month it
+ * falls in.
  *
  * @param month 1-12
  * @param envName names the environment in error messages
  * @throws ScheduleConfigError when the schedule or the month is invalid
  */
 export function scheduledHoursInMonth(
-  schedule: ScheduleConfig,
+  schedule: WeeklySchedule,
   year: number,
   month: number,
   envName = '(environment)',
 ): number {
-  assertValid(schedule, envName);
+  const up = weeklyUpTime(schedule, envName);
   if (!Number.isInteger(year) || year < 1970 || year > 9999) {
     throw new ScheduleConfigError([`year (${year}) must be a whole number from 1970 to 9999`]);
   }
@@ -147,25 +261,31 @@ export function scheduledHoursInMonth(
     throw new ScheduleConfigError([`month (${month}) must be a whole number from 1 (January) to 12 (December)`]);
   }
   const zone = schedule.timeZone;
-  const first = DateTime.fromObject({ year, month, day: 1 }, { zone });
-  let minutes = 0;
-  for (let day = 1; day <= (first.daysInMonth ?? 0); day++) {
-    const date = first.set({ day });
-    for (const p of schedule.periods) {
-      if (!p.days.some((d) => ISO_WEEKDAY[d] === date.weekday)) continue;
-      const s = minutesOfDay(p.start);
-      const e = minutesOfDay(p.end);
-      // luxon moves a wall time that the spring switch skips forward by the gap, as clocks do.
-      const from = date.set({ hour: Math.floor(s / 60), minute: s % 60 });
-      const to = date.set({ hour: Math.floor(e / 60), minute: e % 60 });
-      minutes += to.diff(from, 'minutes').minutes;
+  const monthStart = DateTime.fromObject({ year, month, day: 1 }, { zone });
+  const monthEnd = monthStart.plus({ months: 1 });
+  if (up.alwaysOn) return monthEnd.diff(monthStart, 'hours').hours;
+
+  // luxon moves a wall time that the spring switch skips forward by the gap, as clocks do.
+  const at = (date: DateTime, minuteOfDay: number) =>
+    date.set({ hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60, second: 0, millisecond: 0 });
+  let ms = 0;
+  // Windows are shorter than a week, so those that reach into this month start at most 7 days before it.
+  for (let date = monthStart.minus({ days: 7 }).startOf('day'); date < monthEnd; date = date.plus({ days: 1 })) {
+    for (const w of up.windows) {
+      const start = weekPoint(w.start);
+      if (WEEKDAYS[date.weekday - 1] !== start.day) continue;
+      const end = weekPoint(w.end);
+      const days = Math.floor(w.end / MINUTES_PER_DAY) - Math.floor(w.start / MINUTES_PER_DAY);
+      const from = DateTime.max(at(date, start.minuteOfDay), monthStart);
+      const to = DateTime.min(at(date.plus({ days }), end.minuteOfDay), monthEnd);
+      if (to > from) ms += to.toMillis() - from.toMillis();
     }
   }
-  return minutes / 60;
+  return ms / 3_600_000;
 }
 
 /** Mean of `scheduledHoursInMonth` over the 12 months of `year`. */
-export function averageScheduledHoursPerMonth(schedule: ScheduleConfig, year: number, envName = '(environment)'): number {
+export function averageScheduledHoursPerMonth(schedule: WeeklySchedule, year: number, envName = '(environment)'): number {
   let total = 0;
   for (let month = 1; month <= 12; month++) total += scheduledHoursInMonth(schedule, year, month, envName);
   return total / 12;

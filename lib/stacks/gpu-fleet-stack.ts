@@ -1,8 +1,10 @@
 import { Annotations, Duration, Size, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, ScalingMetricConfig } from '../../config/types';
+import { FleetConfigError } from '../../config/validate';
 import { BudgetGuard } from '../budget/budget-guard';
 import { FleetDashboard } from '../dashboard/fleet-dashboard';
 import { CapacityLedger } from '../fallback/capacity-ledger';
@@ -52,10 +54,14 @@ export class GpuFleetStack extends Stack {
       Tags.of(this).add(key, cfg.tags[field]);
     }
 
+    // Every construct with a log group gets the environment's retention (validated: a CloudWatch period, >= 365 in prod).
+    const logRetention = retentionDays(cfg.logRetentionDays, cfg.name);
+
     const network = new FleetNetwork(this, 'Network', {
       availabilityZones: cfg.availabilityZones,
       natGateways: cfg.fleet.natGateways,
       existingVpc: cfg.fleet.existingVpc,
+      logRetention,
     });
 
     this.fleet = new GpuFleet(this, 'Fleet', {
@@ -86,6 +92,7 @@ export class GpuFleetStack extends Stack {
       rebalanceAction: cfg.interruption.rebalanceAction,
       interruptionsPerHourAlarm: cfg.interruption.interruptionsPerHourAlarm,
       drainTimeout: Duration.seconds(cfg.interruption.drainTimeoutSeconds),
+      logRetention,
     });
 
     const cost = props.costEstimate;
@@ -106,6 +113,7 @@ export class GpuFleetStack extends Stack {
         restoreCapacity: { minCapacity: cfg.fleet.minSize, maxCapacity: cfg.fleet.maxSize },
       },
       anomalyMonitor: cfg.budget.anomalyMonitor,
+      logRetention,
     });
 
     if (cfg.schedule) {
@@ -131,7 +139,11 @@ export class GpuFleetStack extends Stack {
         maxFallbackInstances: cfg.fallback.maxInstances,
         engageAfter: Duration.minutes(cfg.fallback.engageAfterMinutes),
         releaseAfter: Duration.minutes(cfg.fallback.releaseAfterMinutes),
+        logRetention,
       });
+      // Fallback hosts are handed back by scale-in: they get the same drain path as the main group's (hook, target
+      // groups, membership), or every handback would kill a serving host mid-request.
+      this.interruptionHandler.addAutoScalingGroup(this.fallback.fallbackGroup);
     }
 
     this.ledger = new CapacityLedger(this, 'Ledger', {
@@ -159,8 +171,10 @@ export class GpuFleetStack extends Stack {
         this.interruptionHandler.errorsAlarm,
         this.interruptionHandler.interruptionRateAlarm,
         this.interruptionHandler.launchFailuresAlarm,
-        ...(this.fallback ? [this.fallback.controllerErrorsAlarm] : []),
+        this.interruptionHandler.eventDeliveryAlarm,
+        ...(this.fallback ? [this.fallback.controllerErrorsAlarm, this.fallback.controllerNotRunningAlarm, this.fallback.failureQueueAlarm] : []),
         ...this.ledger.pools.flatMap((p) => [p.interruptions, p.launchFailures]),
+        ...this.ledger.zones.map((z) => z.spotCapacityShort),
       ],
     });
 
@@ -189,6 +203,13 @@ export class GpuFleetStack extends Stack {
         return n + (metrics ? metrics.filter((m) => m.metricStat ?? m.MetricStat).length : 1);
       }, 0);
   }
+}
+
+/** `logRetentionDays` as CDK's enum; config validation allows only its values, this guards a config built by hand. */
+function retentionDays(days: number, env: string): logs.RetentionDays {
+  const allowed = Object.values(logs.RetentionDays).filter((d): d is logs.RetentionDays => typeof d === 'number' && d !== logs.RetentionDays.INFINITE);
+  if (!allowed.includes(days)) throw new FleetConfigError([`${env}.logRetentionDays (${days}) must be one of CloudWatch Logs' retention periods in days: ${allowed.join(', ')}`]);
+  return days;
 }
 
 function scalingMetric(m: ScalingMetricConfig): FleetScalingMetric | undefined {

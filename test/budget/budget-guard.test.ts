@@ -1,6 +1,8 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { BudgetConfigError, BudgetGuard, BudgetGuardProps } from '../../lib/budget';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { BudgetConfigError, BudgetGuard, BudgetGuardProps, KILL_SWITCH_RESERVED_CONCURRENCY, KILL_SWITCH_RETRY_ATTEMPTS } from '../../lib/budget';
 import { formatFindings, nagApp, nagFindings } from '../support/nag';
 import { testFleet } from './fleet-fixture';
 
@@ -221,6 +223,70 @@ describe('BudgetGuard with the kill switch (staging)', () => {
     });
   });
 
+  test('kill switch: X-Ray tracing, one run at a time, two retries, 6 h event age, failures to an encrypted queue (issue 9)', () => {
+    expect([KILL_SWITCH_RESERVED_CONCURRENCY, KILL_SWITCH_RETRY_ATTEMPTS]).toEqual([1, 2]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      TracingConfig: { Mode: 'Active' },
+      ReservedConcurrentExecutions: 1,
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^BudgetKillSwitchLogs') } },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^BudgetKillSwitch[0-9A-F]{8}$') },
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BudgetKillSwitchFailures'), 'Arn'] } } },
+    });
+    // Encrypted with the budget topic's customer-managed key, TLS only, kept as long as SQS allows.
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BudgetTopicKey'), 'Arn'] },
+      MessageRetentionPeriod: 1209600,
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    // The function may send there (Lambda delivers the failed event with the function's role) and trace.
+    for (const statement of [
+      Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BudgetKillSwitchFailures'), 'Arn'] } }),
+      Match.objectLike({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' }),
+    ]) {
+      template.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: Match.arrayWith([statement]) } });
+    }
+  });
+
+  test('an event parked in the failure queue alarms to the budget topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BudgetKillSwitchFailures'), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [TOPIC],
+      AlarmDescription: Match.stringLikeRegexp('^The staging budget kill switch gave up on an event after 2 retries'),
+    });
+    expect(guard.killSwitchAlarms).toHaveLength(3);
+  });
+
+  test('the kill switch log group: encrypted with the stack log key, a month by default', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 30,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogEncryptionKey'), 'Arn'] },
+    });
+  });
+
+  test('the budget topic key denies grants except for AWS resources or AWS services (fleetKey)', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      Description: 'Encrypts the budget topic of the staging GPU fleet',
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'DenyGrantsExceptForAwsResources',
+        Effect: 'Deny',
+        Action: 'kms:CreateGrant',
+        Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      })]) },
+    });
+  });
+
   test('a message the kill switch cannot read alarms too (a Budgets format change must not disarm it silently)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'GpuSpotFleet',
@@ -294,6 +360,17 @@ describe('BudgetGuard options', () => {
     });
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'costalerts.amazonaws.com' } })]) },
+    });
+  });
+
+  test('log retention and key of the kill switch are props', () => {
+    const app = new App();
+    const fleet = testFleet(app);
+    const key = new kms.Key(fleet.stack, 'OwnLogKey', { enableKeyRotation: true });
+    new BudgetGuard(fleet.stack, 'Budget', props(fleet, { logRetention: logs.RetentionDays.ONE_YEAR, logEncryptionKey: key }));
+    Template.fromStack(fleet.stack).hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 365,
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OwnLogKey'), 'Arn'] },
     });
   });
 

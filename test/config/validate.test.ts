@@ -1,7 +1,10 @@
 import { dev, ENVIRONMENTS, prod, staging } from '../../config/environments';
 import { EnvironmentConfig } from '../../config/types';
-import { environmentProblems, FleetConfigError, validateEnvironments } from '../../config/validate';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { environmentProblems, FleetConfigError, LOG_RETENTION_DAYS, validateEnvironments } from '../../config/validate';
 import { DeepPartial, withOverrides } from '../support/stacks';
+
+const RETENTION_RULE = "must be one of CloudWatch Logs' retention periods in days: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653";
 
 const problemsOf = (base: EnvironmentConfig, o: DeepPartial<EnvironmentConfig>) => environmentProblems(withOverrides(base, o));
 
@@ -91,8 +94,23 @@ describe('environment config validation', () => {
       'prod.fallback ({"maxInstances":4,"engageAfterMinutes":5,"releaseAfterMin...) is set but the fleet uses no spot (spotPercentageAboveBase 0); remove it'],
     ['scaling target', prod, { fleet: { scaling: { metric: { kind: 'gpu-utilization', targetPercent: 0 } } } },
       'prod.fleet.scaling.metric.targetPercent (0) must be from 1 to 100'],
+    ['log retention not a CloudWatch period', dev, { logRetentionDays: 10 }, `dev.logRetentionDays (10) ${RETENTION_RULE}`],
+    ['log retention "never expire"', staging, { logRetentionDays: 9999 }, `staging.logRetentionDays (9999) ${RETENTION_RULE}`],
+    ['log retention not a number', staging, { logRetentionDays: '365' as unknown as number }, `staging.logRetentionDays ("365") ${RETENTION_RULE}`],
+    ['log retention missing', staging, { logRetentionDays: undefined }, `staging.logRetentionDays (missing) ${RETENTION_RULE}`],
+    ['log retention under a year in prod', prod, { logRetentionDays: 180 },
+      'prod.logRetentionDays (180) must be at least 365 days in prod: audits and incident reviews need a year of function and flow logs'],
   ])('%s', (_name, base, overrides, message) => {
     expect(problemsOf(base, overrides)).toContain(message);
+  });
+
+  test('log retention: every CloudWatch period is accepted, and a year or more in prod', () => {
+    // The list is CDK's RetentionDays without INFINITE (CloudWatch has no such period; omitting one means "never expire").
+    expect([...LOG_RETENTION_DAYS]).toEqual(Object.values(logs.RetentionDays).filter((d) => typeof d === 'number' && d !== logs.RetentionDays.INFINITE));
+    for (const days of LOG_RETENTION_DAYS) expect(problemsOf(dev, { logRetentionDays: days })).toEqual([]);
+    expect(problemsOf(prod, { logRetentionDays: 365 })).toEqual([]);
+    expect(problemsOf(prod, { logRetentionDays: 3653 })).toEqual([]);
+    expect(problemsOf(staging, { logRetentionDays: 1 })).toEqual([]);
   });
 
   test('a duplicate type is named', () => {

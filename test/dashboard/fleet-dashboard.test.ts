@@ -114,13 +114,23 @@ describe('FleetDashboard', () => {
   test.each([
     ['Interruption warnings by pool', 'Interruptions', 'EC2 Spot Instance Interruption Warning', 'Sum', ''],
     ['Rebalance recommendations by pool', 'RebalanceRecommendations', 'EC2 Instance Rebalance Recommendation', 'Sum', ''],
-    ['Launch failures by pool and error code', 'LaunchFailures', 'EC2 Instance Launch Unsuccessful', 'Sum', ',"ErrorCode"'],
+    ['Launch failures naming a type, by pool and error code', 'LaunchFailures', 'EC2 Instance Launch Unsuccessful', 'Sum', ',"ErrorCode"'],
     ['Mean time from launch to interruption', 'TimeToInterruptionSeconds', 'EC2 Spot Instance Interruption Warning', 'Average', ''],
     ['Drain duration by pool', 'DrainDurationSeconds', 'EC2 Instance-terminate Lifecycle Action', 'Maximum', ''],
   ])('%s searches the handler metric %s per pool', (title, metric, eventType, stat, extra) => {
     expect(byTitle(title).metrics[0][0].expression).toBe(
       `SEARCH('{"GpuSpotFleet","service","Fleet","EventType","InstanceType","AvailabilityZone"${extra}} ` +
       `"service"="interruption-handler" "Fleet"="GpuFleet-test" "EventType"="${eventType}" MetricName="${metric}"', '${stat}', 300)`,
+    );
+  });
+
+  test.each([
+    ['Launch failures by AZ and error code', 'LaunchFailures', 'ErrorCode'],
+    ['Capacity launch failures by AZ and market (spot capacity short)', 'CapacityLaunchFailures', 'Market'],
+  ])('%s searches the handler metric %s per AZ (spot shortages name no type, issue 9 defect 7)', (title, metric, dim) => {
+    expect(byTitle(title).metrics[0][0].expression).toBe(
+      `SEARCH('{"GpuSpotFleet","service","Fleet","EventType","AvailabilityZone","${dim}"} ` +
+      `"service"="interruption-handler" "Fleet"="GpuFleet-test" "EventType"="EC2 Instance Launch Unsuccessful" MetricName="${metric}"', 'Sum', 300)`,
     );
   });
 

@@ -25,11 +25,37 @@ const dims = (type: string, az: string, eventType: string, extra: Array<{ Name: 
 ];
 
 describe('CapacityLedger', () => {
-  test('one interruption alarm and one launch-failure alarm per instance type x AZ', () => {
+  test('one interruption alarm and one launch-failure alarm per instance type x AZ, one spot-capacity alarm per AZ', () => {
     expect(ledger.pools.map((p) => `${p.pool.instanceType}/${p.pool.availabilityZone}`)).toEqual([
       'g6.xlarge/us-east-1a', 'g6.xlarge/us-east-1b', 'g5.xlarge/us-east-1a', 'g5.xlarge/us-east-1b',
     ]);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    expect(ledger.zones.map((z) => z.availabilityZone)).toEqual(['us-east-1a', 'us-east-1b']);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
+  });
+
+  test('"spot capacity short" per AZ (issue 9, defect 7): the handler\'s capacity launch failures of spot in that AZ, whatever the type', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'GpuSpotFleet',
+      MetricName: 'CapacityLaunchFailures',
+      Dimensions: [
+        { Name: 'AvailabilityZone', Value: 'us-east-1b' },
+        { Name: 'EventType', Value: 'EC2 Instance Launch Unsuccessful' },
+        { Name: 'Fleet', Value: 'GpuFleet-test' },
+        { Name: 'Market', Value: 'spot' },
+        { Name: 'service', Value: 'interruption-handler' },
+      ],
+      Statistic: 'Sum',
+      Period: 900,
+      Threshold: 3,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Topic') }],
+      AlarmDescription: 'GpuFleet-test: spot capacity short in us-east-1b: 3+ spot launches failed there for lack of capacity in 15 minutes ' +
+        '(InsufficientInstanceCapacity, UnfulfillableCapacity, InsufficientCapacity, SpotMaxPriceTooLow), whatever the type. ' +
+        'The group tries the other AZs; the on-demand fallback covers a lasting shortfall.',
+    });
+    const t = build({ spotCapacityFailuresPer15MinutesPerZone: 6 }).template();
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CapacityLaunchFailures', Dimensions: Match.arrayWith([{ Name: 'Market', Value: 'spot' }]), Threshold: 6 });
   });
 
   test('the interruption alarm reads the handler\'s per-pool Interruptions over an hour', () => {
@@ -49,38 +75,28 @@ describe('CapacityLedger', () => {
     });
   });
 
-  test('the launch-failure alarm sums the pool\'s capacity error codes over 15 minutes', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((r) => r.Properties).filter((p) => p.Metrics);
-    expect(alarms).toHaveLength(4);
-    const g6a = alarms.find((p) => p.AlarmDescription.startsWith('GpuFleet-test spot pool g6.xlarge in us-east-1a'));
-    expect(g6a).toMatchObject({
+  test('the pool launch-failure alarm reads the handler\'s capacity launch failures that name the pool\'s type (one metric)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'GpuSpotFleet',
+      MetricName: 'CapacityLaunchFailures',
+      Dimensions: dims('g6.xlarge', 'us-east-1a', 'EC2 Instance Launch Unsuccessful'),
+      Statistic: 'Sum',
+      Period: 900,
       Threshold: 3,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: expect.stringMatching(/^Topic/) }],
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Topic') }],
+      AlarmDescription: 'GpuFleet-test pool g6.xlarge in us-east-1a: 3+ capacity launch failures naming this type in 15 minutes ' +
+        '(InsufficientInstanceCapacity, UnfulfillableCapacity, InsufficientCapacity, SpotMaxPriceTooLow). ' +
+        'The pool is dry; the group tries other pools, the on-demand fallback covers a lasting shortfall.',
     });
-    const [expr, ...metrics] = g6a.Metrics;
-    expect(expr).toEqual({
-      Id: 'expr_1',
-      Expression: 'FILL(c0, 0) + FILL(c1, 0) + FILL(c2, 0) + FILL(c3, 0) + FILL(c4, 0)',
-      Label: 'Capacity launch failures g6.xlarge us-east-1a',
-      ReturnData: true,
-    });
-    expect(metrics.map((m: { Id: string; MetricStat: { Metric: { Dimensions: unknown }; Period: number; Stat: string }; ReturnData: boolean }) => ({
-      id: m.Id, period: m.MetricStat.Period, stat: m.MetricStat.Stat, returnData: m.ReturnData, dims: m.MetricStat.Metric.Dimensions,
-    }))).toEqual(['InsufficientInstanceCapacity', 'MaxSpotInstanceCountExceeded', 'SpotMaxPriceTooLow', 'Unsupported', 'Unknown'].map((code, i) => ({
-      id: `c${i}`, period: 900, stat: 'Sum', returnData: false,
-      dims: dims('g6.xlarge', 'us-east-1a', 'EC2 Instance Launch Unsuccessful', [{ Name: 'ErrorCode', Value: code }]),
-    })));
-    expect(g6a.AlarmDescription).toBe('GpuFleet-test spot pool g6.xlarge in us-east-1a: 3+ capacity launch failures in 15 minutes ' +
-      '(InsufficientInstanceCapacity, MaxSpotInstanceCountExceeded, SpotMaxPriceTooLow, Unsupported, Unknown). ' +
-      'The pool is dry; the group tries other pools, the on-demand fallback covers a lasting shortfall.');
+    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((r) => r.Properties.Metrics)).toEqual([]);
   });
 
   test('thresholds are configurable', () => {
     const t = build({ interruptionsPerHourPerPool: 5, launchFailuresPer15MinutesPerPool: 1 }).template();
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Interruptions', Threshold: 5 });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.anyValue(), Threshold: 1 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'CapacityLaunchFailures', Dimensions: Match.arrayWith([{ Name: 'InstanceType', Value: 'g6.xlarge' }]), Threshold: 1 });
   });
 
   test('alarm logical IDs are named after the pool, so adding a pool renames nothing', () => {
@@ -91,13 +107,15 @@ describe('CapacityLedger', () => {
     ]);
     const more = Object.keys(build({ instanceTypes: ['g4dn.xlarge', ...INSTANCE_TYPES] }).template().findResources('AWS::CloudWatch::Alarm'));
     expect(more).toEqual(expect.arrayContaining(ids));
+    expect(ids.filter((i) => i.startsWith('LedgerSpotUsEast1a'))).toEqual([expect.stringMatching(/^LedgerSpotUsEast1aSpotCapacityShortAlarm/)]);
   });
 
   test('validation names every problem', () => {
-    expect(() => build({ instanceTypes: [], availabilityZones: ['us-east-1a', 'us-east-1a'], interruptionsPerHourPerPool: 0, launchFailuresPer15MinutesPerPool: 1.5 })).toThrow(
+    expect(() => build({ instanceTypes: [], availabilityZones: ['us-east-1a', 'us-east-1a'], interruptionsPerHourPerPool: 0, launchFailuresPer15MinutesPerPool: 1.5, spotCapacityFailuresPer15MinutesPerZone: 0 })).toThrow(
       "CapacityLedger GpuFleet-test/Ledger: instanceTypes ([]) must list the fleet's instance types; " +
       'availabilityZones lists us-east-1a more than once; each pool gets one pair of alarms; ' +
-      'interruptionsPerHourPerPool (0) must be a whole number >= 1; launchFailuresPer15MinutesPerPool (1.5) must be a whole number >= 1',
+      'interruptionsPerHourPerPool (0) must be a whole number >= 1; launchFailuresPer15MinutesPerPool (1.5) must be a whole number >= 1; ' +
+      'spotCapacityFailuresPer15MinutesPerZone (0) must be a whole number >= 1',
     );
     expect(() => build({ availabilityZones: [] })).toThrow("availabilityZones ([]) must list the fleet's AZs");
   });

@@ -1,6 +1,9 @@
 import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { FallbackConfigError, OnDemandFallback, OnDemandFallbackProps } from '../../lib/fallback/on-demand-fallback';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { FLEET_TAG_KEY } from '../../lib/shared/fleet-tag';
 import { formatFindings, nagApp, nagFindings } from '../support/nag';
 import { fallbackProps, FLEET_TAG, fleetStack } from './support/fleet-stack';
 
@@ -23,6 +26,8 @@ describe('OnDemandFallback: the fallback group', () => {
       MinSize: '0',
       MaxSize: '4',
       VPCZoneIdentifier: [{ Ref: expect.stringMatching(/^VpcPrivateSubnet1/) }, { Ref: expect.stringMatching(/^VpcPrivateSubnet2/) }],
+      // Hardening (issue 9): the zones are named besides the subnets.
+      AvailabilityZones: ['us-east-1a', 'us-east-1b'],
       MixedInstancesPolicy: {
         InstancesDistribution: { OnDemandAllocationStrategy: 'prioritized', OnDemandBaseCapacity: 0, OnDemandPercentageAboveBaseCapacity: 100 },
         LaunchTemplate: {
@@ -43,12 +48,21 @@ describe('OnDemandFallback: the fallback group', () => {
     expect(base.fallback.worstCaseExtraOnDemandInstances).toBe(4);
   });
 
-  test('registers with the fleet target groups when given', () => {
+  test('registers with the fleet target groups when given (issue 9, defect 6: the drain path deregisters it), tagged for the fleet', () => {
     const f = build({}, new App(), true);
     const t = Template.fromStack(f.stack);
     const groups = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup')).map((r) => r.Properties);
     const fb = groups.find((p) => p.MinSize === '0' && p.MaxSize === '4');
     expect(fb.TargetGroupARNs).toEqual([{ Ref: expect.stringMatching(/^TargetGroup/) }]);
+    expect(fb.Tags).toContainEqual({ Key: FLEET_TAG_KEY, Value: FLEET_TAG.value, PropagateAtLaunch: true });
+    // Public, so the stack can hand it to the interruption handler.
+    expect(f.fallback.fallbackGroup.autoScalingGroupName).toBeDefined();
+  });
+
+  test('an AZ without a private subnet is refused with the zones the VPC has', () => {
+    expect(() => build({ availabilityZones: ['us-east-1a', 'us-east-1c'] })).toThrow(
+      'OnDemandFallback GpuFleet-test/Fallback: availabilityZones (us-east-1c) must each have a private subnet with egress in the VPC; it has them in us-east-1a',
+    );
   });
 });
 
@@ -106,23 +120,116 @@ describe('OnDemandFallback: the controller', () => {
     });
   });
 
-  test('runs every minute without retries of stale runs', () => {
+  test('an EventBridge rule runs it every minute; a delivery that fails twice within the minute goes to the failure queue', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 0);
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
-      Targets: [{ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FallbackController'), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 } }],
+      Targets: [{
+        Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FallbackController'), 'Arn'] },
+        Id: 'Target0',
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FallbackFailureQueue'), 'Arn'] } },
+      }],
+    });
+    // EventBridge may send to the queue only for this rule.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: Match.stringLikeRegexp('^FallbackFailureQueue') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Sid: Match.anyValue(),
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FallbackFailureQueue'), 'Arn'] },
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^FallbackSchedule'), 'Arn'] } } },
+        }]),
+      },
     });
   });
 
-  test('Lambda does not retry a failed run nor start a stale one (async invoke config)', () => {
+  test('hardening (issue 9): one run at a time, no Lambda retry, failed or dropped runs kept in the failure queue, X-Ray active', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'fallback-controller' }) },
+      ReservedConcurrentExecutions: 1,
+      Timeout: 50,
+      TracingConfig: { Mode: 'Active' },
+    });
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: Match.stringLikeRegexp('^FallbackController') },
       Qualifier: '$LATEST',
       MaximumRetryAttempts: 0,
       MaximumEventAgeInSeconds: 60,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FallbackFailureQueue'), 'Arn'] } } },
     });
-    // No reserved concurrency: it can fail to deploy in accounts with a low concurrency limit.
-    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent(), Timeout: 50 });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    // The destination is written with the function's role.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^FallbackControllerRole') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' }),
+          Match.objectLike({ Action: Match.arrayWith(['sqs:SendMessage']), Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FallbackFailureQueue'), 'Arn'] } }),
+        ]),
+      },
+    });
+    // TLS only.
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: Match.stringLikeRegexp('^FallbackFailureQueue') }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  test('a message in the failure queue alarms to the fleet topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^FallbackFailureQueue'), 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Topic') }],
+    });
+    expect(base.fallback.failureQueueAlarm.alarmArn).toBeDefined();
+  });
+
+  test('suspicion (issue 9): a controller that stops running alarms; missing invocations count as breaching', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^FallbackController') } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 3,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Topic') }],
+    });
+  });
+
+  test('its log group is encrypted with the stack\'s log key (or the one given) and kept', () => {
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    const [id, group] = Object.entries(logGroups).find(([k]) => k.startsWith('FallbackLogGroup'))!;
+    expect(group).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { RetentionInDays: 30, KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogEncryptionKey/), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: { Ref: id } } });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+
+    const f = fleetStack();
+    const key = new kms.Key(f.stack, 'MyKey', { enableKeyRotation: true });
+    new OnDemandFallback(f.stack, 'Fallback', { ...fallbackProps(f), logEncryptionKey: key, logRetention: logs.RetentionDays.ONE_YEAR });
+    const t = Template.fromStack(f.stack);
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^MyKey'), 'Arn'] } });
   });
 
   test('can resize the fallback group, raise the main group (handback), and read/write only its state parameter', () => {
@@ -146,6 +253,8 @@ describe('OnDemandFallback: the controller', () => {
             },
           },
           { Sid: 'ReadGroupsAndActivities', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities'], Resource: '*' },
+          // Issue 9, defect 2: serving capacity leaves out hosts carrying the drained tag, read from EC2.
+          { Sid: 'ReadDrainedTags', Effect: 'Allow', Action: 'ec2:DescribeInstances', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'us-east-1' } } },
           {
             Sid: 'ControllerState',
             Effect: 'Allow',

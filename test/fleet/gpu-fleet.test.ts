@@ -3,6 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_GPU_AMI_PARAMETER, GpuFleet, GpuFleetProps, gpuWeights } from '../../lib/fleet/gpu-fleet';
 import { FleetNetwork } from '../../lib/fleet/fleet-network';
 
@@ -67,6 +69,14 @@ describe('GpuFleet: the group', () => {
     expect(used.sort()).toEqual(AZS);
   });
 
+  test('names its AvailabilityZones explicitly, equal to its subnets\' AZs in the same order (issue 9 hardening)', () => {
+    const subnets = template.findResources('AWS::EC2::Subnet');
+    const p = asgProps(template);
+    const subnetAzs = p.VPCZoneIdentifier.map((ref: { Ref: string }) => (subnets[ref.Ref] as any).Properties.AvailabilityZone);
+    expect(p.AvailabilityZones).toEqual(subnetAzs);
+    expect([...p.AvailabilityZones].sort()).toEqual(AZS);
+  });
+
   test('group metrics on, health check grace covers model loading, warm-up set', () => {
     const p = asgProps(template);
     expect(p.MetricsCollection).toEqual([{ Granularity: '1Minute' }]);
@@ -113,6 +123,16 @@ describe('GpuFleet: the group', () => {
     });
     const keyPolicy = JSON.stringify(template.findResources('AWS::KMS::Key'));
     expect(keyPolicy).not.toContain('events.amazonaws.com');
+  });
+
+  test('the topic key denies grants except for AWS resources or AWS services (fleetKey)', () => {
+    const [, key] = Object.entries(template.findResources('AWS::KMS::Key')).find(([id]) => id.startsWith('FleetTopicKey'))!;
+    expect((key as any).Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+      Sid: 'DenyGrantsExceptForAwsResources',
+      Effect: 'Deny',
+      Action: 'kms:CreateGrant',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }));
   });
 
   test('instances carry the fleet tag', () => {
@@ -301,6 +321,14 @@ describe('GpuFleet: bad props fail at construction with every problem named', ()
     expect(() => build(overrides)).toThrow(message);
   });
 
+  test('an AZ without a private subnet in the VPC is named, with the AZs the VPC has', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Own', { env: { region: 'us-east-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { availabilityZones: ['us-east-1a', 'us-east-1b'] });
+    expect(() => new GpuFleet(stack, 'Fleet', { vpc, availabilityZones: AZS, instanceTypes: ['g6.xlarge', 'g5.xlarge'], minCapacity: 0, maxCapacity: 2 }))
+      .toThrow('GpuFleet Own/Fleet: availabilityZones (us-east-1c) have no private subnet with egress in the VPC; the VPC has them in us-east-1a, us-east-1b. Add subnets there or remove the AZs');
+  });
+
   test('problems are reported together with the construct path', () => {
     expect(() => build({ minCapacity: 9, onDemandPercentageAboveBase: -1 })).toThrow(
       'GpuFleet Test/Fleet: minCapacity (9) must be <= maxCapacity (6); onDemandPercentageAboveBase (-1) must be from 0 to 100');
@@ -313,7 +341,8 @@ describe('FleetNetwork', () => {
     template.resourceCountIs('AWS::EC2::VPC', 1);
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    // Encrypted with the stack's customer-managed log key; 90 days unless `logRetention` says otherwise.
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogEncryptionKey'), 'Arn'] } });
     // Flow logs are delivered by our own role, trusted only for this account's flow logs (confused deputy).
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [Match.objectLike({
@@ -330,12 +359,29 @@ describe('FleetNetwork', () => {
     expect([...new Set(azs)].sort()).toEqual(AZS);
   });
 
+  test('flow log retention and key are configurable (logRetention; flowLogRetention still read)', () => {
+    const retention = (props: Record<string, unknown>) => {
+      const app = new App();
+      const stack = new Stack(app, 'Net', { env: { region: 'us-east-1' } });
+      new FleetNetwork(stack, 'Network', { availabilityZones: AZS, ...props });
+      return Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup')).map((g: any) => g.Properties);
+    };
+    expect(retention({ logRetention: logs.RetentionDays.ONE_YEAR })).toEqual([expect.objectContaining({ RetentionInDays: 365 })]);
+    expect(retention({ flowLogRetention: logs.RetentionDays.ONE_WEEK })).toEqual([expect.objectContaining({ RetentionInDays: 7 })]);
+    const app = new App();
+    const stack = new Stack(app, 'Net', { env: { region: 'us-east-1' } });
+    const key = new kms.Key(stack, 'OwnKey', { enableKeyRotation: true });
+    new FleetNetwork(stack, 'Network', { availabilityZones: AZS, logEncryptionKey: key });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OwnKey'), 'Arn'] } });
+  });
+
   test('imports an existing VPC by id, with no lookup and no new network', () => {
     const existingVpc = { vpcId: 'vpc-0abc', privateSubnetIds: { 'us-east-1a': 'subnet-a', 'us-east-1b': 'subnet-b', 'us-east-1c': 'subnet-c' } };
     const { template } = build({}, { existingVpc });
     template.resourceCountIs('AWS::EC2::VPC', 0);
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     expect(asgProps(template).VPCZoneIdentifier).toEqual(['subnet-a', 'subnet-b', 'subnet-c']);
+    expect(asgProps(template).AvailabilityZones).toEqual(AZS);
     template.hasResourceProperties('AWS::EC2::SecurityGroup', { VpcId: 'vpc-0abc' });
   });
 

@@ -4,16 +4,16 @@ import {
   RecordLifecycleActionHeartbeatCommand,
   SetInstanceHealthCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DeregisterTargetsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { IdempotencyInconsistentStateError, IdempotencyPersistenceLayerError } from '@aws-lambda-powertools/idempotency';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { describeLaunchFailure } from '../../lib/interruption/events';
-import { configFromEnv } from '../../lib/interruption/handler-config';
-import { createInterruptionProcessor, HandlerConfig, isTransient } from '../../lib/interruption/handler-logic';
+import { describeLaunchFailure } from '../../lib/interruption/runtime/launch-failure';
+import { configFromEnv } from '../../lib/interruption/runtime/env';
+import { createInterruptionProcessor } from '../../lib/interruption/runtime/processor';
+import type { HandlerConfig } from '../../lib/interruption/runtime/types';
 import {
   awsError,
   captureEmf,
@@ -182,18 +182,20 @@ describe('spot interruption warning', () => {
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
   });
 
-  test('throttling then success: first delivery fails as transient, the retry drains', async () => {
-    describeReturns(ec2, [instance('i-0fffffffffffffff1')]);
-    ec2.on(DescribeInstancesCommand).rejectsOnce(awsError('RequestLimitExceeded', 'Request limit exceeded.', 503));
+  test('DescribeInstances throttled: retried inside the invocation, within the warning\'s 2 minutes; no SQS redelivery needed', async () => {
+    let calls = 0;
+    ec2.on(DescribeInstancesCommand).callsFake(() => {
+      if (++calls === 1) throw awsError('RequestLimitExceeded', 'Request limit exceeded.', 503);
+      return { Reservations: [{ Instances: [instance('i-0fffffffffffffff1')] }] };
+    });
     const { run, spies } = setup();
-    const event = events.interruption('i-0fffffffffffffff1');
-    const first = await run(event);
-    expect(first.batchItemFailures).toHaveLength(1);
-    expect(spies.warn).toHaveBeenCalledWith('transient failure: message will be retried', expect.objectContaining({ errorName: 'RequestLimitExceeded' }));
-    describeReturns(ec2, [instance('i-0fffffffffffffff1')]);
-    const second = await run(event);
-    expect(second.batchItemFailures).toEqual([]);
+    const first = await run(events.interruption('i-0fffffffffffffff1'));
+    expect(first.batchItemFailures).toEqual([]);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 2);
+    expect(spies.info).toHaveBeenCalledWith('transient error; retrying within the deadline', expect.objectContaining({ call: 'ec2:DescribeInstances', errorName: 'RequestLimitExceeded' }));
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
+    expect(fleetWide('Retries')).toEqual([]);
   });
 
   test('permanent API error: record fails, logged as permanent, other records in the batch still succeed', async () => {
@@ -278,30 +280,50 @@ describe('spot interruption warning', () => {
     expect(fleetWide('ProcessingErrors')).toEqual([]);
   });
 
-  test('SendCommand throttled (transient): the record is retried, nothing recorded, no replacement yet; the retry drains', async () => {
+  test('SendCommand throttled twice: retried in the invocation; the replacement starts meanwhile, nothing waits for SQS', async () => {
     describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae04')]);
-    ssm.on(SendCommandCommand).rejectsOnce(awsError('ThrottlingException', 'Rate exceeded')).resolves({ Command: { CommandId: 'cmd-2' } });
+    ssm.on(SendCommandCommand).rejectsOnce(awsError('ThrottlingException', 'Rate exceeded')).rejectsOnce(awsError('ThrottlingException', 'Rate exceeded')).resolves({ Command: { CommandId: 'cmd-2' } });
     const { run, spies } = setup();
-    const event = events.interruption('i-0aaaaaaaaaaaaae04');
-    expect((await run(event)).batchItemFailures).toHaveLength(1);
-    expect(autoScaling).not.toHaveReceivedCommand(SetInstanceHealthCommand);
-    expect(spies.error).not.toHaveBeenCalled();
-    expect(fleetWide('Retries')).toHaveLength(1);
-    expect(fleetWide('ProcessingErrors')).toEqual([]);
-    expect((await run(event)).batchItemFailures).toEqual([]);
-    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 2);
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaae04'))).batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 3);
     expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
+    expect(spies.error).not.toHaveBeenCalled();
+    expect(fleetWide('Retries')).toEqual([]);
     expect(fleetWide('DrainFailures')).toEqual([]);
+    expect(fleetWide('Drains')).toEqual([expect.objectContaining({ value: 1 })]);
   });
 
-  test('DeregisterTargets throttled (transient): the record is retried before any drain command', async () => {
+  test('DeregisterTargets throttled until the deadline (issue 9, defect 4): the drain command and Unhealthy still happen; the record is retried', async () => {
     describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae05')]);
     elbv2.on(DeregisterTargetsCommand, { TargetGroupArn: CONFIG.targetGroupArns[1] }).rejects(awsError('Throttling', 'Rate exceeded'));
-    const { run, spies } = setup();
+    const clock = fakeClock(Date.parse('2025-11-22T10:00:05Z'));
+    const { run, spies } = setup(CONFIG, clock);
     expect((await run(events.interruption('i-0aaaaaaaaaaaaae05'))).batchItemFailures).toHaveLength(1);
-    expect(ssm).not.toHaveReceivedCommand(SendCommandCommand);
-    expect(autoScaling).not.toHaveReceivedCommand(SetInstanceHealthCommand);
+    // Deadline-critical steps do not wait for each other.
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandWith(SetInstanceHealthCommand, { InstanceId: 'i-0aaaaaaaaaaaaae05', HealthStatus: 'Unhealthy' });
+    // Retried within the warning's 2 minutes (event at 10:00:00), not after them.
+    expect(elbv2.commandCalls(DeregisterTargetsCommand, { TargetGroupArn: CONFIG.targetGroupArns[1] }).length).toBeGreaterThan(10);
+    expect(clock.now()).toBeLessThanOrEqual(Date.parse('2025-11-22T10:02:00Z'));
     expect(spies.warn).toHaveBeenCalledWith('transient failure: message will be retried', expect.objectContaining({ errorName: 'Throttling' }));
+  });
+
+  test('SetInstanceHealth throttled until the deadline: drain still runs; the record is retried', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae06')]);
+    autoScaling.on(SetInstanceHealthCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    const { run } = setup(CONFIG, fakeClock(Date.parse('2025-11-22T10:00:05Z')));
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaae06'))).batchItemFailures).toHaveLength(1);
+    expect(elbv2).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 2);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(fleetWide('Retries')).toHaveLength(1);
+  });
+
+  test('a warning that arrives late (a redelivery after its deadline) still gets one attempt of every step', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae07')]);
+    const { run } = setup(CONFIG, fakeClock(Date.parse('2025-11-22T10:05:00Z')));
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaae07'))).batchItemFailures).toEqual([]);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandTimes(SetInstanceHealthCommand, 1);
   });
 });
 
@@ -327,7 +349,7 @@ describe('rebalance recommendation and interruption warning together', () => {
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(': drain-joined i-0abcabcabcabcab10');
   });
 
-  test('lifecycle action meeting a drain in progress still has work left (wait, complete): retried, counted as Retries', async () => {
+  test('lifecycle action meeting a drain in progress: joins it, waits on that command and completes, no retry', async () => {
     // The warning's drain start is slow; the lifecycle event arrives while it is in progress.
     const found = { Reservations: [{ Instances: [instance('i-0abcabcabcabcab11')] }] };
     let describes = 0;
@@ -339,14 +361,14 @@ describe('rebalance recommendation and interruption warning together', () => {
       await new Promise((r) => setTimeout(r, 100));
       return { Command: { CommandId: 'cmd-1' } };
     });
-    const { run } = setup();
+    const { run } = setup(CONFIG, fakeClock(undefined, 5));
     const lifecycle = events.lifecycle('i-0abcabcabcabcab11');
     const first = await run(events.interruption('i-0abcabcabcabcab11'), lifecycle);
-    expect(first.batchItemFailures).toHaveLength(1);
-    expect(fleetWide('Retries')).toHaveLength(1);
+    expect(first.batchItemFailures).toEqual([]);
+    expect(fleetWide('Retries')).toEqual([]);
     expect(fleetWide('ProcessingErrors')).toEqual([]);
-    expect((await run(lifecycle)).batchItemFailures).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(GetCommandInvocationCommand, { CommandId: 'cmd-1', InstanceId: 'i-0abcabcabcabcab11' });
     expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, { LifecycleActionResult: 'CONTINUE' });
   });
 });
@@ -399,7 +421,7 @@ describe('terminate lifecycle action', () => {
     expect(res.batchItemFailures).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
     expect(autoScaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, {
-      AutoScalingGroupName: CONFIG.autoScalingGroupName,
+      AutoScalingGroupName: CONFIG.autoScalingGroupNames[0],
       LifecycleHookName: 'DrainOnTerminate-hook',
       LifecycleActionToken: 'token-1',
       InstanceId: 'i-0123456789abcde01',
@@ -458,12 +480,11 @@ describe('terminate lifecycle action', () => {
     expect(spies.info).toHaveBeenCalledWith('lifecycle action already completed or expired', expect.objectContaining({ instanceId: 'i-0123456789abcde06' }));
   });
 
-  test('throttled CompleteLifecycleAction: retried, and the retry completes without a second drain', async () => {
+  test('throttled CompleteLifecycleAction: retried in the invocation, without a second drain', async () => {
     describeReturns(ec2, [instance('i-0123456789abcde07')]);
     autoScaling.on(CompleteLifecycleActionCommand).rejectsOnce(awsError('Throttling', 'Rate exceeded')).resolves({});
     const { run } = setup();
     const event = events.lifecycle('i-0123456789abcde07');
-    expect((await run(event)).batchItemFailures).toHaveLength(1);
     expect((await run(event)).batchItemFailures).toEqual([]);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
     expect(autoScaling).toHaveReceivedCommandTimes(CompleteLifecycleActionCommand, 2);
@@ -506,16 +527,55 @@ describe('terminate lifecycle action', () => {
 });
 
 describe('launch unsuccessful', () => {
-  test('records instance type, AZ and error code as metric dimensions', async () => {
+  test('a mixed-instances spot shortage (no type named) is counted per AZ and market, where the ledger\'s AZ alarm reads it', async () => {
     const { run, spies } = setup();
-    await run(events.launchUnsuccessful('We currently do not have sufficient g6.xlarge capacity in the Availability Zone you requested (us-east-1b). Launching EC2 instance failed.'));
-    expect(metricPoints(emf.blobs)).toContainEqual({
-      name: 'LaunchFailures',
-      value: 1,
-      dims: { service: 'interruption-handler', Fleet: 'GpuFleet-test', EventType: 'EC2 Instance Launch Unsuccessful', InstanceType: 'g6.xlarge', AvailabilityZone: 'us-east-1b', ErrorCode: 'InsufficientInstanceCapacity' },
-    });
-    expect(spies.warn).toHaveBeenCalledWith('launch unsuccessful', expect.objectContaining({ errorCode: 'InsufficientInstanceCapacity' }));
+    await run(events.launchUnsuccessful('Could not launch Spot Instances. InsufficientInstanceCapacity - There is no Spot capacity available that matches your request. Launching EC2 instance failed.', 'us-east-1b'));
+    const base = { service: 'interruption-handler', Fleet: 'GpuFleet-test', EventType: 'EC2 Instance Launch Unsuccessful', AvailabilityZone: 'us-east-1b' };
+    expect(metricPoints(emf.blobs)).toEqual(expect.arrayContaining([
+      { name: 'LaunchFailures', value: 1, dims: { service: 'interruption-handler', Fleet: 'GpuFleet-test' } },
+      { name: 'LaunchFailures', value: 1, dims: { ...base, ErrorCode: 'InsufficientInstanceCapacity' } },
+      { name: 'CapacityLaunchFailures', value: 1, dims: { ...base, Market: 'spot' } },
+    ]));
+    // No series with InstanceType=unknown, which no alarm could ever match.
+    expect(metricPoints(emf.blobs).filter((p) => 'InstanceType' in p.dims)).toEqual([]);
+    expect(spies.warn).toHaveBeenCalledWith('launch unsuccessful', expect.objectContaining({ errorCode: 'InsufficientInstanceCapacity', market: 'spot', capacityShortage: true }));
     expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain('launch-failure-recorded');
+  });
+
+  test('a failure that names the type is also counted per pool', async () => {
+    const { run } = setup();
+    await run(events.launchUnsuccessful('Could not launch On-Demand Instances. InsufficientInstanceCapacity - We currently do not have sufficient g6.xlarge capacity in the Availability Zone you requested (us-east-1b).', 'us-east-1b'));
+    const pool = { service: 'interruption-handler', Fleet: 'GpuFleet-test', EventType: 'EC2 Instance Launch Unsuccessful', InstanceType: 'g6.xlarge', AvailabilityZone: 'us-east-1b' };
+    expect(metricPoints(emf.blobs)).toEqual(expect.arrayContaining([
+      { name: 'LaunchFailures', value: 1, dims: { ...pool, ErrorCode: 'InsufficientInstanceCapacity' } },
+      { name: 'CapacityLaunchFailures', value: 1, dims: pool },
+    ]));
+  });
+
+  test('a quota error is a launch failure but not a capacity shortage', async () => {
+    const { run } = setup();
+    await run(events.launchUnsuccessful('Could not launch Spot Instances. MaxSpotInstanceCountExceeded - Max spot instance count exceeded.', 'us-east-1b'));
+    expect(metricPoints(emf.blobs).map((p) => p.name)).not.toContain('CapacityLaunchFailures');
+    expect(fleetWide('LaunchFailures')).toHaveLength(1);
+  });
+
+  test('only the subnet in the details: its AZ from DescribeSubnets', async () => {
+    ec2.on(DescribeSubnetsCommand, { SubnetIds: ['subnet-0c'] }).resolves({ Subnets: [{ SubnetId: 'subnet-0c', AvailabilityZone: 'us-east-1c' }] });
+    const { run } = setup();
+    const e = events.launchUnsuccessful('Could not launch Spot Instances. UnfulfillableCapacity - Unable to fulfill capacity due to your request configuration.', '');
+    (e.detail as { Details: Record<string, string> }).Details = { 'Subnet ID': 'subnet-0c' };
+    await run(e);
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'CapacityLaunchFailures', dims: expect.objectContaining({ AvailabilityZone: 'us-east-1c', Market: 'spot' }) }));
+  });
+
+  test('subnet lookup failing: counted with AZ unknown and a warning, not dropped', async () => {
+    ec2.on(DescribeSubnetsCommand).rejects(awsError('UnauthorizedOperation', 'not authorized', 403));
+    const { run, spies } = setup();
+    const e = events.launchUnsuccessful('Could not launch Spot Instances. InsufficientInstanceCapacity - There is no Spot capacity available that matches your request.', '');
+    (e.detail as { Details: Record<string, string> }).Details = { 'Subnet ID': 'subnet-0d' };
+    expect((await run(e)).batchItemFailures).toEqual([]);
+    expect(metricPoints(emf.blobs)).toContainEqual(expect.objectContaining({ name: 'CapacityLaunchFailures', dims: expect.objectContaining({ AvailabilityZone: 'unknown' }) }));
+    expect(spies.warn).toHaveBeenCalledWith('could not resolve the subnet of a failed launch to its AZ', expect.objectContaining({ subnetId: 'subnet-0d', errorName: 'UnauthorizedOperation' }));
   });
 });
 
@@ -551,7 +611,7 @@ describe('bad input', () => {
     [
       'unknown detail type',
       JSON.stringify({ id: 'x', source: 'aws.ec2', time: 't', 'detail-type': 'EC2 Fleet Error', detail: {} }),
-      'unknown detail-type "EC2 Fleet Error": expected one of EC2 Spot Instance Interruption Warning, EC2 Instance Rebalance Recommendation, EC2 Instance State-change Notification, EC2 Instance-terminate Lifecycle Action, EC2 Instance Launch Unsuccessful',
+      'unknown detail-type "EC2 Fleet Error": expected one of EC2 Spot Instance Interruption Warning, EC2 Instance Rebalance Recommendation, EC2 Instance State-change Notification, EC2 Instance-terminate Lifecycle Action, EC2 Instance Launch Unsuccessful, Scheduled Event',
     ],
     [
       'missing instance id',
@@ -587,52 +647,12 @@ describe('bad input', () => {
   });
 });
 
-describe('isTransient', () => {
-  test.each([
-    [awsError('ThrottlingException', 'x'), true],
-    [awsError('SomethingElse', 'x', 503), true],
-    [awsError('SomethingElse', 'x', 429), true],
-    [awsError('AccessDeniedException', 'x', 403), false],
-    [awsError('ValidationError', 'x', 400), false],
-    [new Error('plain'), false],
-  ])('%p -> %p', (error, expected) => expect(isTransient(error)).toBe(expected));
-
-  test('DynamoDB throttling wrapped by Powertools (IdempotencyPersistenceLayerError) is transient', () => {
-    const wrapped = new IdempotencyPersistenceLayerError('Failed to save in progress record to idempotency store', {
-      cause: awsError('ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded', 400),
-    });
-    expect(isTransient(wrapped)).toBe(true);
-  });
-
-  test('a permanent cause inside the wrapper stays permanent', () => {
-    const wrapped = new IdempotencyPersistenceLayerError('Failed to save in progress record to idempotency store', {
-      cause: awsError('AccessDeniedException', 'not authorized to perform: dynamodb:PutItem', 400),
-    });
-    expect(isTransient(wrapped)).toBe(false);
-  });
-
-  test('causes are followed through several wrappers', () => {
-    const inner = new Error('outer', { cause: new Error('middle', { cause: awsError('SomethingElse', 'x', 503) }) });
-    expect(isTransient(inner)).toBe(true);
-  });
-
-  test('a cause chain deeper than the bound (or a cycle) is not followed forever', () => {
-    const cyclic = new Error('a') as Error & { cause?: unknown };
-    cyclic.cause = cyclic;
-    expect(isTransient(cyclic)).toBe(false);
-    let deep: unknown = awsError('ThrottlingException', 'x');
-    for (let i = 0; i < 10; i++) deep = new Error(`wrap ${i}`, { cause: deep });
-    expect(isTransient(deep)).toBe(false);
-  });
-
-  test('IdempotencyInconsistentStateError is transient', () => {
-    expect(isTransient(new IdempotencyInconsistentStateError('Item has expired during processing and may not longer be valid.'))).toBe(true);
-  });
-});
-
 describe('configFromEnv', () => {
   const env = {
-    AUTO_SCALING_GROUP_NAME: 'g',
+    AUTO_SCALING_GROUP_NAMES: 'g,f',
+    RESUME_DOCUMENT_NAME: 'r',
+    RESUME_DOCUMENT_PARAMETERS: '{"serviceName":["x"]}',
+    REBALANCE_RECHECK_SECONDS: '900',
     FLEET_TAG_KEY: 'k',
     FLEET_TAG_VALUE: 'v',
     TARGET_GROUP_ARNS: 'a,b',
@@ -645,27 +665,40 @@ describe('configFromEnv', () => {
     TOPIC_ARN: 't',
   };
   test('reads every variable', () => {
-    expect(configFromEnv(env)).toEqual(expect.objectContaining({ targetGroupArns: ['a', 'b'], rebalanceAction: 'notify', drainTimeoutSeconds: 300, drainDocumentParameters: { serviceName: ['x'] } }));
+    expect(configFromEnv(env)).toEqual(expect.objectContaining({ autoScalingGroupNames: ['g', 'f'], resumeDocumentName: 'r', rebalanceRecheckSeconds: 900, targetGroupArns: ['a', 'b'], rebalanceAction: 'notify', drainTimeoutSeconds: 300, drainDocumentParameters: { serviceName: ['x'] } }));
   });
   test.each([
     [{ TOPIC_ARN: '' }, 'environment variable TOPIC_ARN is not set: the InterruptionHandler construct sets it; redeploy the stack'],
     [{ REBALANCE_ACTION: 'ignore' }, "environment variable REBALANCE_ACTION (ignore) must be 'drain' or 'notify'"],
     [{ DRAIN_TIMEOUT_SECONDS: 'soon' }, 'environment variable DRAIN_TIMEOUT_SECONDS (soon) must be a positive number'],
     [{ DRAIN_DOCUMENT_PARAMETERS: '{' }, 'environment variable DRAIN_DOCUMENT_PARAMETERS is not JSON: {'],
+    [{ RESUME_DOCUMENT_PARAMETERS: '[' }, 'environment variable RESUME_DOCUMENT_PARAMETERS is not JSON: ['],
+    [{ REBALANCE_RECHECK_SECONDS: '0' }, 'environment variable REBALANCE_RECHECK_SECONDS (0) must be a positive number'],
+    [{ AUTO_SCALING_GROUP_NAMES: '' }, 'environment variable AUTO_SCALING_GROUP_NAMES is not set: the InterruptionHandler construct sets it; redeploy the stack'],
   ])('%p', (override, message) => {
     expect(() => configFromEnv({ ...env, ...override })).toThrow(message);
   });
 });
 
-describe('describeLaunchFailure', () => {
+describe('describeLaunchFailure (issue 9, defect 7: real codes, attributed by AZ)', () => {
   test.each([
-    ['There is no Spot capacity available that matches your request. Launching EC2 instance failed.', 'InsufficientInstanceCapacity', 'unknown'],
-    ['You have requested more vCPU capacity than your current vCPU limit of 64 allows for the instance bucket that the specified instance type g6e.2xlarge belongs to.', 'VcpuLimitExceeded', 'g6e.2xlarge'],
-    ['Your requested instance type (g4dn.xlarge) is not supported in your requested Availability Zone (us-east-1e).', 'Unsupported', 'g4dn.xlarge'],
-    ['An error occurred (MaxSpotInstanceCountExceeded) when calling RunInstances', 'MaxSpotInstanceCountExceeded', 'unknown'],
-    ['Something new', 'Unknown', 'unknown'],
-  ])('%s', (message, errorCode, instanceType) => {
+    ['Could not launch Spot Instances. InsufficientInstanceCapacity - There is no Spot capacity available that matches your request. Launching EC2 instance failed.', 'InsufficientInstanceCapacity', 'unknown', 'spot', true],
+    ['Could not launch Spot Instances. UnfulfillableCapacity - Unable to fulfill capacity due to your request configuration. Please adjust your request and try again. Launching EC2 instance failed.', 'UnfulfillableCapacity', 'unknown', 'spot', true],
+    ['Could not launch On-Demand Instances. InsufficientInstanceCapacity - We currently do not have sufficient g6.xlarge capacity in the Availability Zone you requested (us-east-1e). Launching EC2 instance failed.', 'InsufficientInstanceCapacity', 'g6.xlarge', 'on-demand', true],
+    ['Could not launch Spot Instances. SpotMaxPriceTooLow - Your Spot request price of 0.5 is lower than the minimum required Spot request fulfillment price of 0.61. Launching EC2 instance failed.', 'SpotMaxPriceTooLow', 'unknown', 'spot', true],
+    ['Could not launch Spot Instances. MaxSpotInstanceCountExceeded - Max spot instance count exceeded. Launching EC2 instance failed.', 'MaxSpotInstanceCountExceeded', 'unknown', 'spot', false],
+    ['Could not launch On-Demand Instances. VcpuLimitExceeded - You have requested more vCPU capacity than your current vCPU limit of 64 allows for the instance bucket that the specified instance type g6e.2xlarge belongs to.', 'VcpuLimitExceeded', 'g6e.2xlarge', 'on-demand', false],
+    ['Your requested instance type (g4dn.xlarge) is not supported in your requested Availability Zone (us-east-1e).', 'Unsupported', 'g4dn.xlarge', 'unknown', false],
+    ['There is no Spot capacity available that matches your request. Launching EC2 instance failed.', 'InsufficientInstanceCapacity', 'unknown', 'spot', true],
+    ['An error occurred (InsufficientCapacity) when calling the RunInstances operation', 'InsufficientCapacity', 'unknown', 'unknown', true],
+    ['Something new', 'Unknown', 'unknown', 'unknown', false],
+  ])('%s', (message, errorCode, instanceType, market, capacityShortage) => {
     const e = events.launchUnsuccessful(message, 'us-east-1e');
-    expect(describeLaunchFailure(e as never)).toEqual({ errorCode, instanceType, availabilityZone: 'us-east-1e' });
+    expect(describeLaunchFailure(e as never)).toEqual({ errorCode, instanceType, availabilityZone: 'us-east-1e', subnetId: 'subnet-1', market, capacityShortage });
+  });
+
+  test('no AZ in the details: the AZ the message names', () => {
+    const e = events.launchUnsuccessful('Could not launch On-Demand Instances. InsufficientInstanceCapacity - We currently do not have sufficient g6.xlarge capacity in the Availability Zone you requested (us-east-1e).', '');
+    expect(describeLaunchFailure(e as never).availabilityZone).toBe('us-east-1e');
   });
 });

@@ -1,4 +1,8 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { InterruptionConfigError } from '../../lib/interruption';
 import { formatFindings, nagApp, nagFindings } from '../support/nag';
@@ -24,39 +28,77 @@ describe('EventBridge rules', () => {
       'EC2 Instance-terminate Lifecycle Action',
       { AutoScalingGroupName: [groupRef], LifecycleHookName: [{ Ref: Match.stringLikeRegexp('^GroupLifecycleHookDrainOnTerminate') }] },
     ],
-  ])('%s "%s" -> queue, with DLQ for delivery failures', (source, detailType, detail) => {
+  ])('%s "%s" -> queue, with a dead-letter queue for events EventBridge cannot deliver', (source, detailType, detail) => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.exact({ source: [source], 'detail-type': [detailType], ...(detail ? { detail } : {}) }),
       Targets: [
         Match.objectLike({
           Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InterruptionQueue'), 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InterruptionDeadLetterQueue'), 'Arn'] } },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InterruptionEventDeliveryDeadLetterQueue'), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 3 },
         }),
       ],
     });
   });
 
-  test('exactly five rules', () => template.resourceCountIs('AWS::Events::Rule', 5));
+  test('the drained-host sweep runs every 5 minutes into the same queue (rebalanceAction drain)', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InterruptionQueue'), 'Arn'] } })],
+    });
+    const notify = Template.fromStack(fleetStack(new App(), { rebalanceAction: 'notify' }).stack);
+    expect(Object.values(notify.findResources('AWS::Events::Rule')).filter((r) => r.Properties.ScheduleExpression)).toEqual([]);
+  });
+
+  test('exactly six rules', () => template.resourceCountIs('AWS::Events::Rule', 6));
+
+  test('undeliverable events: kept 14 days in their own dead-letter queue, which no queue may redrive into, and alarmed on', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 1209600,
+      SqsManagedSseEnabled: true,
+      RedriveAllowPolicy: { redrivePermission: 'denyAll' },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InterruptionEventDeliveryDeadLetterQueue'), 'QueueName'] } }],
+      Threshold: 1,
+      AlarmActions: [{ Ref: 'TopicBFC7AF6E' }],
+    });
+  });
 });
 
 describe('queues', () => {
-  test('event queue: SSE, 1 h retention, visibility above the function timeout, DLQ after 3 receives', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
+  test('event queue: visibility 6x the function timeout (AWS guidance for Lambda event sources), and 3 receives fit in its retention', () => {
+    const queue = template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } });
+    const [props] = Object.values(queue).map((q) => q.Properties);
+    const timeout = (Object.values(template.findResources('AWS::Lambda::Function'))[0] as any).Properties.Timeout;
+    expect(timeout).toBe(420);
+    expect(props).toMatchObject({
       SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 3600,
-      VisibilityTimeout: 450,
-      RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InterruptionDeadLetterQueue'), 'Arn'] } },
+      VisibilityTimeout: 2520,
+      MessageRetentionPeriod: 3 * 2520 + 600,
+      RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': ['InterruptionDeadLetterQueue3747AD34', 'Arn'] } },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 420 });
+    expect(props.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(props.MessageRetentionPeriod).toBeGreaterThan(props.RedrivePolicy.maxReceiveCount * props.VisibilityTimeout);
   });
 
-  test('DLQ: SSE, 14 days', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600, RedrivePolicy: Match.absent() });
+  test('the DLQ accepts redrive only from its source queue (by name, so the two queues do not reference each other)', () => {
+    const queue = Object.values(template.findResources('AWS::SQS::Queue', { Properties: { RedrivePolicy: Match.anyValue() } }))[0] as any;
+    expect(queue.Properties.QueueName).toBe('GpuFleettest-Interruption-9AC1A911-events');
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 1209600,
+      RedrivePolicy: Match.absent(),
+      RedriveAllowPolicy: {
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sqs:us-east-1:123456789012:GpuFleettest-Interruption-9AC1A911-events']] }],
+      },
+    });
   });
 
-  test('both queues deny non-TLS access', () => {
+  test('every queue denies non-TLS access', () => {
     const policies = template.findResources('AWS::SQS::QueuePolicy');
-    expect(Object.keys(policies)).toHaveLength(2);
+    expect(Object.keys(policies)).toHaveLength(3);
     for (const p of Object.values(policies)) {
       expect(p.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -65,21 +107,22 @@ describe('queues', () => {
   });
 
   test('stateful resources keep their logical ids', () => {
-    expect(Object.keys(template.findResources('AWS::SQS::Queue')).sort()).toEqual(['InterruptionDeadLetterQueue3747AD34', 'InterruptionQueueA3EE13F3']);
+    expect(Object.keys(template.findResources('AWS::SQS::Queue')).sort()).toEqual(['InterruptionDeadLetterQueue3747AD34', 'InterruptionEventDeliveryDeadLetterQueue0E6B37EE', 'InterruptionQueueA3EE13F3']);
     expect(Object.keys(template.findResources('AWS::DynamoDB::Table'))).toEqual(['InterruptionIdempotencyTable5A8E3441']);
   });
 });
 
 describe('function', () => {
-  test('Node.js 24 on arm64, partial batch responses, bounded concurrency, log retention', () => {
+  test('Node.js 24 on arm64, X-Ray active, partial batch responses, bounded concurrency, log retention', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
       LoggingConfig: Match.objectLike({ LogFormat: 'JSON', LogGroup: { Ref: Match.stringLikeRegexp('^InterruptionLogGroup') } }),
       Environment: {
         Variables: Match.objectLike({
-          AUTO_SCALING_GROUP_NAME: groupRef,
+          AUTO_SCALING_GROUP_NAMES: groupRef,
           FLEET_TAG_KEY: 'gpu-spot-fleet:fleet',
           FLEET_TAG_VALUE: 'GpuFleet-test',
           TARGET_GROUP_ARNS: { Ref: Match.stringLikeRegexp('^TargetGroup') },
@@ -88,6 +131,9 @@ describe('function', () => {
           DRAIN_DOCUMENT_PARAMETERS: '{"serviceName":["inference.service"],"timeoutSeconds":["300"]}',
           DRAIN_TIMEOUT_SECONDS: '300',
           HEARTBEAT_INTERVAL_SECONDS: '60',
+          RESUME_DOCUMENT_NAME: { Ref: Match.stringLikeRegexp('^InterruptionResumeDocument') },
+          RESUME_DOCUMENT_PARAMETERS: '{"serviceName":["inference.service"]}',
+          REBALANCE_RECHECK_SECONDS: '900',
         }),
       },
     });
@@ -96,7 +142,24 @@ describe('function', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },
     });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30, KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LogEncryptionKey'), 'Arn'] } });
+  });
+
+  test('log retention and key from props', () => {
+    const app = new App();
+    const key = kms.Key.fromKeyArn(new Stack(app, 'Keys'), 'LogKey', 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555');
+    const t = Template.fromStack(fleetStack(app, { logRetention: logs.RetentionDays.THIRTEEN_MONTHS, logEncryptionKey: key }).stack);
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 400, KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555' });
+  });
+
+  test('the idempotency table is encrypted with its own customer-managed key (rotation, grant guard); the role may use that key only', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InterruptionIdempotencyTableKey'), 'Arn'] } },
+    });
+    const keys = template.findResources('AWS::KMS::Key');
+    const tableKey = Object.entries(keys).find(([id]) => id.startsWith('InterruptionIdempotencyTableKey'))![1] as any;
+    expect(tableKey.Properties.EnableKeyRotation).toBe(true);
+    expect(tableKey.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({ Sid: 'DenyGrantsExceptForAwsResources', Effect: 'Deny', Action: 'kms:CreateGrant' }));
   });
 
   test('terminate lifecycle hook: CONTINUE by default, heartbeat timeout covers the drain', () => {
@@ -122,7 +185,8 @@ describe('function', () => {
               timeoutSeconds: '315',
               runCommand: Match.arrayWith([
                 '  exec timeout "{{ timeoutSeconds }}" /usr/local/bin/gpu-fleet-drain',
-                'exec timeout "{{ timeoutSeconds }}" systemctl stop "{{ serviceName }}"',
+                'systemctl daemon-reload',
+                'exec timeout "$(( {{ timeoutSeconds }} + 10 ))" systemctl stop "{{ serviceName }}"',
               ]),
             },
           }),
@@ -149,12 +213,10 @@ describe('IAM', () => {
     );
   });
 
-  test('SendCommand only with the drain document and on instances tagged with this fleet', () => {
+  test('SendCommand only with the drain and resume documents and on instances tagged with this fleet', () => {
+    const doc = (ref: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:document/', { Ref: ref }]] });
     expect(statements()).toContainEqual(
-      expect.objectContaining({
-        Action: 'ssm:SendCommand',
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:document/', { Ref: 'InterruptionDrainDocumentD981CF13' }]] },
-      }),
+      expect.objectContaining({ Action: 'ssm:SendCommand', Resource: [doc('InterruptionDrainDocumentD981CF13'), doc('InterruptionResumeDocument8010E010')] }),
     );
     expect(statements()).toContainEqual(
       expect.objectContaining({
@@ -166,12 +228,27 @@ describe('IAM', () => {
 
   test('"*" only for the read-only calls without resource-level permissions', () => {
     const star = statements().filter((s) => s.Resource === '*');
-    expect(star).toEqual([expect.objectContaining({ Action: ['ec2:DescribeInstances', 'ssm:GetCommandInvocation'] })]);
+    expect(star).toEqual([
+      expect.objectContaining({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] }),
+      expect.objectContaining({ Action: ['ec2:DescribeInstances', 'ec2:DescribeSubnets', 'ssm:GetCommandInvocation', 'autoscaling:DescribeAutoScalingInstances'] }),
+    ]);
+  });
+
+  test('the drained tag, only that key, only on instances tagged with this fleet', () => {
+    expect(statements()).toContainEqual(expect.objectContaining({
+      Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      Condition: { StringEquals: { 'aws:ResourceTag/gpu-spot-fleet:fleet': 'GpuFleet-test' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['gpu-spot-fleet:drained'] } },
+    }));
+  });
+
+  test('sqs:ChangeMessageVisibility only on its own queue (granted with the event source)', () => {
+    const visibility = statements().filter((st) => ([] as unknown[]).concat(st.Action).includes('sqs:ChangeMessageVisibility'));
+    expect(visibility.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': ['InterruptionQueueA3EE13F3', 'Arn'] }]);
   });
 
   test('deregistration only from the given target groups; idempotency records only in its table', () => {
     expect(statements()).toContainEqual(
-      expect.objectContaining({ Action: 'elasticloadbalancing:DeregisterTargets', Resource: { Ref: 'TargetGroup3D7CD9B8' } }),
+      expect.objectContaining({ Action: ['elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:RegisterTargets'], Resource: { Ref: 'TargetGroup3D7CD9B8' } }),
     );
     expect(statements()).toContainEqual(
       expect.objectContaining({
@@ -288,7 +365,8 @@ describe('options', () => {
     t.resourceCountIs('AWS::SSM::Document', 0);
     t.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 720,
-      Environment: { Variables: Match.objectLike({ REBALANCE_ACTION: 'notify', DRAIN_DOCUMENT_NAME: 'AWS-RunShellScript', DRAIN_DOCUMENT_PARAMETERS: '{"commands":["/opt/drain.sh"]}' }) },
+      // A custom drain document has no resume document unless one is given: the sweep replaces instead.
+      Environment: { Variables: Match.objectLike({ REBALANCE_ACTION: 'notify', DRAIN_DOCUMENT_NAME: 'AWS-RunShellScript', DRAIN_DOCUMENT_PARAMETERS: '{"commands":["/opt/drain.sh"]}', RESUME_DOCUMENT_NAME: '' }) },
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -310,6 +388,7 @@ describe('options', () => {
         fisSpotSharePercent: 150,
         maxConcurrency: 1,
         drainServiceName: 'x; rm -rf /',
+        rebalanceRecheckAfter: Duration.minutes(1),
         fleetTag: { key: 'aws:fleet', value: '' },
       });
     } catch (e) {
@@ -318,6 +397,7 @@ describe('options', () => {
     expect(error).toBeInstanceOf(InterruptionConfigError);
     expect((error as InterruptionConfigError).problems).toEqual([
       'drainTimeout (840s) must be between 30s and 720s: the handler waits for the drain inside one Lambda invocation (max 15 min); shorten the drain or checkpoint sooner',
+      'rebalanceRecheckAfter (60s) must be at least drainTimeout + 60s (900s) and at most 6 hours: a host is brought back only after its drain has ended',
       'interruptionsPerHourAlarm (0) must be an integer from 1 to 10000: the alarm fires above this many interruptions per hour',
       'launchFailuresAlarmThreshold (1.5) must be an integer from 1 to 10000: the alarm fires at this many failed launches in 15 minutes',
       'fisSpotSharePercent (150) must be an integer from 1 to 100: the share of running spot instances a drill interrupts',
@@ -336,5 +416,55 @@ describe('cdk-nag', () => {
     fleetStack(app, {}, true, agnostic);
     const mine = nagFindings(app).filter((f) => f.path.includes('/Interruption/'));
     expect(formatFindings(mine)).toEqual([]);
+  });
+});
+
+describe('a second group of the fleet (issue 9, defect 6: fallback hosts are drained too)', () => {
+  const build = (app: App = new App()) => {
+    const { stack, handler } = fleetStack(app, {}, true);
+    const vpc = stack.node.findChild('Vpc') as ec2.Vpc;
+    const launchTemplate = stack.node.findChild('LaunchTemplate') as ec2.LaunchTemplate;
+    const fallback = new autoscaling.AutoScalingGroup(stack, 'FallbackGroup', {
+      vpc,
+      minCapacity: 0,
+      maxCapacity: 2,
+      mixedInstancesPolicy: { launchTemplate, launchTemplateOverrides: [{ instanceType: new ec2.InstanceType('g6.xlarge') }], instancesDistribution: { onDemandPercentageAboveBaseCapacity: 100 } },
+    });
+    const hook = handler.addAutoScalingGroup(fallback);
+    return { app, stack, fallback, hook };
+  };
+  const fallbackRef = { Ref: Match.stringLikeRegexp('^FallbackGroupASG') };
+
+  test('its own terminate hook (same timeouts), its lifecycle actions on the same rule, its name in the handler env', () => {
+    const { stack, hook } = build();
+    const t = Template.fromStack(stack);
+    expect(hook).toBeDefined();
+    t.hasResourceProperties('AWS::AutoScaling::LifecycleHook', { AutoScalingGroupName: fallbackRef, LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING', DefaultResult: 'CONTINUE', HeartbeatTimeout: 600 });
+    t.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.autoscaling'],
+        'detail-type': ['EC2 Instance-terminate Lifecycle Action'],
+        detail: {
+          AutoScalingGroupName: [groupRef, fallbackRef],
+          LifecycleHookName: [{ Ref: Match.stringLikeRegexp('^GroupLifecycleHookDrainOnTerminate') }, { Ref: Match.stringLikeRegexp('^FallbackGroupLifecycleHookDrainOnTerminate') }],
+        },
+      },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AUTO_SCALING_GROUP_NAMES: { 'Fn::Join': ['', [groupRef, ',', fallbackRef]] } }) },
+    });
+  });
+
+  test('the handler may complete, heartbeat and set health on both groups, nothing wider; cdk-nag stays clean', () => {
+    const { stack } = build();
+    const t = Template.fromStack(stack);
+    const arn = (ref: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':autoscaling:us-east-1:123456789012:autoScalingGroup:*:autoScalingGroupName/', { Ref: ref }]] });
+    const fallbackId = Object.keys(t.findResources('AWS::AutoScaling::AutoScalingGroup')).find((id) => id.startsWith('FallbackGroupASG'))!;
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'FleetGroupActions', Resource: [arn('GroupASG3C6DFE3B'), arn(fallbackId)] })]) },
+    });
+    const nagged = nagApp();
+    build(nagged);
+    expect(formatFindings(nagFindings(nagged).filter((f) => f.path.includes('/Interruption/')))).toEqual([]);
   });
 });

@@ -147,11 +147,32 @@ describe('what each issue promises, in the synthesized templates', () => {
     expect(Object.keys(t('staging').findResources('AWS::AutoScaling::AutoScalingGroup'))).toHaveLength(1);
   });
 
+  test('prod: the fallback group names the AZs of its subnets; the controller\'s three alarms are on the dashboard', () => {
+    const resources = t('prod').toJSON().Resources as Record<string, any>;
+    const fallback = resources.FallbackGroupASG40A88CE3.Properties;
+    const subnetZones = fallback.VPCZoneIdentifier.map((ref: { Ref: string }) => resources[ref.Ref].Properties.AvailabilityZone);
+    expect(fallback.AvailabilityZones).toEqual(prod.availabilityZones);
+    expect(subnetZones).toEqual(prod.availabilityZones);
+    const dashboard = JSON.stringify(Object.values(t('prod').findResources('AWS::CloudWatch::Dashboard'))[0]);
+    for (const alarm of ['FallbackControllerErrorsAlarm', 'FallbackControllerNotRunningAlarm', 'FallbackFailureQueueAlarm']) {
+      const id = Object.keys(resources).find((k) => k.startsWith(alarm))!;
+      expect({ alarm, onDashboard: dashboard.includes(`"${id}"`) }).toEqual({ alarm, onDashboard: true });
+    }
+  });
+
+  test('prod: the fallback group has the same drain path as the main group (hook on the handler\'s rule, issue 9 defect 6)', () => {
+    const hooks = Object.values(t('prod').findResources('AWS::AutoScaling::LifecycleHook')).map((h: any) => h.Properties.AutoScalingGroupName.Ref).sort();
+    expect(hooks).toEqual(['FallbackGroupASG40A88CE3', 'FleetGroupASGF037160E']);
+    const rule = Object.values(t('prod').findResources('AWS::Events::Rule')).find((r: any) => r.Properties.EventPattern?.['detail-type']?.[0] === 'EC2 Instance-terminate Lifecycle Action') as any;
+    expect(rule.Properties.EventPattern.detail.AutoScalingGroupName).toEqual([{ Ref: 'FleetGroupASGF037160E' }, { Ref: 'FallbackGroupASG40A88CE3' }]);
+  });
+
   test.each(['dev', 'staging', 'prod'])('%s: ledger alarms for every pool (type x AZ) and the fleet dashboard', (name) => {
     const cfg = ENVIRONMENTS.find((e) => e.name === name)!;
     const pools = cfg.fleet.instanceTypes.length * cfg.availabilityZones.length;
     const ledgerAlarms = Object.keys(t(name).findResources('AWS::CloudWatch::Alarm')).filter((id) => id.startsWith('Ledger'));
-    expect(ledgerAlarms).toHaveLength(pools * 2);
+    // Per pool: interruptions and type-named capacity failures; per AZ: spot capacity short (issue 9, defect 7).
+    expect(ledgerAlarms).toHaveLength(pools * 2 + cfg.availabilityZones.length);
     t(name).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 });

@@ -7,21 +7,26 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { AwsClientStub } from 'aws-sdk-client-mock';
-import { DETAIL_TYPES } from '../../../lib/interruption/events';
-import { HandlerConfig, HandlerDeps } from '../../../lib/interruption/handler-logic';
+import { DETAIL_TYPES } from '../../../lib/interruption/runtime/events';
+import type { HandlerConfig, HandlerDeps } from '../../../lib/interruption/runtime/types';
 import { InMemoryPersistenceLayer } from './in-memory-persistence';
 
 export const GROUP = 'GpuFleet-test-GroupASG-ABC';
+/** A second group of the same fleet (the on-demand fallback group). */
+export const FALLBACK_GROUP = 'GpuFleet-test-FallbackGroupASG-DEF';
 export const FLEET = { key: 'gpu-spot-fleet:fleet', value: 'GpuFleet-test' };
 
 export const CONFIG: HandlerConfig = {
-  autoScalingGroupName: GROUP,
+  autoScalingGroupNames: [GROUP, FALLBACK_GROUP],
   fleetTag: FLEET,
   targetGroupArns: ['arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/a/1', 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/b/2'],
   rebalanceAction: 'drain',
   drainDocumentName: 'GpuFleet-test-DrainDocument',
   drainDocumentParameters: { serviceName: ['inference.service'], timeoutSeconds: ['300'] },
   drainTimeoutSeconds: 300,
+  resumeDocumentName: 'GpuFleet-test-ResumeDocument',
+  resumeDocumentParameters: { serviceName: ['inference.service'] },
+  rebalanceRecheckSeconds: 900,
   heartbeatIntervalSeconds: 60,
   pollIntervalSeconds: 5,
   topicArn: 'arn:aws:sns:us-east-1:123456789012:fleet',
@@ -32,7 +37,7 @@ const envelope = (detailType: string, detail: Record<string, unknown>, id?: stri
   version: '0',
   id: id ?? `evt-${++seq}`,
   'detail-type': detailType,
-  source: detailType.includes('Lifecycle') || detailType.includes('Launch') ? 'aws.autoscaling' : 'aws.ec2',
+  source: detailType === 'Scheduled Event' ? 'aws.events' : detailType.includes('Lifecycle') || detailType.includes('Launch') ? 'aws.autoscaling' : 'aws.ec2',
   account: '123456789012',
   time: '2025-11-22T10:00:00Z',
   region: 'us-east-1',
@@ -41,16 +46,18 @@ const envelope = (detailType: string, detail: Record<string, unknown>, id?: stri
 });
 
 export const events = {
+  /** The drained-host sweep's tick (EventBridge schedule), at `time`. */
+  sweep: (time: Date, id?: string) => ({ ...envelope('Scheduled Event', {}, id), time: time.toISOString() }),
   interruption: (instanceId: string, id?: string) =>
     envelope(DETAIL_TYPES.spotInterruption, { 'instance-id': instanceId, 'instance-action': 'terminate' }, id),
   rebalance: (instanceId: string, id?: string) => envelope(DETAIL_TYPES.rebalance, { 'instance-id': instanceId }, id),
   stateChange: (instanceId: string, state: string, id?: string) => envelope(DETAIL_TYPES.stateChange, { 'instance-id': instanceId, state }, id),
-  lifecycle: (instanceId: string, id?: string) =>
+  lifecycle: (instanceId: string, id?: string, group = GROUP) =>
     envelope(
       DETAIL_TYPES.terminateLifecycle,
       {
         EC2InstanceId: instanceId,
-        AutoScalingGroupName: GROUP,
+        AutoScalingGroupName: group,
         LifecycleHookName: 'DrainOnTerminate-hook',
         LifecycleActionToken: 'token-1',
         LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
@@ -94,8 +101,8 @@ export function lambdaContext(): Context {
 }
 
 /** An instance as DescribeInstances returns it; `fleet: false` makes it another fleet's. */
-export function instance(instanceId: string, opts: { fleet?: boolean; state?: string; type?: string; az?: string; launchTime?: Date } = {}) {
-  const tags = [{ Key: 'aws:autoscaling:groupName', Value: opts.fleet === false ? 'other-group' : GROUP }];
+export function instance(instanceId: string, opts: { fleet?: boolean; state?: string; type?: string; az?: string; launchTime?: Date; group?: string } = {}) {
+  const tags = [{ Key: 'aws:autoscaling:groupName', Value: opts.fleet === false ? 'other-group' : opts.group ?? GROUP }];
   tags.push({ Key: FLEET.key, Value: opts.fleet === false ? 'GpuFleet-other' : FLEET.value });
   return {
     InstanceId: instanceId,
@@ -121,9 +128,14 @@ export function awsError(name: string, message: string, httpStatusCode = 400): E
 }
 
 /** A fake clock: `sleep` advances `now` without waiting. */
-export function fakeClock(start = 1_700_000_000_000) {
+export function fakeClock(start = 1_700_000_000_000, realSleepMs = 0) {
   let t = start;
-  return { now: () => t, sleep: async (ms: number) => void (t += ms), advance: (ms: number) => void (t += ms) };
+  const sleep = async (ms: number) => {
+    // A few real milliseconds let other records' real (setTimeout-based) mock latencies progress meanwhile.
+    if (realSleepMs > 0) await new Promise((r) => setTimeout(r, realSleepMs));
+    t += ms;
+  };
+  return { now: () => t, sleep, advance: (ms: number) => void (t += ms) };
 }
 
 export interface Deps extends HandlerDeps {

@@ -8,7 +8,7 @@ import {
   FallbackState,
   INITIAL_STATE,
   stateFromGroup,
-} from '../../lib/fallback/decision';
+} from '../../../lib/fallback/runtime/decision';
 
 const MIN = 60_000;
 const CONFIG: FallbackDecisionConfig = {
@@ -33,7 +33,7 @@ function run(steps: readonly Step[], config = CONFIG, start: FallbackState = INI
     const obs: FallbackObservation = {
       at: i * MIN,
       desiredCapacity: s.desired,
-      inServiceCapacity: s.inService,
+      servingCapacity: s.inService,
       pendingCapacity: s.pending,
       launchFailures: s.failures ?? 0,
       failureCodes: s.failures ? { InsufficientInstanceCapacity: s.failures } : undefined,
@@ -62,7 +62,7 @@ function simulate(minutes: number, desired: number, base: number, spotAvailable:
     const decision = decideFallback(state, {
       at: t * MIN,
       desiredCapacity: desired,
-      inServiceCapacity: main,
+      servingCapacity: main,
       launchFailures: main < desired ? 1 : 0,
     }, CONFIG);
     state = decision.state;
@@ -92,7 +92,7 @@ describe('decideFallback: a simulated spot outage', () => {
     ]);
     expect(rows[55].decision.reason).toBe(
       'spot has covered all but 0 instance(s) of it for 15m 0s; fallback shrinks 4 -> 3 (one instance per run, towards 0), ' +
-      'handing 1 capacity unit(s) back to the main group (main group in service 6 of desired 6 capacity units)',
+      'handing 1 capacity unit(s) back to the main group (main group serving 6 of desired 6 capacity units)',
     );
     expect(changes(rows.map((r) => r.decision))).toBe(5);
     expect(rows.slice(59).every((r) => r.decision.action === 'hold' && r.decision.desiredFallback === 0)).toBe(true);
@@ -103,12 +103,12 @@ describe('decideFallback: a simulated spot outage', () => {
     expect(ds[5].action).toBe('engage');
     expect(ds[5].reason).toBe(
       'short 3 for 5m 0s with 12 failed launch(es) (this run: InsufficientInstanceCapacity x2) (rule: 5m 0s); ' +
-      'adding 3 on-demand instance(s) (main group in service 3 of desired 6 capacity units)',
+      'adding 3 on-demand instance(s) (main group serving 3 of desired 6 capacity units)',
     );
     expect(ds[4].action).toBe('hold');
     expect(ds[4].reason).toBe(
       'short 3 for 4m 0s with 10 failed launch(es) (this run: InsufficientInstanceCapacity x2); fallback engages after 5m 0s ' +
-      '(main group in service 3 of desired 6 capacity units)',
+      '(main group serving 3 of desired 6 capacity units)',
     );
   });
 });
@@ -123,7 +123,7 @@ describe('decideFallback: handing capacity back to the main group', () => {
     for (let t = 0; t < 60; t++) {
       const inService = 5 + arrivals.filter((a) => a <= t).length;
       const pending = arrivals.filter((a) => a > t).length;
-      const decision = decideFallback(state, { at: t * MIN, desiredCapacity: mainDesired, inServiceCapacity: inService, pendingCapacity: pending, launchFailures: 0 }, CONFIG);
+      const decision = decideFallback(state, { at: t * MIN, desiredCapacity: mainDesired, servingCapacity: inService, pendingCapacity: pending, launchFailures: 0 }, CONFIG);
       state = decision.state;
       // The controller: main group first (spot launches in 2 minutes), then the fallback shrinks.
       for (let u = 0; u < decision.handbackUnits; u++) arrivals.push(t + 2);
@@ -136,7 +136,7 @@ describe('decideFallback: handing capacity back to the main group', () => {
     ]);
     expect(rows[16].decision.reason).toBe(
       'spot has covered all but 0 instance(s) of it for 15m 0s, but the main group has 1 capacity unit(s) pending; the fallback holds 2 ' +
-      'and hands the next instance back once they are in service (main group in service 5 + 1 pending of desired 6 capacity units)',
+      'and hands the next instance back once they are in service (main group serving 5 + 1 pending of desired 6 capacity units)',
     );
     // Hosts serving (main in service + fallback): never more than one instance below the 8 wanted, back at 8 after.
     expect(Math.min(...rows.map((r) => r.serving))).toBe(7);
@@ -160,7 +160,7 @@ describe('decideFallback: pending capacity and growth while engaged', () => {
     const ds = run(repeat(20, { desired: 4, inService: 1, pending: 3 }));
     expect(desiredOf(ds)).toEqual(new Array(20).fill(0));
     expect(ds[0].shortfall).toBe(0);
-    expect(ds[0].reason).toBe('spot covers the group (main group in service 1 + 3 pending of desired 4 capacity units); no fallback');
+    expect(ds[0].reason).toBe('spot covers the group (main group serving 1 + 3 pending of desired 4 capacity units); no fallback');
   });
 
   test('while engaged, an ordinary spot scale-out (launches pending) is not matched with on-demand', () => {
@@ -171,7 +171,7 @@ describe('decideFallback: pending capacity and growth while engaged', () => {
     ]);
     expect(ds[5]).toMatchObject({ action: 'engage', desiredFallback: 2 });
     expect(desiredOf(ds.slice(6))).toEqual(new Array(8).fill(2));
-    expect(ds[6].reason).toBe('spot still short 2; fallback holds 2 (main group in service 4 + 4 pending of desired 10 capacity units)');
+    expect(ds[6].reason).toBe('spot still short 2; fallback holds 2 (main group serving 4 + 4 pending of desired 10 capacity units)');
   });
 
   test('while engaged, a larger shortfall without failed launches since the last growth waits engageAfter', () => {
@@ -180,12 +180,12 @@ describe('decideFallback: pending capacity and growth while engaged', () => {
     expect(ds[6]).toMatchObject({ action: 'hold', desiredFallback: 2 });
     expect(ds[6].reason).toBe(
       "spot short 4, more than the fallback's 2 instance(s) cover, for 0s with no failed launch since the fallback last grew; " +
-      'it grows after 5m 0s (main group in service 4 of desired 8 capacity units)',
+      'it grows after 5m 0s (main group serving 4 of desired 8 capacity units)',
     );
     expect(ds[11]).toMatchObject({ action: 'grow', desiredFallback: 4 });
     expect(ds[11].reason).toBe(
       'spot still short 4, no failed launch since the fallback last grew, but for 5m 0s (rule: 5m 0s); fallback grows 2 -> 4 ' +
-      '(main group in service 4 of desired 8 capacity units)',
+      '(main group serving 4 of desired 8 capacity units)',
     );
   });
 
@@ -209,7 +209,7 @@ describe('decideFallback: standby', () => {
   test('spot covering the group holds at zero and says so', () => {
     const [d] = run([{ desired: 4, inService: 4 }]);
     expect(d).toMatchObject({ action: 'hold', desiredFallback: 0, shortfall: 0, neededInstances: 0, capped: false });
-    expect(d.reason).toBe('spot covers the group (main group in service 4 of desired 4 capacity units); no fallback');
+    expect(d.reason).toBe('spot covers the group (main group serving 4 of desired 4 capacity units); no fallback');
     expect(d.state.mode).toBe('standby');
   });
 
@@ -257,20 +257,20 @@ describe('decideFallback: engaged', () => {
     expect(ds[6]).toMatchObject({ action: 'grow', desiredFallback: 3, previousFallback: 2 });
     expect(ds[6].reason).toBe(
       'spot still short 3, 1 failed launch(es) since the fallback last grew (this run: InsufficientInstanceCapacity x1); ' +
-      'fallback grows 2 -> 3 (main group in service 3 of desired 6 capacity units)',
+      'fallback grows 2 -> 3 (main group serving 3 of desired 6 capacity units)',
     );
   });
 
   test('holds while spot stays short and says so', () => {
     const ds = run([...outage, { desired: 6, inService: 4 }]);
     expect(ds[6]).toMatchObject({ action: 'hold', desiredFallback: 2 });
-    expect(ds[6].reason).toBe('spot still short 2; fallback holds 2 (main group in service 4 of desired 6 capacity units)');
+    expect(ds[6].reason).toBe('spot still short 2; fallback holds 2 (main group serving 4 of desired 6 capacity units)');
   });
 
   test('holds while spot recovers, until spot has covered the group for releaseAfter', () => {
     const ds = run([...outage, ...repeat(18, { desired: 6, inService: 6 })]);
     expect(ds[6].reason).toBe(
-      'spot covers the group but the fallback holds 2 until spot has covered it for 15m 0s (main group in service 6 of desired 6 capacity units)',
+      'spot covers the group but the fallback holds 2 until spot has covered it for 15m 0s (main group serving 6 of desired 6 capacity units)',
     );
     expect(ds[20].desiredFallback).toBe(2);
     expect(ds[21]).toMatchObject({ action: 'shrink', desiredFallback: 1, handbackUnits: 1 });
@@ -286,12 +286,12 @@ describe('decideFallback: engaged', () => {
     expect(ds[22]).toMatchObject({ action: 'shrink', desiredFallback: 2, previousFallback: 3, handbackUnits: 1 });
     expect(ds[22].reason).toBe(
       'spot has covered all but 1 instance(s) of it for 15m 0s; fallback shrinks 3 -> 2 (one instance per run, towards 1), ' +
-      'handing 1 capacity unit(s) back to the main group (main group in service 5 of desired 6 capacity units)',
+      'handing 1 capacity unit(s) back to the main group (main group serving 5 of desired 6 capacity units)',
     );
     expect(ds[23]).toMatchObject({ action: 'shrink', desiredFallback: 1, previousFallback: 2, handbackUnits: 1 });
     expect(ds[23].reason).toBe(
       'spot has covered all but 1 instance(s) of it for 15m 0s; fallback shrinks 2 -> 1, ' +
-      'handing 1 capacity unit(s) back to the main group (main group in service 5 of desired 6 capacity units)',
+      'handing 1 capacity unit(s) back to the main group (main group serving 5 of desired 6 capacity units)',
     );
     expect(ds.slice(24).map((d) => d.action)).toEqual(['hold', 'hold', 'hold']);
   });
@@ -300,7 +300,7 @@ describe('decideFallback: engaged', () => {
     const ds = run([...outage, { desired: 0, inService: 0 }]);
     expect(ds[6]).toMatchObject({ action: 'release', desiredFallback: 0, handbackUnits: 0 });
     expect(ds[6].reason).toBe(
-      'the main group now wants only 0 capacity units; fallback released 2 -> 0 at once (main group in service 0 of desired 0 capacity units)',
+      'the main group now wants only 0 capacity units; fallback released 2 -> 0 at once (main group serving 0 of desired 0 capacity units)',
     );
   });
 
@@ -394,7 +394,7 @@ describe('decideFallback: weighted groups', () => {
     expect(ds[5].reason).toBe(
       'short 12 for 5m 0s with 6 failed launch(es) (this run: InsufficientInstanceCapacity x1) (rule: 5m 0s); ' +
       'adding 8 on-demand capacity unit(s), capped at maxFallbackInstances 4 (8 capacity units at the smallest weight 2) (needed 12) ' +
-      '(main group in service 4 of desired 16 capacity units)',
+      '(main group serving 4 of desired 16 capacity units)',
     );
     // Not over-provisioned: a 5-unit shortfall asks for 5 units, not ceil(5 / 2) = 3 instances of up to 4 units each.
     const small = run(repeat(6, { desired: 9, inService: 4, failures: 1 }), weighted);

@@ -12,18 +12,13 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { SNSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { KILL_SWITCH_METRICS } from '../../lib/budget/kill-switch-env';
-import {
-  handler,
-  KillSwitchDeps,
-  KillSwitchSettings,
-  otherMessageKind,
-  parseBudgetNotification,
-  processEvent,
-  restoreCommand,
-  settingsFromEnv,
-  tripsKillSwitch,
-} from '../../lib/budget/kill-switch.function';
+import { handler } from '../../../lib/budget/runtime/handler';
+import { otherMessageKind, parseBudgetNotification, tripsKillSwitch } from '../../../lib/budget/runtime/messages';
+import { processEvent } from '../../../lib/budget/runtime/process-event';
+import { restoreCommand } from '../../../lib/budget/runtime/report';
+import { settingsFromEnv } from '../../../lib/budget/runtime/settings';
+import type { KillSwitchDeps, KillSwitchSettings } from '../../../lib/budget/runtime/types';
+import { KILL_SWITCH_METRICS } from '../../../lib/shared/metric-names';
 
 const asg = mockClient(AutoScalingClient);
 const sns = mockClient(SNSClient);
@@ -213,6 +208,9 @@ describe('settingsFromEnv', () => {
       environmentName: 'prod',
     });
   });
+  test('takes the function name Lambda sets, for the restore command in reports', () => {
+    expect(settingsFromEnv({ ...env, AWS_LAMBDA_FUNCTION_NAME: 'GpuFleet-prod-BudgetKillSwitch-abc' }).functionName).toBe('GpuFleet-prod-BudgetKillSwitch-abc');
+  });
   test('names each missing or malformed variable', () => {
     expect(() =>
       settingsFromEnv({ ...env, KILL_SWITCH_GROUP_NAME: undefined, KILL_SWITCH_CAP_TO: 'half', KILL_SWITCH_BASE_CAPACITY: '-1', KILL_SWITCH_RESTORE_MAX: 'x' }),
@@ -252,7 +250,14 @@ describe('processEvent', () => {
     expect(published.Message).toContain('Now:    min 0, max 0, desired 0, scheduled actions suspended');
     expect(published.Message).toContain('budget staging: actual spend passed 100.00% of the budget');
     expect(published.Message).toContain(`'{"action":"restore"}'`);
+    expect(published.Message).toContain('--function-name <kill switch function name>');
     expect(result).toMatchObject({ action: 'cap', changed: true });
+  });
+
+  test('the report names this function in the restore command', async () => {
+    group({});
+    await processEvent(snsEvent(REAL_ACTUAL_100), { ...staging, functionName: 'GpuFleet-staging-BudgetKillSwitch-x1' }, deps);
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(restoreCommand('GpuFleet-staging-BudgetKillSwitch-x1'));
   });
 
   test('prod caps to its on-demand base', async () => {

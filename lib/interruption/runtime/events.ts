@@ -1,13 +1,11 @@
 import { z } from 'zod';
+import { EVENT_TYPES } from '../../shared/metric-names';
 
-/** The EventBridge detail types the handler subscribes to, exactly as EC2 and Auto Scaling emit them. */
-export const DETAIL_TYPES = {
-  spotInterruption: 'EC2 Spot Instance Interruption Warning',
-  rebalance: 'EC2 Instance Rebalance Recommendation',
-  stateChange: 'EC2 Instance State-change Notification',
-  terminateLifecycle: 'EC2 Instance-terminate Lifecycle Action',
-  launchUnsuccessful: 'EC2 Instance Launch Unsuccessful',
-} as const;
+/**
+ * The EventBridge detail types the handler subscribes to, exactly as EC2, Auto Scaling and EventBridge emit them;
+ * `Scheduled Event` is the construct's drained-host sweep.
+ */
+export const DETAIL_TYPES = { ...EVENT_TYPES, scheduled: 'Scheduled Event' } as const;
 
 /** Instance states that mean the host is leaving; EC2 emits a state-change event for each. */
 export const LEAVING_STATES = ['stopping', 'stopped', 'shutting-down', 'terminated'] as const;
@@ -59,7 +57,13 @@ export const launchUnsuccessfulEvent = envelope.extend({
   }),
 });
 
+export const scheduledEvent = envelope.extend({
+  'detail-type': z.literal(DETAIL_TYPES.scheduled),
+  source: z.literal('aws.events'),
+});
+
 export const fleetEvent = z.discriminatedUnion('detail-type', [
+  scheduledEvent,
   spotInterruptionEvent,
   rebalanceEvent,
   stateChangeEvent,
@@ -73,6 +77,7 @@ export type RebalanceEvent = z.infer<typeof rebalanceEvent>;
 export type StateChangeEvent = z.infer<typeof stateChangeEvent>;
 export type TerminateLifecycleEvent = z.infer<typeof terminateLifecycleEvent>;
 export type LaunchUnsuccessfulEvent = z.infer<typeof launchUnsuccessfulEvent>;
+export type ScheduledEvent = z.infer<typeof scheduledEvent>;
 
 /** A message that can never succeed however often it is retried (bad JSON, unknown detail type, missing field). */
 export class MalformedEventError extends Error {
@@ -102,45 +107,4 @@ export function parseFleetEvent(body: string): FleetEvent {
     throw new MalformedEventError(`"${detailType}" event is missing or has invalid fields: ${problems}`);
   }
   return parsed.data;
-}
-
-/** Error code and instance type of a failed launch, read from the Auto Scaling status message (no separate field). */
-export interface LaunchFailure {
-  readonly errorCode: string;
-  readonly instanceType: string;
-  readonly availabilityZone: string;
-}
-
-const KNOWN_CODES = [
-  'InsufficientInstanceCapacity',
-  'MaxSpotInstanceCountExceeded',
-  'VcpuLimitExceeded',
-  'InstanceLimitExceeded',
-  'SpotMaxPriceTooLow',
-  'Unsupported',
-  'InsufficientFreeAddressesInSubnet',
-  'InvalidParameterValue',
-  'UnauthorizedOperation',
-];
-
-// Auto Scaling puts the human EC2 message in StatusMessage; these phrases map to the EC2 error codes.
-const PHRASES: ReadonlyArray<[RegExp, string]> = [
-  [/do not have sufficient .* capacity/i, 'InsufficientInstanceCapacity'],
-  [/no spot capacity available/i, 'InsufficientInstanceCapacity'],
-  [/max spot instance count exceeded/i, 'MaxSpotInstanceCountExceeded'],
-  [/more vCPU capacity than your current vCPU limit/i, 'VcpuLimitExceeded'],
-  [/is not supported in your requested Availability Zone/i, 'Unsupported'],
-  [/price.*(too low|lower than)/i, 'SpotMaxPriceTooLow'],
-];
-
-export function describeLaunchFailure(event: LaunchUnsuccessfulEvent): LaunchFailure {
-  const text = `${event.detail.StatusMessage ?? ''} ${event.detail.Cause ?? ''}`;
-  const code =
-    KNOWN_CODES.find((c) => new RegExp(`\\b${c}\\b`).test(text)) ?? PHRASES.find(([re]) => re.test(text))?.[1];
-  const type = /\b([a-z][a-z0-9-]*\d[a-z0-9-]*\.(?:\d*x?large|metal[a-z0-9-]*|medium|small|micro|nano))\b/.exec(text);
-  return {
-    errorCode: code ?? 'Unknown',
-    instanceType: type?.[1] ?? 'unknown',
-    availabilityZone: event.detail.Details?.['Availability Zone'] ?? 'unknown',
-  };
 }

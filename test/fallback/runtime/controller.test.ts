@@ -4,22 +4,18 @@ import {
   DescribeScalingActivitiesCommand,
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import {
-  ControllerConfig,
-  controllerConfigFromEnv,
-  failureCode,
-  isTransient,
-  MAX_COUNTED_FAILURE_IDS,
-  runFallbackController,
-  serializeState,
-} from '../../lib/fallback/controller-logic';
-import { FallbackState } from '../../lib/fallback/decision';
+import { ControllerConfig, controllerConfigFromEnv } from '../../../lib/fallback/runtime/env';
+import { runFallbackController } from '../../../lib/fallback/runtime/controller';
+import { FallbackState } from '../../../lib/fallback/runtime/decision';
+import { failureCode, MAX_COUNTED_FAILURE_IDS } from '../../../lib/fallback/runtime/launch-failures';
+import { serializeState } from '../../../lib/fallback/runtime/state-store';
 
 const MIN = 60_000;
 const NOW = Date.UTC(2025, 5, 2, 12, 0, 0);
@@ -37,6 +33,7 @@ const CONFIG: ControllerConfig = {
 };
 
 const asg = mockClient(AutoScalingClient);
+const ec2 = mockClient(EC2Client);
 const ssm = mockClient(SSMClient);
 const sns = mockClient(SNSClient);
 
@@ -50,6 +47,7 @@ function fakes() {
     single,
     deps: {
       autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
+      ec2: new EC2Client({ region: 'us-east-1' }),
       ssm: new SSMClient({ region: 'us-east-1' }),
       sns: new SNSClient({ region: 'us-east-1' }),
       logger: logger as unknown as Logger,
@@ -59,8 +57,8 @@ function fakes() {
   };
 }
 
-const instances = (n: number, state = 'InService', weight?: string) =>
-  Array.from({ length: n }, (_, i) => ({ InstanceId: `i-${String(i).padStart(8, '0')}`, LifecycleState: state, WeightedCapacity: weight }));
+const instances = (n: number, state = 'InService', weight?: string, health = 'Healthy') =>
+  Array.from({ length: n }, (_, i) => ({ InstanceId: `i-${state}-${String(i).padStart(8, '0')}`, LifecycleState: state, HealthStatus: health, WeightedCapacity: weight }));
 
 function groups(
   main: { desired: number; inService: number; pending?: number; weight?: string; maxSize?: number; instances?: ReturnType<typeof instances> },
@@ -79,11 +77,13 @@ function groups(
   });
 }
 
-function stored(state: FallbackState | string | undefined) {
+function stored(state: (FallbackState & { savedAt?: number }) | string | undefined) {
   if (state === undefined) {
     ssm.on(GetParameterCommand).rejects(Object.assign(new Error('Parameter not found'), { name: 'ParameterNotFound' }));
   } else {
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: typeof state === 'string' ? state : JSON.stringify(state) } });
+    // A state object is stored fresh (saved a minute ago) unless it says when it was saved.
+    const value = typeof state === 'string' ? state : JSON.stringify({ savedAt: NOW - MIN, ...state });
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: value } });
   }
 }
 
@@ -125,9 +125,11 @@ const covered: FallbackState = {
 
 beforeEach(() => {
   asg.reset();
+  ec2.reset();
   ssm.reset();
   sns.reset();
   asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
+  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
   asg.on(SetDesiredCapacityCommand).resolves({});
   ssm.on(PutParameterCommand).resolves({ Version: 2 });
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
@@ -147,7 +149,14 @@ describe('runFallbackController', () => {
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: CONFIG.stateParameterName, Type: 'String', Overwrite: true });
     expect(putState()).toMatchObject({ version: 1, mode: 'standby', desiredFallback: 0, countedFailureIds: [] });
     expect(asg).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['main-asg', 'fallback-asg'] });
-    expect(logger.info).toHaveBeenCalledWith('no stored fallback state; starting from the fallback group', { fallbackGroupDesired: 0, parameter: CONFIG.stateParameterName });
+    expect(logger.info).toHaveBeenCalledWith('stored fallback state not used; rebuilt from the fallback group', {
+      reason: 'missing',
+      detail: 'no stored state; the controller starts in standby with the fallback group at 0',
+      fallbackGroupDesired: 0,
+      parameter: CONFIG.stateParameterName,
+    });
+    expect(result.rebuilt).toBe('missing');
+    expect(metrics.addMetric).not.toHaveBeenCalledWith('FallbackStateRebuilt', 'Count', 1);
     expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ action: 'hold', resized: false }));
     expect(metrics.addMetric).toHaveBeenCalledWith('FallbackDesiredInstances', 'Count', 0);
     expect(metrics.addMetric).toHaveBeenCalledWith('FallbackEngaged', 'Count', 0);
@@ -170,7 +179,7 @@ describe('runFallbackController', () => {
     expect(asg).toHaveReceivedCommandWith(DescribeScalingActivitiesCommand, { AutoScalingGroupName: 'main-asg', MaxRecords: 100 });
     // Two new failures (the one 2 minutes ago was counted last run, by its id).
     expect(putState()).toMatchObject({ mode: 'engaged', desiredFallback: 3, failuresInStreak: 8, countedFailureIds: ['a-2', 'a-0.2', 'a-0.5'] });
-    const reason = 'short 3 for 5m 0s with 8 failed launch(es) (this run: InsufficientInstanceCapacity x2) (rule: 5m 0s); adding 3 on-demand instance(s) (main group in service 2 of desired 5 capacity units)';
+    const reason = 'short 3 for 5m 0s with 8 failed launch(es) (this run: InsufficientInstanceCapacity x2) (rule: 5m 0s); adding 3 on-demand instance(s) (main group serving 2 of desired 5 capacity units)';
     expect(logger.warn).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ action: 'engage', reason, launchFailures: 2, failureCodes: { InsufficientInstanceCapacity: 2 }, resized: true }));
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: CONFIG.topicArn,
@@ -183,23 +192,41 @@ describe('runFallbackController', () => {
     expect(single.addDimension).toHaveBeenCalledWith('Action', 'engage');
   });
 
-  test('idempotent: a group already at the decided size is not resized again (state lost after a resize)', async () => {
+  test('state lost with the fallback running: the group is adopted, not resized, and the topic is told', async () => {
     groups({ desired: 5, inService: 2 }, { desired: 3, inService: 1 });
     stored(undefined);
     const { deps, logger } = fakes();
     const result = await runFallbackController(CONFIG, deps);
-    expect(result).toMatchObject({ resized: false, notified: false, decision: { action: 'hold', desiredFallback: 3 } });
+    expect(result).toMatchObject({ resized: false, notified: true, rebuilt: 'missing', decision: { action: 'hold', desiredFallback: 3 } });
     expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
-    expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ fallbackGroupDesired: 3, fallbackInService: 1 }));
+    expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ fallbackGroupDesired: 3, fallbackInService: 1, stateRebuilt: 'missing' }));
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { Subject: 'GPU fleet GpuFleet-test: on-demand fallback state reconciled (fallback group at 3)' });
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toContain(
+      "\nState: no stored state; the controller adopts the fallback group's 3 and holds it for a full release window before handing back",
+    );
   });
 
-  test('a group resized by hand is set back to the decided size', async () => {
+  test('a group resized by hand is followed, not fought: the state is rebuilt from it and the topic is told why', async () => {
     groups({ desired: 3, inService: 3 }, { desired: 2 });
     stored({ version: 1, mode: 'standby', desiredFallback: 0, failuresInStreak: 0, window: [] });
-    const { deps } = fakes();
+    const { deps, logger, metrics } = fakes();
     const result = await runFallbackController(CONFIG, deps);
-    expect(result).toMatchObject({ resized: true, notified: false, decision: { action: 'hold', desiredFallback: 0 } });
-    expect(asg).toHaveReceivedCommandWith(SetDesiredCapacityCommand, { AutoScalingGroupName: 'fallback-asg', DesiredCapacity: 0 });
+    expect(result).toMatchObject({ resized: false, notified: true, rebuilt: 'mismatch', decision: { action: 'hold', desiredFallback: 2 } });
+    expect(asg).not.toHaveReceivedCommand(SetDesiredCapacityCommand);
+    const detail = "the fallback group's desired capacity is 2, not the 0 the controller last decided: it was changed outside the controller " +
+      "(by hand, or a deploy that lowered its MaxSize) or the last run failed after resizing; the controller adopts the fallback group's 2 " +
+      'and holds it for a full release window before handing back, and engages again only after a new shortfall';
+    expect(logger.warn).toHaveBeenCalledWith('stored fallback state not used; rebuilt from the fallback group', {
+      reason: 'mismatch', detail, fallbackGroupDesired: 2, parameter: CONFIG.stateParameterName,
+    });
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input.Message).toBe(
+      'Fleet: GpuFleet-test\n' +
+      'Decision: hold, fallback group fallback-asg desired 2 -> 2 (cap 4; 2 in service now)\n' +
+      `Reason: ${result.decision.reason}\n` +
+      `State: ${detail}`,
+    );
+    expect(metrics.addMetric).toHaveBeenCalledWith('FallbackStateRebuilt', 'Count', 1);
+    expect(putState()).toMatchObject({ mode: 'engaged', desiredFallback: 2, window: [[NOW, 2], [NOW, 0]], savedAt: NOW });
   });
 
   test('weighted instances count their weight; InService and Pending* count, other states do not', async () => {
@@ -221,7 +248,43 @@ describe('runFallbackController', () => {
     const { decision } = await runFallbackController(CONFIG, deps);
     expect(decision.shortfall).toBe(30 - 8 - 7);
     expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ mainInService: 8, mainPending: 7 }));
-    expect(decision.reason).toContain('(main group in service 8 + 7 pending of desired 30 capacity units)');
+    expect(decision.reason).toContain('(main group serving 8 + 7 pending of desired 30 capacity units)');
+  });
+
+  test('serving capacity: drained (tagged) and unhealthy hosts are shortfall; only healthy InService hosts are looked up', async () => {
+    groups({
+      desired: 6,
+      inService: 0,
+      instances: [...instances(4, 'InService'), ...instances(1, 'InService', undefined, 'Unhealthy'), ...instances(1, 'Pending')],
+    }, { desired: 0 });
+    stored(undefined);
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: 'i-InService-00000001', Tags: [{ Key: 'gpu-spot-fleet:drained', Value: 'rebalance@2025-06-02T11:50:00.000Z' }] }] }] });
+    const { deps, logger, metrics } = fakes();
+    const { decision } = await runFallbackController(CONFIG, deps);
+    expect(decision.shortfall).toBe(6 - 3 - 1);
+    expect(decision.reason).toContain('(main group serving 3 + 1 pending (2 more in service but drained or unhealthy) of desired 6 capacity units)');
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
+    expect(ec2.commandCalls(DescribeInstancesCommand)[0].args[0].input.Filters![0]).toEqual({
+      Name: 'instance-id', Values: ['i-InService-00000000', 'i-InService-00000001', 'i-InService-00000002', 'i-InService-00000003'],
+    });
+    expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ mainInService: 5, mainServing: 3, mainDrained: 1, mainUnhealthy: 1, mainPending: 1 }));
+    expect(metrics.addMetric).toHaveBeenCalledWith('MainGroupServingCapacity', 'Count', 3);
+    expect(metrics.addMetric).toHaveBeenCalledWith('MainGroupDrainedCapacity', 'Count', 1);
+    expect(metrics.addMetric).not.toHaveBeenCalledWith('FallbackDrainedTagReadFailures', 'Count', 1);
+  });
+
+  test('drained tags unreadable (EC2 throttled past the retries): warns, counts it, and still decides', async () => {
+    groups({ desired: 3, inService: 3 }, { desired: 0 });
+    stored(undefined);
+    ec2.on(DescribeInstancesCommand).rejects(Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded', $metadata: { httpStatusCode: 503 } }));
+    const { deps, logger, metrics } = fakes();
+    const result = await runFallbackController(CONFIG, deps);
+    expect(result.decision).toMatchObject({ action: 'hold', shortfall: 0 });
+    const why = 'ec2:DescribeInstances (drained tags of 3 main-group hosts) failed: RequestLimitExceeded: Request limit exceeded.';
+    expect(logger.warn).toHaveBeenCalledWith('drained hosts unknown this run; counted as serving', { error: why });
+    expect(logger.info).toHaveBeenCalledWith('fallback decision', expect.objectContaining({ drainedTagsUnread: why }));
+    expect(metrics.addMetric).toHaveBeenCalledWith('FallbackDrainedTagReadFailures', 'Count', 1);
+    expect(ssm).toHaveReceivedCommand(PutParameterCommand);
   });
 
   test('pending spot launches are not shortfall: an engaged fallback does not grow for a scale-out', async () => {
@@ -238,9 +301,11 @@ describe('runFallbackController', () => {
     stored('{"version":7}');
     const { deps, logger } = fakes();
     const { decision } = await runFallbackController(CONFIG, deps);
-    expect(logger.warn).toHaveBeenCalledWith('stored fallback state is unreadable; starting from the fallback group', {
+    expect(logger.warn).toHaveBeenCalledWith('stored fallback state not used; rebuilt from the fallback group', {
+      reason: 'unreadable',
+      detail: 'the stored state is unreadable ({"version":7}); the controller adopts the fallback group\'s 2 and holds it for a full release window before handing back',
+      fallbackGroupDesired: 2,
       parameter: CONFIG.stateParameterName,
-      value: '{"version":7}',
     });
     expect(decision).toMatchObject({ action: 'hold', desiredFallback: 2 });
   });
@@ -250,7 +315,11 @@ describe('runFallbackController', () => {
     stored('not json');
     const { deps, logger } = fakes();
     await runFallbackController(CONFIG, deps);
-    expect(logger.warn).toHaveBeenCalledWith('stored fallback state is unreadable; starting from the fallback group', expect.objectContaining({ value: 'not json' }));
+    expect(logger.warn).toHaveBeenCalledWith('stored fallback state not used; rebuilt from the fallback group', expect.objectContaining({
+      detail: 'the stored state is unreadable (not json); the controller starts in standby with the fallback group at 0',
+    }));
+    // An unreadable state is news even with nothing running: someone or something wrote the parameter.
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, { Subject: 'GPU fleet GpuFleet-test: on-demand fallback state reconciled (fallback group at 0)' });
   });
 
   test('activities: reads past in-progress ones and stops at the first finished one older than the lookback', async () => {
@@ -286,6 +355,7 @@ describe('runFallbackController', () => {
     const first = await runFallbackController(CONFIG, fakes().deps);
     expect(first.decision.state.failuresInStreak).toBe(troubled.failuresInStreak + 2);
     const afterFirst = putState();
+    groups({ desired: 3, inService: 1 }, { desired: afterFirst.desiredFallback }); // the first run's resize took effect
     expect(afterFirst.countedFailureIds).toEqual(['a-0.5', 'twin']);
 
     ssm.reset();
@@ -302,6 +372,7 @@ describe('runFallbackController', () => {
     const first = await runFallbackController(CONFIG, fakes().deps);
     expect(first.decision.state.failuresInStreak).toBe(troubled.failuresInStreak);
     const afterFirst = putState();
+    groups({ desired: 3, inService: 1 }, { desired: afterFirst.desiredFallback }); // the first run's resize took effect
 
     ssm.reset();
     ssm.on(PutParameterCommand).resolves({ Version: 3 });
@@ -335,7 +406,7 @@ describe('runFallbackController', () => {
     expect(ids[ids.length - 1]).toBe('f79-0123456789abcdef-0123456789abcdef');
 
     const window = Array.from({ length: 120 }, (_, i) => [NOW + i * MIN, i % 5] as [number, number]);
-    const json = serializeState({ ...troubled, window, countedFailureIds: many.map((a) => a.ActivityId).slice(0, 50) });
+    const json = serializeState({ ...troubled, window, countedFailureIds: many.map((a) => a.ActivityId).slice(0, 50) }, NOW);
     expect(Buffer.byteLength(json)).toBeLessThanOrEqual(4096);
     const kept = JSON.parse(json).countedFailureIds as string[];
     expect(kept.length).toBeGreaterThan(0);
@@ -443,16 +514,6 @@ describe('failureCode', () => {
     ['Something new went wrong', 'Unknown'],
   ])('%s -> %s', (msg, code) => {
     expect(failureCode({ StatusMessage: msg } as never)).toBe(code);
-  });
-});
-
-describe('isTransient', () => {
-  test('throttling, 5xx and 429 are transient; access and validation errors are not', () => {
-    expect(isTransient({ name: 'RequestLimitExceeded' })).toBe(true);
-    expect(isTransient({ name: 'X', $metadata: { httpStatusCode: 503 } })).toBe(true);
-    expect(isTransient({ name: 'X', $metadata: { httpStatusCode: 429 } })).toBe(true);
-    expect(isTransient({ name: 'ValidationError', $metadata: { httpStatusCode: 400 } })).toBe(false);
-    expect(isTransient(undefined)).toBe(false);
   });
 });
 

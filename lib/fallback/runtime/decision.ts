@@ -6,7 +6,8 @@
  * the main group's weights (`fallbackWeighted`, the main group's types have different weights).
  *
  * Hysteresis:
- * - the shortfall is what the main group wants minus what it has in service or arriving (Pending, Pending:Wait,
+ * - the shortfall is what the main group wants minus what serves (InService, Healthy, not drained by the interruption
+ *   handler: a drained host is InService to Auto Scaling but serves nothing) or is arriving (Pending, Pending:Wait,
  *   Pending:Proceed): ordinary scale-out on spot is not matched with on-demand;
  * - engage only after the main group has been short of its desired capacity for `engageAfterMs` with failed
  *   launches in that streak (or for `engageWithoutFailuresAfterMs` without them, e.g. capacity that never arrives);
@@ -47,8 +48,16 @@ export interface FallbackObservation {
   readonly at: number;
   /** The main group's desired capacity (capacity units: instances, or GPUs when weighted). */
   readonly desiredCapacity: number;
-  /** Capacity units of the main group's InService instances. */
-  readonly inServiceCapacity: number;
+  /**
+   * Capacity units of the main group that serve: InService, Healthy, and not drained (no `DRAINED_TAG_KEY` tag).
+   * Hosts, not serving capacity, is what made a rebalance drain invisible: the host stays InService and Healthy.
+   */
+  readonly servingCapacity: number;
+  /**
+   * Capacity units InService but not serving (drained or Unhealthy), for the reason text only.
+   * @default 0
+   */
+  readonly notServingCapacity?: number;
   /**
    * Capacity units of the main group's instances on their way in (Pending, Pending:Wait, Pending:Proceed).
    * @default 0
@@ -91,7 +100,7 @@ export interface FallbackDecision {
   readonly reason: string;
   readonly previousFallback: number;
   readonly desiredFallback: number;
-  /** Main group capacity units missing (desired minus in service and pending). */
+  /** Main group capacity units missing (desired minus serving and pending). */
   readonly shortfall: number;
   /** Fallback units (instances, or capacity units when weighted) that would cover the shortfall (before the cap). */
   readonly neededInstances: number;
@@ -124,7 +133,7 @@ export function decideFallback(state: FallbackState, obs: FallbackObservation, c
   const instanceStep = weighted ? config.unitsPerInstance : 1;
   const cap = config.maxFallbackInstances * instanceStep;
   const pending = Math.max(0, obs.pendingCapacity ?? 0);
-  const shortfall = Math.max(0, obs.desiredCapacity - obs.inServiceCapacity - pending);
+  const shortfall = Math.max(0, obs.desiredCapacity - obs.servingCapacity - pending);
   const neededInstances = Math.ceil(shortfall / unitsPerFallbackUnit);
   const demandCap = Math.ceil(Math.max(0, obs.desiredCapacity) / unitsPerFallbackUnit);
   const previous = state.desiredFallback;
@@ -138,7 +147,9 @@ export function decideFallback(state: FallbackState, obs: FallbackObservation, c
   const failuresSinceGrowth = (state.failuresSinceGrowth ?? 0) + (shortfall > 0 ? obs.launchFailures : 0);
   const window = slideWindow(state.window, obs.at, neededInstances, config.releaseAfterMs);
   const failures = failureText(obs);
-  const seen = `main group in service ${fmt(obs.inServiceCapacity)}${pending > 0 ? ` + ${fmt(pending)} pending` : ''} of desired ${fmt(obs.desiredCapacity)} capacity units`;
+  const idle = Math.max(0, obs.notServingCapacity ?? 0);
+  const seen = `main group serving ${fmt(obs.servingCapacity)}${pending > 0 ? ` + ${fmt(pending)} pending` : ''}` +
+    `${idle > 0 ? ` (${fmt(idle)} more in service but drained or unhealthy)` : ''} of desired ${fmt(obs.desiredCapacity)} capacity units`;
 
   const decide = (
     action: FallbackAction,
