@@ -4,6 +4,7 @@ import { fleetAssumptions, hoursAssumption } from './assumptions';
 import { commitmentFigure } from './commitment';
 import { costComponents, EstimateHours } from './components';
 import { fleetShape, shapeSummary } from './fleet-shape';
+import { profiledEnvironment } from './capacity-profile';
 import { BUCKET_ASSUMPTION, churnFigures, worstBucketWarnings } from './interruption';
 import { pickCostInputs } from './inputs';
 import { pricesUsed } from './prices-used';
@@ -28,19 +29,20 @@ import {
  * positive number: the estimate is never silently $0 or NaN.
  */
 export function estimateEnvironmentCost(
-  env: CostModelEnvironment,
+  configured: CostModelEnvironment,
   table: PriceTable,
   options: EstimateOptions,
 ): EnvironmentCostEstimate {
   const hours: EstimateHours = { fleet: options.hoursPerMonth, alwaysOn: options.alwaysOnHours ?? HOURS_PER_MONTH };
   if (!Number.isFinite(hours.fleet) || hours.fleet < 0 || hours.fleet > hours.alwaysOn) {
     throw new CostModelError(
-      `${env.name}: hoursPerMonth (${hours.fleet}) must be a number from 0 to ${hours.alwaysOn}; ` +
+      `${configured.name}: hoursPerMonth (${hours.fleet}) must be a number from 0 to ${hours.alwaysOn}; ` +
         'compute it from the schedule or set usage.hoursPerMonth',
     );
   }
   const smallParts: SmallPartsUsage = { ...DEFAULT_SMALL_PARTS, ...options.smallParts };
   const notes: EstimateNotes = { assumptions: [], warnings: [], risks: [] };
+  const env = profiledEnvironment(configured, hours.fleet, options.capacityProfile, notes);
   const book = PriceBook.of(table, env.region);
 
   // The order of the steps is the order of the notes (assumptions, warnings) in the report.
@@ -93,7 +95,8 @@ export function estimateEnvironmentCost(
     interruptionWarnings: notes.risks,
     prices: pricesUsed(shape, parts.units),
     inputs: {
-      environment: pickCostInputs(env),
+      environment: pickCostInputs(configured),
+      ...(options.capacityProfile ? { capacityProfile: options.capacityProfile.map((l) => ({ ...l })) } : {}),
       hoursPerMonth: hours.fleet,
       ...schedule,
       smallParts,

@@ -96,7 +96,19 @@ export interface PoolRisk {
   readonly favoured: boolean;
 }
 
+/** Hours a month the schedule holds the group's minimum capacity at one level. */
+export interface CapacityProfileLevel {
+  readonly minCapacity: number;
+  readonly hours: number;
+}
+
 export interface EstimateOptions {
+  /**
+   * Time-of-day capacity: hours a month at each minimum capacity, counted hour by hour in the schedule's time zone
+   * (the levels' hours add up to `hoursPerMonth`).
+   * @default - no profile: the burst is `usage.averageSpotInstances` every hour
+   */
+  readonly capacityProfile?: readonly CapacityProfileLevel[];
   /** Hours per month the fleet runs: from the environment's schedule, else `usage.hoursPerMonth`. */
   readonly hoursPerMonth: number;
   /** How the hours were derived, e.g. `MON-FRI 08:00-19:00 Europe/Berlin`; shown in the assumptions. */
@@ -286,6 +298,8 @@ export interface EnvironmentCostEstimate {
     readonly scheduleDescription?: string;
     readonly smallParts: SmallPartsUsage;
     readonly offerings: readonly InstanceOffering[];
+    /** The time-of-day capacity profile the estimate priced, when given. */
+    readonly capacityProfile?: readonly CapacityProfileLevel[];
   };
 }
 

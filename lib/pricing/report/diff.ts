@@ -90,6 +90,7 @@ function repriceBase(base: ReportEnvironment, head: CostReport): { expectedUsd: 
     hoursPerMonth: base.inputs.hoursPerMonth,
     scheduleDescription: base.inputs.scheduleDescription,
     smallParts: base.inputs.smallParts,
+    ...(base.inputs.capacityProfile ? { capacityProfile: base.inputs.capacityProfile } : {}),
   });
   return { expectedUsd: e.monthly.expectedUsd, fallbacks };
 }
