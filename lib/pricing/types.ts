@@ -71,6 +71,9 @@ export interface RegionalSpotPrice extends PriceProvenance {
   readonly savingsPercent: number | null;
 }
 
+/** The Spot Instance Advisor's buckets of the frequency of interruption, as it labels them (index = its `r`). */
+export const BUCKET_LABELS = ['<5%', '5-10%', '10-15%', '15-20%', '>20%'] as const;
+
 /** The Spot Instance Advisor's interruption-frequency bucket of one type in one region (trailing month, regional). */
 export interface InterruptionFrequency extends PriceProvenance {
   readonly instanceType: string;

@@ -1,4 +1,7 @@
+import { BUCKET_LABELS } from '../types';
 import type { InterruptionFrequency, OnDemandPrice, PriceSource, RegionalSpotPrice } from '../types';
+
+export { BUCKET_LABELS };
 
 /**
  * AWS's two credential-free spot feeds, parsed, and the regional figures derived from them. Pure: the HTTP fetch
@@ -12,8 +15,6 @@ import type { InterruptionFrequency, OnDemandPrice, PriceSource, RegionalSpotPri
 export const ADVISOR_URL = 'https://spot-bid-advisor.s3.amazonaws.com/spot-advisor-data.json';
 export const PRICE_FEED_URL = 'https://website.spot.ec2.aws.a2z.com/spot.json';
 
-/** The advisor's buckets, as it labels them (index = `r`). */
-export const BUCKET_LABELS = ['<5%', '5-10%', '10-15%', '15-20%', '>20%'] as const;
 
 /** One region's advisor entries: type -> savings percent and bucket. */
 export type AdvisorRegion = ReadonlyMap<string, { readonly savingsPercent: number; readonly bucket: number }>;

@@ -1,6 +1,7 @@
 import { estimateEnvironmentCost, PriceUsed } from '../estimate';
 import { roundCents } from '../format';
-import type { InstanceOffering, OnDemandPrice, PriceTable, SpotPrice, UnitPrice, UnitResource } from '../types';
+import { BUCKET_LABELS } from '../types';
+import type { InstanceOffering, InterruptionFrequency, OnDemandPrice, PriceTable, SpotPrice, UnitPrice, UnitResource } from '../types';
 import type { CostReport, ReportEnvironment } from './model';
 import { RiskDiff, riskDiff } from './risk';
 
@@ -86,7 +87,21 @@ function repriceBase(base: ReportEnvironment, head: CostReport): { expectedUsd: 
   const offerings = base.inputs.offerings.map(
     (o) => headOfferings.find((h) => h.instanceType === o.instanceType && h.region === o.region) ?? o,
   );
-  const e = estimateEnvironmentCost(base.inputs.environment, priceTableFromReport(merged, offerings), {
+  // Interruption buckets (they price the churn line): the head's for each type, else the base's.
+  const interruption = new Map<string, InterruptionFrequency>();
+  for (const env of [...head.environments, base]) {
+    for (const p of env.spotPools ?? []) {
+      const k = `${env.region} ${p.instanceType}`;
+      const bucket = BUCKET_LABELS.indexOf(p.bucket as (typeof BUCKET_LABELS)[number]);
+      if (bucket < 0 || interruption.has(k)) continue;
+      interruption.set(k, {
+        instanceType: p.instanceType, region: env.region, bucket, label: p.bucket!, savingsPercent: p.savingsVsOnDemandPercent ?? 0,
+        source: 'snapshot', validOn: env.prices[0]?.validOn ?? '1970-01-01', origin: 'from the cost report',
+      });
+    }
+  }
+  const table = { ...priceTableFromReport(merged, offerings), interruption: [...interruption.values()] };
+  const e = estimateEnvironmentCost(base.inputs.environment, table, {
     hoursPerMonth: base.inputs.hoursPerMonth,
     scheduleDescription: base.inputs.scheduleDescription,
     smallParts: base.inputs.smallParts,

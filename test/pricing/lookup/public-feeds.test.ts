@@ -38,7 +38,7 @@ function snapshotWithPublic(): PriceTable {
 }
 
 beforeEach(async () => {
-  feeds = await startFeedServer(WORLD, 2000);
+  feeds = await startFeedServer(WORLD, 8000);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pricing-feeds-'));
   snapshotPath = path.join(dir, 'snapshot.json');
   writeSnapshot(snapshotPath, snapshotWithPublic(), ['test']);
@@ -55,7 +55,8 @@ function options(o: Partial<ResolveOptions> = {}): ResolveOptions {
     mode: 'auto', cacheDir: path.join(dir, 'cache'), snapshotPath, now: NOW,
     // No AWS endpoint is ever reached: no credentials resolve.
     aws: { endpoint: 'http://127.0.0.1:9', credentials: noCredentials },
-    feeds: { advisorUrl: feeds.advisorUrl, priceFeedUrl: feeds.priceFeedUrl, timeoutMs: 500 },
+    // Generous, so a loaded machine does not turn a healthy local feed into a slow one; the slow feed takes 8 s.
+    feeds: { advisorUrl: feeds.advisorUrl, priceFeedUrl: feeds.priceFeedUrl, timeoutMs: 3000 },
     ...o,
   };
 }
@@ -84,7 +85,7 @@ describe('auto without AWS credentials', () => {
 
   test.each([
     ['down', 'the Spot Instance Advisor feed (URL) answered HTTP 503', 'the spot pricing feed (URL) answered HTTP 503'],
-    ['slow', 'the Spot Instance Advisor feed (URL) did not answer within 500 ms', 'the spot pricing feed (URL) did not answer within 500 ms'],
+    ['slow', 'the Spot Instance Advisor feed (URL) did not answer within 3000 ms', 'the spot pricing feed (URL) did not answer within 3000 ms'],
     ['malformed', 'the Spot Instance Advisor feed (URL) is not JSON', 'the spot pricing feed (URL) is not JSON'],
   ] as const)('both feeds %s: a labelled warning each, then the snapshot\'s figures, never a $0', async (behaviour, advisorWarning, priceWarning) => {
     feeds.behaviour.advisor = behaviour;
@@ -112,7 +113,7 @@ describe('auto without AWS credentials', () => {
   test('a type the feeds do not have falls back to the next source (the snapshot), named in a warning', async () => {
     const partial = await startFeedServer({ advisor: { 'us-east-1': { 'g5.xlarge': [56, 4] } }, quotes: { 'us-east-1': { 'g5.xlarge': '0.5089' } } });
     try {
-      const res = await resolvePriceTable([DEV_REQUEST], options({ feeds: { advisorUrl: partial.advisorUrl, priceFeedUrl: partial.priceFeedUrl, timeoutMs: 500 } }));
+      const res = await resolvePriceTable([DEV_REQUEST], options({ feeds: { advisorUrl: partial.advisorUrl, priceFeedUrl: partial.priceFeedUrl, timeoutMs: 3000 } }));
       expect(res.warnings).toContain('pricing: AWS\'s public spot feeds have no figure for g6.xlarge in us-east-1; those pools fall back to the next source');
       expect(spotOf(res.table, 'g5.xlarge')).toMatchObject({ source: 'live', p50UsdPerHour: 0.44264 });
       expect(spotOf(res.table, 'g6.xlarge')).toMatchObject({ source: 'snapshot', p50UsdPerHour: 0.7 });
@@ -122,7 +123,7 @@ describe('auto without AWS credentials', () => {
   });
 
   test('a feed URL that is not there (HTTP 404) is a labelled warning too', async () => {
-    const res = await resolvePriceTable([DEV_REQUEST], options({ feeds: { advisorUrl: feeds.advisorUrl.replace('spot-advisor-data', 'x'), priceFeedUrl: feeds.priceFeedUrl, timeoutMs: 500 } }));
+    const res = await resolvePriceTable([DEV_REQUEST], options({ feeds: { advisorUrl: feeds.advisorUrl.replace('spot-advisor-data', 'x'), priceFeedUrl: feeds.priceFeedUrl, timeoutMs: 3000 } }));
     expect(res.warnings).toContainEqual(expect.stringMatching(/^pricing: the Spot Instance Advisor feed \(http:\/\/127\.0\.0\.1:\d+\/x\.json\) answered HTTP 404$/));
   });
 

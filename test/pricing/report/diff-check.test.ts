@@ -226,3 +226,17 @@ describe('a gate that sees risk', () => {
     expect(res.failures).toEqual([`staging: ${what}; every cost figure must be a finite number >= 0: the estimate or the report is corrupt`]);
   });
 });
+
+test('re-pricing keeps the interruption buckets: identical reports with a churn line split into $0 code and $0 prices', () => {
+  const t: PriceTable = {
+    ...threeTypeTable(),
+    interruption: ['g6.xlarge', 'g5.xlarge', 'g4dn.xlarge'].map((instanceType) => ({
+      instanceType, region: 'us-east-1', bucket: 4, label: '>20%', savingsPercent: 50, source: 'snapshot' as const, validOn: '2026-08-10', origin: 'x',
+    })),
+  };
+  const env = threeTypeEnv({ churn: { warmupSeconds: 3600, drainSeconds: 3600 } });
+  const r = reportOf([env], t);
+  expect(r.environments[0].components.find((c) => c.id === 'spot-churn')!.monthlyUsd).toBeGreaterThan(0.01);
+  const e = diffCostReports(r, reportOf([env], t)).environments[0];
+  expect(e).toMatchObject({ status: 'unchanged', changeUsd: 0, priceMovementUsd: 0, codeChangeUsd: 0 });
+});
