@@ -24,6 +24,7 @@ import {
 import { CreateTagsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DeregisterTargetsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -41,10 +42,11 @@ const autoScaling = mockClient(AutoScalingClient);
 const ssm = mockClient(SSMClient);
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const sns = mockClient(SNSClient);
+const sqs = mockClient(SQSClient);
 
 function resetMocks(gone: ReadonlySet<string> = new Set()): Map<string, number> {
   const drains = new Map<string, number>();
-  for (const m of [ec2, autoScaling, ssm, elbv2, sns]) m.reset();
+  for (const m of [ec2, autoScaling, ssm, elbv2, sns, sqs]) m.reset();
   ec2.on(DescribeInstancesCommand).callsFake((input: { InstanceIds: string[] }) =>
     later({ Reservations: [{ Instances: input.InstanceIds.map((id) => instance(id, { state: gone.has(id) ? 'terminated' : 'running' })) }] }),
   );
@@ -71,6 +73,7 @@ function newProcessor(table = new Map()) {
     ssm: new SSMClient({ region: 'us-east-1' }),
     elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
     sns: new SNSClient({ region: 'us-east-1' }),
+    sqs: new SQSClient({ region: 'us-east-1' }),
     logger: new Logger({ logLevel: 'SILENT' }),
     metrics: new Metrics({ namespace: 'GpuSpotFleet', serviceName: 'interruption-handler', defaultDimensions: { Fleet: FLEET.value } }),
     eventStore: new InMemoryPersistenceLayer(table, LATENCY_MS),

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -7,6 +8,7 @@ import { FleetConfigError, validateEnvironments } from '../config/validate';
 import { CostModelError } from '../lib/pricing/estimate';
 // Straight from the modules, not the lookup index: the index re-exports the AWS SDK clients, which only a live lookup needs.
 import { PricingLookupError } from '../lib/pricing/lookup/errors';
+import { awsCredentialSourceMayExist } from '../lib/pricing/lookup/credential-sources';
 import { ADVISOR_URL, PRICE_FEED_URL } from '../lib/pricing/lookup/public-data';
 import { parsePricingMode, resolvePriceTable } from '../lib/pricing/lookup/resolve';
 import { buildCostReport } from '../lib/pricing/report/model';
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
       timeoutMs: 3000,
     },
     log,
+    credentialSourceMayExist: awsCredentialSourceMayExist(process.env, fs.existsSync),
   });
   // The stacks need the hourly prices (burn alarm, dashboard); the estimate needs the stacks' alarm count.
   // Hourly prices do not depend on alarms, so: estimate, build, count, estimate again with the count.

@@ -6,7 +6,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -106,7 +106,7 @@ export class BudgetGuard extends Construct {
   readonly burnRateMetric: cloudwatch.MathExpression;
   readonly burnAlarm: cloudwatch.Alarm;
   /** The kill-switch function, when enabled. */
-  readonly killSwitchFunction?: nodejs.NodejsFunction;
+  readonly killSwitchFunction?: lambda.Function;
   /** The kill switch's on-failure destination (events that failed every retry), when enabled. */
   readonly killSwitchFailureQueue?: sqs.Queue;
   /** The kill switch's alarms (errors, failure queue, unrecognised messages), when enabled. */

@@ -7,12 +7,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { bundledCode } from '../shared/bundling';
 import { encryptedLogGroup } from '../shared/encryption';
 import { KILL_SWITCH_ENV as ENV } from '../shared/kill-switch-env';
 import { FLEET_METRIC_NAMESPACE, KILL_SWITCH_METRICS, KILL_SWITCH_SERVICE } from '../shared/metric-names';
@@ -44,7 +44,7 @@ export const KILL_SWITCH_RESERVED_CONCURRENCY = 1;
 
 /** What `addKillSwitch` builds, for BudgetGuard's public fields. */
 export interface KillSwitchResources {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   /** Events that failed every attempt (or expired while throttled): Lambda's on-failure destination. */
   readonly failureQueue: sqs.Queue;
   readonly errorsAlarm: cloudwatch.Alarm;
@@ -104,9 +104,9 @@ export function addKillSwitch(scope: Construct, props: AddKillSwitchProps): Kill
     reason: 'This queue is the kill switch\'s Lambda on-failure destination, the last stop of a failed event; a dead-letter queue behind it would only move the same messages. Its alarm notifies the budget topic.',
   });
 
-  const fn = new nodejs.NodejsFunction(scope, 'KillSwitch', {
-    entry: path.join(__dirname, 'runtime', 'handler.ts'),
-    handler: 'handler',
+  const fn = new lambda.Function(scope, 'KillSwitch', {
+    code: bundledCode(path.join(__dirname, 'runtime', 'handler.ts'), { sourceMap: false }),
+    handler: 'index.handler',
     runtime: lambda.Runtime.NODEJS_24_X,
     architecture: lambda.Architecture.ARM_64,
     memorySize: 256,
@@ -130,7 +130,6 @@ export function addKillSwitch(scope: Construct, props: AddKillSwitchProps): Kill
       [ENV.environmentName]: env,
       POWERTOOLS_SERVICE_NAME: KILL_SWITCH_SERVICE,
     },
-    bundling: { minify: true, target: 'node24' },
   });
   topic.addSubscription(new subscriptions.LambdaSubscription(fn));
 

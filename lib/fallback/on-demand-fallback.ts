@@ -11,11 +11,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { bundledCode } from '../shared/bundling';
 import { fallbackConfigProblems } from './runtime/decision';
 import { encryptedLogGroup } from '../shared/encryption';
 import { FALLBACK_ENV } from '../shared/fallback-env';
@@ -129,7 +129,7 @@ export class OnDemandFallback extends Construct {
   /** The on-demand group only the controller sizes. */
   readonly fallbackGroup: autoscaling.AutoScalingGroup;
   /** The controller Lambda. */
-  readonly controller: nodejs.NodejsFunction;
+  readonly controller: lambda.Function;
   /** The once-a-minute schedule that runs the controller. */
   readonly schedule: events.Rule;
   /** Alarms when the controller fails three runs in five minutes (then nothing covers a spot outage). */
@@ -228,9 +228,9 @@ export class OnDemandFallback extends Construct {
     });
     logGroup.grantWrite(role);
     const mainGroupName = props.autoScalingGroup.autoScalingGroupName;
-    this.controller = new nodejs.NodejsFunction(this, 'Controller', {
-      entry: path.join(__dirname, 'runtime', 'handler.ts'),
-      handler: 'handler',
+    this.controller = new lambda.Function(this, 'Controller', {
+      code: bundledCode(path.join(__dirname, 'runtime', 'handler.ts')),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -266,7 +266,6 @@ export class OnDemandFallback extends Construct {
         POWERTOOLS_SERVICE_NAME: FALLBACK_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
       },
-      bundling: { minify: true, sourceMap: true, target: 'node24' },
     });
 
     const groupArn = (name: string) => stack.formatArn({

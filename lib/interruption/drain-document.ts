@@ -1,3 +1,5 @@
+import { SERVING_DRAIN_SCRIPT, SERVING_RESUME_SCRIPT } from '../shared/serving';
+
 /** The drop-in the drain writes so `systemctl stop` waits as long as the drain may take (see drainDocumentContent). */
 const DROP_IN = '/run/systemd/system/{{ serviceName }}.d/50-gpu-fleet-drain.conf';
 
@@ -16,7 +18,7 @@ export function drainDocumentContent(drainTimeoutSeconds: number, serviceName: s
     schemaVersion: '2.2',
     description: 'Drain a GPU inference host before it is interrupted or terminated (gpu-spot-fleet).',
     parameters: {
-      serviceName: serviceNameParameter(serviceName, 'systemd unit to stop when /usr/local/bin/gpu-fleet-drain does not exist'),
+      serviceName: serviceNameParameter(serviceName, `systemd unit to stop when ${SERVING_DRAIN_SCRIPT} does not exist`),
       timeoutSeconds: {
         type: 'String',
         description: 'Seconds the drain may take',
@@ -32,8 +34,8 @@ export function drainDocumentContent(drainTimeoutSeconds: number, serviceName: s
           timeoutSeconds: String(drainTimeoutSeconds + 15),
           runCommand: [
             'set -u',
-            'if [ -x /usr/local/bin/gpu-fleet-drain ]; then',
-            '  exec timeout "{{ timeoutSeconds }}" /usr/local/bin/gpu-fleet-drain',
+            `if [ -x ${SERVING_DRAIN_SCRIPT} ]; then`,
+            `  exec timeout "{{ timeoutSeconds }}" ${SERVING_DRAIN_SCRIPT}`,
             'fi',
             '# systemd would SIGKILL the unit at its TimeoutStopSec (90 s by default): let it stop for the whole drain.',
             `mkdir -p "$(dirname "${DROP_IN}")"`,
@@ -57,7 +59,7 @@ export function resumeDocumentContent(serviceName: string): Record<string, unkno
     schemaVersion: '2.2',
     description: 'Bring a drained GPU inference host back into service (gpu-spot-fleet).',
     parameters: {
-      serviceName: serviceNameParameter(serviceName, 'systemd unit to restart when /usr/local/bin/gpu-fleet-resume does not exist'),
+      serviceName: serviceNameParameter(serviceName, `systemd unit to restart when ${SERVING_RESUME_SCRIPT} does not exist`),
     },
     mainSteps: [
       {
@@ -68,8 +70,8 @@ export function resumeDocumentContent(serviceName: string): Record<string, unkno
           runCommand: [
             'set -u',
             `if [ -f "${DROP_IN}" ]; then rm -f "${DROP_IN}" && systemctl daemon-reload; fi`,
-            'if [ -x /usr/local/bin/gpu-fleet-resume ]; then',
-            '  exec /usr/local/bin/gpu-fleet-resume',
+            `if [ -x ${SERVING_RESUME_SCRIPT} ]; then`,
+            `  exec ${SERVING_RESUME_SCRIPT}`,
             'fi',
             'exec systemctl restart "{{ serviceName }}"',
           ],

@@ -18,17 +18,18 @@ import {
   aws_iam as iam,
   aws_lambda as lambda,
   aws_lambda_event_sources as sources,
-  aws_lambda_nodejs as nodejs,
   aws_logs as logs,
   aws_sqs as sqs,
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { bundledCode } from '../shared/bundling';
 import { drainDocumentContent, resumeDocumentContent } from './drain-document';
 import { nagArn, spotInterruptionDrill } from './drill';
 import { InterruptionHandlerProps, validate } from './interruption-props';
 import { LEAVING_STATES } from './runtime/events';
 import { encryptedLogGroup, fleetKey } from '../shared/encryption';
+import { SERVING_UNIT_NAME } from '../shared/serving';
 import { DRAINED_TAG_KEY } from '../shared/fleet-tag';
 import { INTERRUPTION_ENV as ENV } from '../shared/interruption-env';
 import { EVENT_TYPES as DETAIL_TYPES, FLEET_METRIC_NAMESPACE, HANDLER_METRICS, HANDLER_SERVICE } from '../shared/metric-names';
@@ -59,7 +60,7 @@ export class InterruptionHandler extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   /** Events EventBridge could not deliver to the queue (after its retries). */
   readonly eventDeliveryDeadLetterQueue: sqs.Queue;
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly lifecycleHook: autoscaling.LifecycleHook;
   readonly idempotencyTable: dynamodb.Table;
   /** Name of the SSM document the handler runs to drain a host (created or given). */
@@ -87,7 +88,7 @@ export class InterruptionHandler extends Construct {
     const launchFailures = props.launchFailuresAlarmThreshold ?? 3;
     const sharePercent = props.fisSpotSharePercent ?? 25;
     const maxConcurrency = props.maxConcurrency ?? 5;
-    const serviceName = props.drainServiceName ?? 'inference.service';
+    const serviceName = props.drainServiceName ?? SERVING_UNIT_NAME;
     const rebalanceAction = props.rebalanceAction ?? 'drain';
     validate({ drainTimeout, recheckAfter, perHour, launchFailures, sharePercent, maxConcurrency, serviceName, props });
 
@@ -204,9 +205,9 @@ export class InterruptionHandler extends Construct {
     });
     logGroup.grantWrite(role);
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: path.join(__dirname, 'runtime', 'handler.ts'),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: bundledCode(path.join(__dirname, 'runtime', 'handler.ts')),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -231,11 +232,11 @@ export class InterruptionHandler extends Construct {
         [ENV.heartbeatIntervalSeconds]: String(heartbeatIntervalSeconds),
         [ENV.pollIntervalSeconds]: '5',
         [ENV.topicArn]: props.topic.topicArn,
+        [ENV.queueUrl]: this.queue.queueUrl,
         [ENV.idempotencyTableName]: this.idempotencyTable.tableName,
         POWERTOOLS_SERVICE_NAME: HANDLER_SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: FLEET_METRIC_NAMESPACE,
       },
-      bundling: { minify: true, sourceMap: true, target: 'node24' },
     });
     this.function.addEventSource(
       new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency }),

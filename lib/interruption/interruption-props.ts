@@ -54,7 +54,7 @@ export interface InterruptionHandlerProps {
   readonly drainDocumentParameters?: Readonly<Record<string, string[]>>;
   /**
    * systemd unit the created drain document stops when the workload installed no drain script.
-   * @default 'inference.service'
+   * @default 'inference.service' - `SERVING_UNIT_NAME` (lib/shared/serving.ts), the unit lib/serving installs
    */
   readonly drainServiceName?: string;
   /**

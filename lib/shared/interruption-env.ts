@@ -25,5 +25,7 @@ export const INTERRUPTION_ENV = {
   heartbeatIntervalSeconds: 'HEARTBEAT_INTERVAL_SECONDS',
   pollIntervalSeconds: 'POLL_INTERVAL_SECONDS',
   topicArn: 'TOPIC_ARN',
+  /** URL of the handler's own queue (fast retries of time-critical records). */
+  queueUrl: 'QUEUE_URL',
   idempotencyTableName: 'IDEMPOTENCY_TABLE_NAME',
 } as const;

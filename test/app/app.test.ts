@@ -119,7 +119,7 @@ test('auto offline, as in CI (no credentials, no instance metadata, feeds unreac
   expect(r.status).toBe(0);
   expect(r.stderr).toContain(`the Spot Instance Advisor feed (http://127.0.0.1:${port}/spot-advisor-data.json) could not be read: ECONNREFUSED`);
   expect(r.stderr.match(/AWS's public spot feeds could not be read; regional spot figures and interruption buckets come from the snapshot/g)).toHaveLength(1);
-  expect(r.stderr).toMatch(/using the committed snapshot .* because no AWS credentials resolved/);
+  expect(r.stderr).toMatch(/using the committed snapshot .* because no AWS credential source exists/);
   const report = JSON.parse(read(r.outdir, 'cost-report.json').toString());
   expect(report.environments.every((e: { spotPools: { kind: string }[] }) => e.spotPools.every((p) => p.kind === 'regional'))).toBe(true);
   fs.rmSync(r.outdir, { recursive: true, force: true });

@@ -366,8 +366,10 @@ describe('FleetNetwork', () => {
       new FleetNetwork(stack, 'Network', { availabilityZones: AZS, ...props });
       return Object.values(Template.fromStack(stack).findResources('AWS::Logs::LogGroup')).map((g: any) => g.Properties);
     };
-    expect(retention({ logRetention: logs.RetentionDays.ONE_YEAR })).toEqual([expect.objectContaining({ RetentionInDays: 365 })]);
-    expect(retention({ flowLogRetention: logs.RetentionDays.ONE_WEEK })).toEqual([expect.objectContaining({ RetentionInDays: 7 })]);
+    // Two log groups: the flow logs and CDK's restrict-default-security-group provider function (its logs go to an
+    // encrypted group with the same retention instead of an implicit one that never expires).
+    expect(retention({ logRetention: logs.RetentionDays.ONE_YEAR })).toEqual([expect.objectContaining({ RetentionInDays: 365 }), expect.objectContaining({ RetentionInDays: 365 })]);
+    expect(retention({ flowLogRetention: logs.RetentionDays.ONE_WEEK })).toEqual([expect.objectContaining({ RetentionInDays: 7 }), expect.objectContaining({ RetentionInDays: 7 })]);
     const app = new App();
     const stack = new Stack(app, 'Net', { env: { region: 'us-east-1' } });
     const key = new kms.Key(stack, 'OwnKey', { enableKeyRotation: true });

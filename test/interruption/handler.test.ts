@@ -7,6 +7,9 @@ import {
 import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DeregisterTargetsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DETAIL_TYPES } from '../../lib/interruption/runtime/events';
+import { fastRetryDelaySeconds, TIME_CRITICAL_DETAIL_TYPES } from '../../lib/interruption/runtime/fast-retry';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -33,17 +36,19 @@ const autoScaling = mockClient(AutoScalingClient);
 const ssm = mockClient(SSMClient);
 const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const sns = mockClient(SNSClient);
+const sqs = mockClient(SQSClient);
 const clients = () => ({
   ec2: new EC2Client({}),
   autoScaling: new AutoScalingClient({}),
   ssm: new SSMClient({}),
   elbv2: new ElasticLoadBalancingV2Client({}),
   sns: new SNSClient({}),
+  sqs: new SQSClient({}),
 });
 
 let emf: ReturnType<typeof captureEmf>;
 beforeEach(() => {
-  for (const m of [ec2, autoScaling, ssm, elbv2, sns]) m.reset();
+  for (const m of [ec2, autoScaling, ssm, elbv2, sns, sqs]) m.reset();
   ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1' } });
   ssm.on(GetCommandInvocationCommand).resolves({ Status: 'Success' });
   emf = captureEmf();
@@ -316,6 +321,38 @@ describe('spot interruption warning', () => {
     expect(elbv2).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 2);
     expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 1);
     expect(fleetWide('Retries')).toHaveLength(1);
+  });
+
+  test('a time-critical record that still fails transiently is made visible again in seconds, not after the 6x visibility timeout (issue 9, defect 4)', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae08')]);
+    autoScaling.on(SetInstanceHealthCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    const event = sqsEvent(events.interruption('i-0aaaaaaaaaaaaae08'));
+    (event.Records[0].attributes as { ApproximateReceiveCount?: string }).ApproximateReceiveCount = '2';
+    const res = await setup(CONFIG, fakeClock(Date.parse('2025-11-22T10:00:05Z'))).processor.handle(event, lambdaContext());
+    expect(res.batchItemFailures).toHaveLength(1);
+    expect(sqs).toHaveReceivedCommandWith(ChangeMessageVisibilityCommand, {
+      QueueUrl: CONFIG.queueUrl,
+      ReceiptHandle: event.Records[0].receiptHandle,
+      VisibilityTimeout: 10,
+    });
+  });
+
+  test('the fast retry is best effort: a failed ChangeMessageVisibility is logged with the call and the record still fails for SQS to retry', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaae09')]);
+    autoScaling.on(SetInstanceHealthCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+    sqs.on(ChangeMessageVisibilityCommand).rejects(awsError('ReceiptHandleIsInvalid', 'The receipt handle has expired.', 400));
+    const { run, spies } = setup(CONFIG, fakeClock(Date.parse('2025-11-22T10:00:05Z')));
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaae09'))).batchItemFailures).toHaveLength(1);
+    expect(spies.error).toHaveBeenCalledWith(expect.stringContaining('sqs:ChangeMessageVisibility failed'), expect.objectContaining({ errorName: 'ReceiptHandleIsInvalid' }));
+    expect(spies.warn).toHaveBeenCalledWith('transient failure: message will be retried', expect.objectContaining({ retryInSeconds: 'visibility timeout' }));
+  });
+
+  test('permanent failures and events that are not time-critical keep the queue\'s visibility timeout (no fast retry)', async () => {
+    describeReturns(ec2, [instance('i-0aaaaaaaaaaaaab01')]);
+    autoScaling.on(SetInstanceHealthCommand).rejects(awsError('AccessDenied', 'User is not authorized', 403));
+    const { run } = setup();
+    expect((await run(events.interruption('i-0aaaaaaaaaaaaab01'))).batchItemFailures).toHaveLength(1);
+    expect(sqs).toHaveReceivedCommandTimes(ChangeMessageVisibilityCommand, 0);
   });
 
   test('a warning that arrives late (a redelivery after its deadline) still gets one attempt of every step', async () => {
@@ -663,12 +700,14 @@ describe('configFromEnv', () => {
     HEARTBEAT_INTERVAL_SECONDS: '60',
     POLL_INTERVAL_SECONDS: '5',
     TOPIC_ARN: 't',
+    QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
   };
   test('reads every variable', () => {
-    expect(configFromEnv(env)).toEqual(expect.objectContaining({ autoScalingGroupNames: ['g', 'f'], resumeDocumentName: 'r', rebalanceRecheckSeconds: 900, targetGroupArns: ['a', 'b'], rebalanceAction: 'notify', drainTimeoutSeconds: 300, drainDocumentParameters: { serviceName: ['x'] } }));
+    expect(configFromEnv(env)).toEqual(expect.objectContaining({ queueUrl: env.QUEUE_URL, autoScalingGroupNames: ['g', 'f'], resumeDocumentName: 'r', rebalanceRecheckSeconds: 900, targetGroupArns: ['a', 'b'], rebalanceAction: 'notify', drainTimeoutSeconds: 300, drainDocumentParameters: { serviceName: ['x'] } }));
   });
   test.each([
     [{ TOPIC_ARN: '' }, 'environment variable TOPIC_ARN is not set: the InterruptionHandler construct sets it; redeploy the stack'],
+    [{ QUEUE_URL: '' }, 'environment variable QUEUE_URL is not set: the InterruptionHandler construct sets it; redeploy the stack'],
     [{ REBALANCE_ACTION: 'ignore' }, "environment variable REBALANCE_ACTION (ignore) must be 'drain' or 'notify'"],
     [{ DRAIN_TIMEOUT_SECONDS: 'soon' }, 'environment variable DRAIN_TIMEOUT_SECONDS (soon) must be a positive number'],
     [{ DRAIN_DOCUMENT_PARAMETERS: '{' }, 'environment variable DRAIN_DOCUMENT_PARAMETERS is not JSON: {'],
@@ -700,5 +739,15 @@ describe('describeLaunchFailure (issue 9, defect 7: real codes, attributed by AZ
   test('no AZ in the details: the AZ the message names', () => {
     const e = events.launchUnsuccessful('Could not launch On-Demand Instances. InsufficientInstanceCapacity - We currently do not have sufficient g6.xlarge capacity in the Availability Zone you requested (us-east-1e).', '');
     expect(describeLaunchFailure(e as never).availabilityZone).toBe('us-east-1e');
+  });
+});
+
+describe('fast retry of time-critical records', () => {
+  test.each([[1, 5], [2, 10], [3, 15], [6, 30], [50, 30], [NaN, 5], [0, 5]])('receive count %p -> visible again after %p s', (count, seconds) => {
+    expect(fastRetryDelaySeconds(count)).toBe(seconds);
+  });
+
+  test('warnings, terminate hooks and rebalance recommendations are time-critical; launch failures and state changes are not', () => {
+    expect([...TIME_CRITICAL_DETAIL_TYPES].sort()).toEqual([DETAIL_TYPES.terminateLifecycle, DETAIL_TYPES.rebalance, DETAIL_TYPES.spotInterruption].sort());
   });
 });

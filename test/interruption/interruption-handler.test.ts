@@ -134,6 +134,8 @@ describe('function', () => {
           RESUME_DOCUMENT_NAME: { Ref: Match.stringLikeRegexp('^InterruptionResumeDocument') },
           RESUME_DOCUMENT_PARAMETERS: '{"serviceName":["inference.service"]}',
           REBALANCE_RECHECK_SECONDS: '900',
+          // The handler's own queue: a failed time-critical record is made visible again on it within seconds.
+          QUEUE_URL: { Ref: Match.stringLikeRegexp('^InterruptionQueue') },
         }),
       },
     });

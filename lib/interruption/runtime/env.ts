@@ -31,6 +31,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): HandlerConfig {
     heartbeatIntervalSeconds: number(ENV.heartbeatIntervalSeconds),
     pollIntervalSeconds: number(ENV.pollIntervalSeconds),
     topicArn: required(ENV.topicArn),
+    queueUrl: required(ENV.queueUrl),
   };
 }
 

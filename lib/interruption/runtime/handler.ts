@@ -2,6 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -33,6 +34,7 @@ const processor = createInterruptionProcessor(configFromEnv(process.env), {
   ssm: tracer.captureAWSv3Client(new SSMClient(clientConfig)),
   elbv2: tracer.captureAWSv3Client(new ElasticLoadBalancingV2Client(clientConfig)),
   sns: tracer.captureAWSv3Client(new SNSClient(clientConfig)),
+  sqs: tracer.captureAWSv3Client(new SQSClient(clientConfig)),
   logger,
   metrics,
   eventStore: new DynamoDBPersistenceLayer({ tableName }),

@@ -7,6 +7,7 @@ import { errorMessage, errorName, isTransient } from '../../shared/transient';
 import { createContext } from './context';
 import { DRAIN_KEY_PREFIX, drainIdempotencyConfig, drainStarter } from './drain';
 import { DETAIL_TYPES, type FleetEvent, parseFleetEvent } from './events';
+import { retrySoon } from './fast-retry';
 import { onInterruptionWarning } from './interruption';
 import { onLifecycle } from './lifecycle';
 import { onLaunchUnsuccessful, onStateChange } from './observations';
@@ -89,8 +90,12 @@ export function createInterruptionProcessor(config: HandlerConfig, deps: Handler
         error: errorMessage(e),
         errorKind: transient ? 'transient' : 'permanent',
       };
-      if (transient) logger.warn('transient failure: message will be retried', fields);
-      else logger.error('permanent failure: goes to the DLQ after maxReceiveCount', fields);
+      if (transient) {
+        const retryInSeconds = await retrySoon(config, deps, record, event['detail-type']);
+        logger.warn('transient failure: message will be retried', { ...fields, retryInSeconds: retryInSeconds ?? 'visibility timeout' });
+      } else {
+        logger.error('permanent failure: goes to the DLQ after maxReceiveCount', fields);
+      }
       // Retries are expected (throttling, a duplicate in flight) and must not trip the errors alarm, which pages
       // and stops FIS drills; a record that keeps failing still reaches the DLQ and its alarm.
       ctx.count(transient ? HANDLER_METRICS.retries : HANDLER_METRICS.processingErrors, unknownDims(event['detail-type']));

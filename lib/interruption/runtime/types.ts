@@ -2,6 +2,7 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -31,6 +32,8 @@ export interface HandlerConfig {
   /** Seconds between GetCommandInvocation polls. */
   readonly pollIntervalSeconds: number;
   readonly topicArn: string;
+  /** URL of the queue the function reads; a failed time-critical record is made visible again on it within seconds. */
+  readonly queueUrl?: string;
 }
 
 /** AWS clients and Powertools utilities, injected so tests and the benchmark use mocks. */
@@ -40,6 +43,7 @@ export interface HandlerDeps {
   readonly ssm: SSMClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly sns: SNSClient;
+  readonly sqs: SQSClient;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** Store for "this event was handled" records (key: EventBridge event id). */

@@ -25,6 +25,11 @@ export interface AwsAnswer {
  * what happens next.
  */
 export async function fromAws(ctx: LookupContext, wanted: ReadonlyMap<string, LivePartsWanted>, cache: PriceCache): Promise<AwsAnswer> {
+  if (!ctx.credentialSourceMayExist && !ctx.aws?.credentials) {
+    const reason = 'no AWS credential source exists (no access key, profile, config file, web identity or container ' +
+      'credentials, and instance metadata is disabled); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login';
+    return { outcome: { ok: false, reason, problems: [`pricing: ${reason}`] }, placement: [] };
+  }
   const { AwsClients: Clients } = await import('./aws-clients');
   const clients = new Clients(ctx.aws);
   let placement: EnvironmentPlacementScores[] = [];

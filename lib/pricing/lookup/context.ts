@@ -38,6 +38,8 @@ export interface LookupContext {
   /** Milliseconds one lookup (all its pages and retries) may take. */
   readonly timeoutMs: number;
   readonly credentialsTimeoutMs: number;
+  /** False when no AWS credential source can exist: the SDK is then never loaded. */
+  readonly credentialSourceMayExist: boolean;
   readonly onDemandTtlMs: number;
   readonly spotTtlMs: number;
   readonly placementTtlMs: number;
@@ -69,6 +71,7 @@ export function lookupContext(requests: readonly PriceRequest[], options: Resolv
     concurrency: options.concurrency ?? 24,
     timeoutMs: options.timeoutMs ?? 30_000,
     credentialsTimeoutMs: options.credentialsTimeoutMs ?? 3000,
+    credentialSourceMayExist: options.credentialSourceMayExist ?? true,
     onDemandTtlMs: (options.onDemandTtlDays ?? 7) * DAY,
     spotTtlMs: (options.spotTtlHours ?? 6) * HOUR,
     placementTtlMs: (options.placementTtlHours ?? 24) * HOUR,

@@ -102,4 +102,10 @@ export interface ResolveOptions {
    * @default - feeds not read: interruption buckets and regional figures come from the snapshot (`auto`) or are absent (`live`)
    */
   readonly feeds?: PublicFeedOptions;
+  /**
+   * Whether a source of AWS credentials can exist at all (bin/app.ts decides with `awsCredentialSourceMayExist`
+   * from the process environment). When false, `auto` does not load the AWS SDK and treats credentials as absent.
+   * @default true
+   */
+  readonly credentialSourceMayExist?: boolean;
 }

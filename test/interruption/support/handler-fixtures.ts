@@ -2,6 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -30,6 +31,7 @@ export const CONFIG: HandlerConfig = {
   heartbeatIntervalSeconds: 60,
   pollIntervalSeconds: 5,
   topicArn: 'arn:aws:sns:us-east-1:123456789012:fleet',
+  queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q',
 };
 
 let seq = 0;
@@ -143,7 +145,7 @@ export interface Deps extends HandlerDeps {
 }
 
 export function makeDeps(
-  clients: { ec2: EC2Client; autoScaling: AutoScalingClient; ssm: SSMClient; elbv2: ElasticLoadBalancingV2Client; sns: SNSClient },
+  clients: { ec2: EC2Client; autoScaling: AutoScalingClient; ssm: SSMClient; elbv2: ElasticLoadBalancingV2Client; sns: SNSClient; sqs: SQSClient },
   clock = fakeClock(),
 ): Deps {
   const table = new Map();

@@ -2,6 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createInterruptionProcessor } from '../../../lib/interruption/runtime/processor';
@@ -19,6 +20,7 @@ export function handlerHarness() {
     ssm: mockClient(SSMClient),
     elbv2: mockClient(ElasticLoadBalancingV2Client),
     sns: mockClient(SNSClient),
+    sqs: mockClient(SQSClient),
   };
   let emf: ReturnType<typeof captureEmf>;
   beforeEach(() => {
@@ -35,6 +37,7 @@ export function handlerHarness() {
     ssm: new SSMClient({}),
     elbv2: new ElasticLoadBalancingV2Client({}),
     sns: new SNSClient({}),
+    sqs: new SQSClient({}),
   });
 
   function setup(config: HandlerConfig = CONFIG, clock = fakeClock()) {

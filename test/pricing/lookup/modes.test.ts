@@ -192,6 +192,16 @@ describe('pricing modes', () => {
     ]);
   });
 
+  test('auto: no credential source can exist -> the snapshot at once, without loading the AWS SDK', async () => {
+    const loadedBefore = Object.keys(require.cache).filter((m) => m.includes(`${path.sep}@aws-sdk${path.sep}`)).length;
+    const res = await resolvePriceTable([DEV_REQUEST], options({ credentialSourceMayExist: false, aws: { endpoint: aws.endpoint } }));
+    expect(aws.calls).toEqual([]);
+    expect(res.sources).toEqual(['snapshot']);
+    expect(res.warnings[0]).toContain('because no AWS credential source exists (no access key, profile, config file, web identity or container credentials, and instance metadata is disabled)');
+    // The clients module was never imported for this lookup (jest's registry is per file; the count cannot grow).
+    expect(Object.keys(require.cache).filter((m) => m.includes(`${path.sep}@aws-sdk${path.sep}`)).length).toBe(loadedBefore);
+  });
+
   test('auto: a credential chain that hangs is given up after credentialsTimeoutMs', async () => {
     const res = await resolvePriceTable(
       [DEV_REQUEST],
