@@ -2,7 +2,7 @@
  * `npm run pricing:from-public-data -- [<dir>]`: rebuilds the public part of pricing/snapshot.json (regional spot
  * figures and interruption buckets) from a copy of AWS's two credential-free spot feeds, cut to the GPU families
  * (default: ../shared/data/aws-spot-feeds, the team's dated copy; see its README). On-demand and unit prices stay as
- * they are: each was copied from a dated source named in its origin and is never derived here.
+ * they are (npm run pricing:from-sources rebuilds them from pricing/sources/price-sources.json) and are never derived here.
  */
 import * as fs from 'fs';
 import * as path from 'path';
