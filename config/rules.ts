@@ -1,5 +1,6 @@
 import { gpuInstanceType, gpuInstanceTypeProblem } from '../lib/catalog/gpu-instance-types';
 import { isAvailabilityZoneOf } from '../lib/catalog/regions';
+import { validateCapacityLevels } from '../lib/shared/capacity-levels';
 import { validateSchedule } from '../lib/shared/weekly-schedule';
 import { show } from './format';
 import { SERVING_RULES } from './serving-rules';
@@ -108,6 +109,13 @@ const fallback: Rule = (env) => {
   return p;
 };
 
+const modelFitsRootVolume: Rule = ({ name: n, cost, fleet: f }) => {
+  const gb = cost.churn?.modelSizeGb;
+  return gb !== undefined && gb > f.rootVolumeGiB
+    ? [`${n}.cost.churn.modelSizeGb (${gb}) must fit on the root volume: at most fleet.rootVolumeGiB (${f.rootVolumeGiB})`]
+    : [];
+};
+
 const logRetention: Rule = ({ name: n, logRetentionDays: days }) => {
   const min = MIN_LOG_RETENTION_DAYS[n];
   if (min === undefined || days >= min) return [];
@@ -120,10 +128,14 @@ const acknowledgedOnce: Rule = ({ name: n, acknowledge = [] }) => acknowledge.fl
 /** Time zone, times and windows: the same check the ScaleToZeroSchedule construct runs (lib/shared/weekly-schedule.ts). */
 const schedule: Rule = (env) => (env.schedule ? validateSchedule(env.name, env.schedule) : []);
 
+/** Capacity levels against the periods and the fleet's sizes: the same check the construct runs (lib/shared/capacity-levels.ts). */
+const scheduleCapacity: Rule = ({ name, schedule: s, fleet: f }) =>
+  (s ? validateCapacityLevels(name, s, { minCapacity: f.minSize, maxCapacity: f.maxSize }) : []);
+
 /** Every rule, in the order their messages are listed. */
 export const RULES: readonly Rule[] = [
   availabilityZones, instanceTypes, sizes, spotNeedsTwoTypes, averageSpot, egress, gpuMetricNeedsNvidia, environmentTag,
-  costTypesInFleet, fallback, logRetention, schedule, acknowledgedOnce, ...SERVING_RULES,
+  costTypesInFleet, fallback, modelFitsRootVolume, logRetention, schedule, scheduleCapacity, acknowledgedOnce, ...SERVING_RULES,
 ];
 
 /** Every cross-field problem of an environment whose shape passed the schema. */

@@ -192,12 +192,30 @@ export const SchedulePeriodSchema = block({
   end: z.string({ error: 'must be HH:MM, 24-hour, 00:00-24:00 (24:00 is the end of the day)' }),
 });
 
+/**
+ * A minimum capacity for part of the up-time: on each of `days` from `start` to `end` (a period's grammar) the group's
+ * minimum is `minCapacity` instead of `fleet.minSize`. Checked by lib/shared/capacity-levels.ts (config/rules.ts calls
+ * it), as the construct checks it: inside the periods, no overlap with another level, above `fleet.minSize`, at most
+ * `fleet.maxSize`.
+ */
+export const CapacityLevelSchema = SchedulePeriodSchema.extend({
+  /** The group's minimum during the level (instances, or GPUs when the fleet's types differ in GPU count). */
+  minCapacity: size(),
+});
+
 export const ScheduleSchema = block({
   /** IANA time zone, e.g. `Europe/Berlin`. */
   timeZone: z.string({ error: 'must be an IANA time zone name such as Europe/Berlin or America/New_York' }),
   /** When the fleet runs. */
   periods: z.array(SchedulePeriodSchema, { error: 'must list at least one period; to keep the fleet always on, remove the schedule' })
     .min(1, { error: 'must list at least one period; to keep the fleet always on, remove the schedule' }),
+  /**
+   * Minimum capacity by time of day, e.g. `[{ days: ['MON', ..., 'FRI'], start: '09:00', end: '17:00', minCapacity: 3 }]`;
+   * outside every level the fleet is up at `fleet.minSize`. The cost estimate prices each level's hours.
+   */
+  capacity: z.array(CapacityLevelSchema, { error: 'must list capacity levels { days, start, end, minCapacity }' })
+    .min(1, { error: 'must list at least one level { days, start, end, minCapacity }; to run at fleet.minSize whenever the fleet is up, remove it' })
+    .optional(),
 });
 
 export const UsageSchema = block({
@@ -247,6 +265,21 @@ export const CostSchema = block({
   }).optional(),
   /** `cost:check` fails when expected monthly cost grows more than this over the base branch. */
   maxIncreasePercent: z.number({ error: 'must be a percentage >= 0' }).min(0, { error: 'must be >= 0' }),
+  /** `cost:check` fails, and synth warns, when the worst case exceeds this many USD a month. */
+  maxWorstCaseUsd: z.number({ error: 'must be a number of USD > 0' }).refine(Number.isFinite, { error: 'must be a finite number of USD > 0' })
+    .gt(0, { error: 'must be > 0 USD' }).optional(),
+  /** What one spot interruption costs; each figure overrides what the estimate takes by default. */
+  churn: block({
+    /** Seconds a replacement runs before it serves. Default: `fleet.scaling.warmupSeconds`. */
+    warmupSeconds: z.number({ error: 'must be whole seconds from 0 to 3600' }).int({ error: 'must be whole seconds from 0 to 3600' })
+      .min(0, { error: 'must be whole seconds from 0 to 3600' }).max(3600, { error: 'must be whole seconds from 0 to 3600' }).optional(),
+    /** Seconds an interrupted host drains while paid and not serving. Default: `interruption.drainTimeoutSeconds`. */
+    drainOverlapSeconds: z.number({ error: 'must be whole seconds from 0 to 3600' }).int({ error: 'must be whole seconds from 0 to 3600' })
+      .min(0, { error: 'must be whole seconds from 0 to 3600' }).max(3600, { error: 'must be whole seconds from 0 to 3600' }).optional(),
+    /** Model downloaded per launch, GB (priced through NAT). Default: unknown, not priced. */
+    modelSizeGb: z.number({ error: 'must be a number of GB > 0' }).refine(Number.isFinite, { error: 'must be a finite number of GB > 0' })
+      .gt(0, { error: 'must be > 0 GB' }).max(16384, { error: 'must be <= 16384 GB (the largest gp3 volume)' }).optional(),
+  }).optional(),
 });
 
 // --- serving ----------------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ import { ScaleToZeroSchedule } from '../schedule/scale-to-zero-schedule';
 import { ServingEndpoint } from '../serving/serving-endpoint';
 import { ServingWorkload } from '../serving/serving-workload';
 import { WARNING_IDS } from '../shared/warning-ids';
-import { endpointProps, requestsPerHostPerMinute, servingTimings, smallestGpuMemory, workloadProps } from './serving-props';
+import { endpointProps, smallestGpuMemory, workloadProps } from './serving-props';
+import { requestsPerHostPerMinute, servingTimings } from './serving-timings';
 
 export interface GpuFleetStackProps extends StackProps {
   /** The validated environment config this stack is built from. */

@@ -7,7 +7,7 @@ import { EnvironmentConfig } from '../../config/types';
 import { configFromEnv } from '../../lib/interruption/runtime/env';
 import { INTERRUPTION_ENV } from '../../lib/shared/interruption-env';
 import { GpuFleetStack } from '../../lib/stacks/gpu-fleet-stack';
-import { requestsPerHostPerMinute, servingTimings } from '../../lib/stacks/serving-props';
+import { requestsPerHostPerMinute, servingTimings } from '../../lib/stacks/serving-timings';
 import { events, lambdaContext, sqsEvent } from '../interruption/support/handler-fixtures';
 import { handlerHarness } from '../interruption/support/handler-harness';
 import { shellcheck, shellcheckAvailability } from '../support/shellcheck';
@@ -268,7 +268,7 @@ describe('dev: serving by tag, acknowledged in its config', () => {
   });
 
   test('dev keeps its GPU-utilization burst, with the derived warm-up (startup 300 s: slow start 75 + 2 x 15)', () => {
-    expect(servingTimings(dev.serving!)).toEqual({ slowStartSeconds: 75, warmupSeconds: 105, healthCheckGraceSeconds: 60 });
+    expect(servingTimings(dev.serving!)).toEqual({ slowStartSeconds: 75, warmupSeconds: 105, healthCheckGraceSeconds: 60, notServingSeconds: 330 });
     built.dev.template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', { EstimatedInstanceWarmup: 105, TargetTrackingConfiguration: { TargetValue: 70 } });
   });
 });
@@ -276,12 +276,12 @@ describe('dev: serving by tag, acknowledged in its config', () => {
 describe('timings derived from the workload', () => {
   const base = staging.serving!;
   test.each<[string, object, object]>([
-    ['a quarter of the startup', {}, { slowStartSeconds: 120, warmupSeconds: 150, healthCheckGraceSeconds: 60 }],
-    ['at least 30 s of slow start', { startupSeconds: 60 }, { slowStartSeconds: 30, warmupSeconds: 60, healthCheckGraceSeconds: 60 }],
-    ['at most 900 s of slow start', { startupSeconds: 6900 }, { slowStartSeconds: 900, warmupSeconds: 930, healthCheckGraceSeconds: 60 }],
-    ['slow start as configured', { endpoint: { slowStartSeconds: 300 } }, { slowStartSeconds: 300, warmupSeconds: 330, healthCheckGraceSeconds: 60 }],
-    ['no slow start with least outstanding requests', { endpoint: { routing: 'least_outstanding_requests' } }, { slowStartSeconds: 0, warmupSeconds: 30, healthCheckGraceSeconds: 60 }],
-    ['health checks drive the rest', { healthCheck: { intervalSeconds: 30, healthyThreshold: 3 } }, { slowStartSeconds: 120, warmupSeconds: 180, healthCheckGraceSeconds: 120 }],
+    ['a quarter of the startup', {}, { slowStartSeconds: 120, warmupSeconds: 150, healthCheckGraceSeconds: 60, notServingSeconds: 510 }],
+    ['at least 30 s of slow start', { startupSeconds: 60 }, { slowStartSeconds: 30, warmupSeconds: 60, healthCheckGraceSeconds: 60, notServingSeconds: 90 }],
+    ['at most 900 s of slow start', { startupSeconds: 6900 }, { slowStartSeconds: 900, warmupSeconds: 930, healthCheckGraceSeconds: 60, notServingSeconds: 6930 }],
+    ['slow start as configured', { endpoint: { slowStartSeconds: 300 } }, { slowStartSeconds: 300, warmupSeconds: 330, healthCheckGraceSeconds: 60, notServingSeconds: 510 }],
+    ['no slow start with least outstanding requests', { endpoint: { routing: 'least_outstanding_requests' } }, { slowStartSeconds: 0, warmupSeconds: 30, healthCheckGraceSeconds: 60, notServingSeconds: 510 }],
+    ['health checks drive the rest', { healthCheck: { intervalSeconds: 30, healthyThreshold: 3 } }, { slowStartSeconds: 120, warmupSeconds: 180, healthCheckGraceSeconds: 120, notServingSeconds: 570 }],
   ])('%s', (_name, o, expected) => {
     expect(servingTimings({ ...base, ...o })).toEqual(expected);
   });
