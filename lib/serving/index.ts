@@ -8,3 +8,5 @@ export * from '../shared/serving';
 export * from './request-targets';
 export * from './serving-scaling';
 export * from './serving-timings';
+export * from './serving-alarms';
+export * from './slo';

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -7,6 +7,7 @@ import { WARNING_IDS } from '../shared/warning-ids';
 import { ServingConfigError } from './errors';
 import { throughputProblems, throughputWeights, UNEVEN_THROUGHPUT_SPREAD } from './request-targets';
 import { ServingEndpoint } from './serving-endpoint';
+import { latencyProblems, latencySeconds, percentileProblems } from './slo';
 
 /** A second target-tracking policy that adds hosts when the endpoint's latency percentile is above the SLO. */
 export interface ServingLatencyGuard {
@@ -70,8 +71,6 @@ export interface ServingScalingProps {
   readonly throughputTracking?: ServingThroughputTracking;
 }
 
-const PERCENTILE = /^p(\d{1,2}(\.\d{1,3})?)$/;
-
 /**
  * Scaling policies of a serving fleet beyond GpuFleet's own: a latency guard (second target-tracking policy on a
  * latency percentile) and, for fleets counted in throughput units, target tracking on requests per second per unit.
@@ -90,14 +89,7 @@ export class ServingScaling extends Construct {
     const problems: string[] = [];
     const guard = props.latencyGuard;
     const percentile = guard?.percentile ?? 'p90';
-    if (guard) {
-      const m = PERCENTILE.exec(percentile);
-      if (!m || Number(m[1]) <= 0) problems.push(`latencyGuard.percentile (${JSON.stringify(percentile)}) must be a CloudWatch percentile above p0 and below p100, e.g. "p90" or "p99.9"`);
-      const seconds = guard.threshold.toMilliseconds() / 1000;
-      if (!Token.isUnresolved(seconds) && !(seconds > 0 && seconds <= 4000)) {
-        problems.push(`latencyGuard.threshold (${seconds}s) must be more than 0 and at most 4000 seconds (the longest ALB idle timeout)`);
-      }
-    }
+    if (guard) problems.push(...percentileProblems('latencyGuard.percentile', percentile), ...latencyProblems('latencyGuard.threshold', guard.threshold));
     const tracking = props.throughputTracking;
     const utilization = tracking?.targetUtilizationPercent ?? 100;
     const types = Object.keys(tracking?.capacityWeights ?? props.throughputRps ?? {});
@@ -114,7 +106,7 @@ export class ServingScaling extends Construct {
         policyType: 'TargetTrackingScaling',
         estimatedInstanceWarmup: warmup,
         targetTrackingConfiguration: {
-          targetValue: guard.threshold.toMilliseconds() / 1000,
+          targetValue: latencySeconds(guard.threshold),
           // Scale-in stays on: the guard vetoes scale-in while latency is near the SLO, and agrees at night.
           disableScaleIn: false,
           customizedMetricSpecification: {
