@@ -82,7 +82,7 @@ const COST_PERIOD = Duration.minutes(5);
 export class ServingAlarms extends Construct {
   /** 5xx share of requests (hosts' and the load balancer's) above `slo.max5xxPercent`, 3 of 5 minutes. */
   public readonly fiveXxRateAlarm: cloudwatch.Alarm;
-  /** The SLO percentile of the target response time above `slo.latency`, 3 of 5 minutes. */
+  /** The SLO percentile of the target response time above `slo.latency`, 3 of 5 minutes (0 below `minRequestsPerMinute`). */
   public readonly latencyAlarm: cloudwatch.Alarm;
   /** The alarms a rollout must watch (5xx rate, latency): pass them as `rollout.alarms`. */
   public readonly rolloutAlarms: readonly cloudwatch.IAlarm[];
@@ -137,13 +137,19 @@ export class ServingAlarms extends Construct {
     const p = this.slo.latencyPercentile;
     const slo = latencySeconds(this.slo.latency);
     this.latencyAlarm = new cloudwatch.Alarm(this, 'LatencyAlarm', {
-      metric: m.latency(p, { label: `${p} target response time (s)` }),
+      // A few requests a minute make a percentile noise: below the floor it reads 0 (as the 5xx rate does).
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(FILL(r, 0) >= ${min}, FILL(l, 0), 0)`,
+        usingMetrics: { r: m.requests(), l: m.latency(p) },
+        label: `${p} target response time (s), 0 under ${min} requests/min`,
+        period: MINUTE,
+      }),
       threshold: slo,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `Serving endpoint: ${p} target response time above the ${slo}s SLO in 3 of the last 5 minutes. ` +
+      alarmDescription: `Serving endpoint: ${p} target response time above the ${slo}s SLO in 3 of the last 5 minutes (at ${min}+ requests/min). ` +
         'A rollout in progress rolls back. The latency guard adds hosts up to the fleet\'s max; check max capacity and the model server.',
     });
     this.rolloutAlarms = [this.fiveXxRateAlarm, this.latencyAlarm];

@@ -18,6 +18,12 @@ export interface ServingLatencyGuard {
   readonly percentile?: string;
   /** The latency SLO (the policy's target value, in seconds). */
   readonly threshold: Duration;
+  /**
+   * Below this many requests per minute the guard reads 0: a few slow requests are the model's generation time,
+   * not queueing, and more hosts would not make them faster.
+   * @default 10
+   */
+  readonly minRequestsPerMinute?: number;
 }
 
 /** Target tracking on requests per second per capacity unit, for a fleet whose capacity counts throughput units. */
@@ -89,7 +95,11 @@ export class ServingScaling extends Construct {
     const problems: string[] = [];
     const guard = props.latencyGuard;
     const percentile = guard?.percentile ?? 'p90';
-    if (guard) problems.push(...percentileProblems('latencyGuard.percentile', percentile), ...latencyProblems('latencyGuard.threshold', guard.threshold));
+    const minRequests = guard?.minRequestsPerMinute ?? 10;
+    if (guard) {
+      problems.push(...percentileProblems('latencyGuard.percentile', percentile), ...latencyProblems('latencyGuard.threshold', guard.threshold));
+      if (!(Number.isInteger(minRequests) && minRequests >= 1)) problems.push(`latencyGuard.minRequestsPerMinute (${minRequests}) must be a whole number >= 1`);
+    }
     const tracking = props.throughputTracking;
     const utilization = tracking?.targetUtilizationPercent ?? 100;
     const types = Object.keys(tracking?.capacityWeights ?? props.throughputRps ?? {});
@@ -101,6 +111,7 @@ export class ServingScaling extends Construct {
     const warmup = props.warmup.toSeconds();
     if (guard) {
       const latency = metricOf(props.endpoint.metrics.latency(percentile));
+      const requests = metricOf(props.endpoint.metrics.requests());
       this.latencyGuardPolicy = new autoscaling.CfnScalingPolicy(this, 'LatencyGuard', {
         autoScalingGroupName: asgName,
         policyType: 'TargetTrackingScaling',
@@ -112,9 +123,15 @@ export class ServingScaling extends Construct {
           customizedMetricSpecification: {
             metrics: [
               { id: 'p', metricStat: { metric: latency, stat: percentile }, returnData: false },
+              { id: 'r', metricStat: { metric: requests, stat: 'Sum' }, returnData: false },
               // No traffic, no TargetResponseTime: without FILL the policy's alarms would sit in INSUFFICIENT_DATA
               // and it could never agree to scale in, so the fleet would never shrink at night.
-              { id: 'latency', expression: 'FILL(p, 0)', label: `${percentile} target response time (s), 0 without requests`, returnData: true },
+              {
+                id: 'latency',
+                expression: `IF(FILL(r, 0) >= ${minRequests}, FILL(p, 0), 0)`,
+                label: `${percentile} target response time (s), 0 under ${minRequests} requests/min`,
+                returnData: true,
+              },
             ],
           },
         },

@@ -58,14 +58,20 @@ describe('ServingAlarms part 1 (endpoint only): the alarms a rollout watches', (
     expect(evaluate(rate, { r: undefined, t: undefined, e: 30 })).toBe(100);
   });
 
-  test('latency: the SLO percentile of TargetResponseTime > the SLO seconds in 3 of 5 minutes; no traffic, no datapoint, no alarm', () => {
+  test('latency: the SLO percentile of TargetResponseTime > the SLO seconds in 3 of 5 minutes, 0 under 10 requests/min', () => {
     const p = alarm(built.servingAlarms.latencyAlarm);
     expect(p).toMatchObject({
       ComparisonOperator: 'GreaterThanThreshold', Threshold: 10, EvaluationPeriods: 5, DatapointsToAlarm: 3,
       TreatMissingData: 'notBreaching', AlarmActions: [topicRef],
     });
-    expect(p.Metrics).toHaveLength(1);
-    expect(p.Metrics[0].MetricStat).toMatchObject({ Metric: { MetricName: 'TargetResponseTime', Namespace: 'AWS/ApplicationELB' }, Stat: 'p90', Period: 60 });
+    const q = queries(p);
+    expect(watched(p).Expression).toBe('IF(FILL(r, 0) >= 10, FILL(l, 0), 0)');
+    expect(q.l.MetricStat).toMatchObject({ Metric: { MetricName: 'TargetResponseTime', Namespace: 'AWS/ApplicationELB' }, Stat: 'p90', Period: 60 });
+    expect(q.r.MetricStat).toMatchObject({ Metric: { MetricName: 'RequestCount' }, Stat: 'Sum', Period: 60 });
+    // 12 s at 100 requests/min breaches; one slow request a minute at night, or no traffic at all, does not.
+    expect(evaluate(watched(p).Expression, { r: 100, l: 12 })).toBe(12);
+    expect(evaluate(watched(p).Expression, { r: 1, l: 40 })).toBe(0);
+    expect(evaluate(watched(p).Expression, { r: undefined, l: undefined })).toBe(0);
   });
 
   test('both group rollouts roll back on exactly these two alarms (by name)', () => {
@@ -223,7 +229,9 @@ describe('ServingAlarms: options and construction errors', () => {
     a.addFleetAlarms({ mainGroup: e.group, costPerHour: e.costPerHour, costAnomalyStdDevs: 2 });
     const r = Template.fromStack(e.stack).toJSON().Resources as Resources;
     const props = (c: any) => r[e.stack.getLogicalId(c.node.defaultChild)].Properties;
-    expect(props(a.latencyAlarm)).toMatchObject({ Threshold: 2.5, Metrics: [{ MetricStat: { Stat: 'p99' } }] });
+    expect(props(a.latencyAlarm).Threshold).toBe(2.5);
+    expect(queries(props(a.latencyAlarm)).l.MetricStat.Stat).toBe('p99');
+    expect(watched(props(a.latencyAlarm)).Expression).toBe('IF(FILL(r, 0) >= 30, FILL(l, 0), 0)');
     expect(props(a.fiveXxRateAlarm).Threshold).toBe(0.5);
     expect(watched(props(a.fiveXxRateAlarm)).Expression).toMatch(/^IF\(FILL\(r, 0\) \+ FILL\(e, 0\) >= 30, /);
     const anomaly = a.alarms[a.alarms.length - 1] as cloudwatch.Alarm;

@@ -114,8 +114,8 @@ describe('ServingScaling: latency guard', () => {
     });
   });
 
-  test('metric math: p90 of the target group\'s TargetResponseTime, FILL(p, 0) so no traffic reads 0 (scale-in can agree)', () => {
-    const [p, latency] = guard.Properties.TargetTrackingConfiguration.CustomizedMetricSpecification.Metrics;
+  test('metric math: p90 of the target group\'s TargetResponseTime, 0 without traffic (scale-in can agree) or under 10 requests/min', () => {
+    const [p, r, latency] = guard.Properties.TargetTrackingConfiguration.CustomizedMetricSpecification.Metrics;
     expect(p).toEqual({
       Id: 'p',
       MetricStat: {
@@ -131,7 +131,8 @@ describe('ServingScaling: latency guard', () => {
       },
       ReturnData: false,
     });
-    expect(latency).toEqual({ Id: 'latency', Expression: 'FILL(p, 0)', Label: 'p90 target response time (s), 0 without requests', ReturnData: true });
+    expect(r).toEqual({ Id: 'r', MetricStat: { Metric: { ...p.MetricStat.Metric, MetricName: 'RequestCount' }, Stat: 'Sum' }, ReturnData: false });
+    expect(latency).toEqual({ Id: 'latency', Expression: 'IF(FILL(r, 0) >= 10, FILL(p, 0), 0)', Label: 'p90 target response time (s), 0 under 10 requests/min', ReturnData: true });
     // The only other policy is GpuFleet's request count: out if either asks, in only when both agree.
     expect(Object.values(all).map((r) => Object.keys(r.Properties.TargetTrackingConfiguration).filter((k) => k.endsWith('Specification'))[0]).sort())
       .toEqual(['CustomizedMetricSpecification', 'PredefinedMetricSpecification']);
@@ -139,10 +140,11 @@ describe('ServingScaling: latency guard', () => {
 
   test('another percentile and a sub-second SLO', () => {
     const c = compose();
-    const p99 = scaling(c, { latencyGuard: { percentile: 'p99.9', threshold: Duration.millis(750) } });
+    const p99 = scaling(c, { latencyGuard: { percentile: 'p99.9', threshold: Duration.millis(750), minRequestsPerMinute: 60 } });
     const props = policies(c.stack)[c.stack.getLogicalId(p99.latencyGuardPolicy!)].Properties.TargetTrackingConfiguration;
     expect(props.TargetValue).toBe(0.75);
     expect(props.CustomizedMetricSpecification.Metrics[0].MetricStat.Stat).toBe('p99.9');
+    expect(props.CustomizedMetricSpecification.Metrics[2].Expression).toBe('IF(FILL(r, 0) >= 60, FILL(p, 0), 0)');
   });
 
   test('without a guard or throughput tracking it adds no policy', () => {
@@ -239,6 +241,11 @@ describe('ServingScaling: construction errors name the prop, the value and the r
     ['SLO above 4000 s', 'p90', Duration.seconds(4001), 'latencyGuard.threshold (4001s) must be more than 0 and at most 4000 seconds (the longest ALB idle timeout)'],
   ])('latency guard: %s', (_name, percentile, threshold, problem) => {
     expect(error(compose(), { latencyGuard: { percentile, threshold } })).toBe(lines(problem));
+  });
+
+  test('latency guard: a traffic floor below 1 request per minute', () => {
+    expect(error(compose(), { latencyGuard: { threshold: Duration.seconds(5), minRequestsPerMinute: 0 } }))
+      .toBe(lines('latencyGuard.minRequestsPerMinute (0) must be a whole number >= 1'));
   });
 
   test('throughput figures are checked whenever given', () => {
