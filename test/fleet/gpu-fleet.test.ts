@@ -299,10 +299,14 @@ describe('GpuFleet: capacity weights in units of the caller (e.g. throughput)', 
     expect(fleet.weights).toEqual(weights);
   });
 
-  test('equal explicit weights are rendered too (the units stay the caller\'s, not instances)', () => {
-    const { template } = build({ capacityWeights: { 'g6.xlarge': 10, 'g5.xlarge': 10, 'g4dn.xlarge': 10 }, maxCapacity: 60 });
+  test('explicit weights are rendered even when all are 1 (the units stay the caller\'s; GPU-count weights of 1 are not)', () => {
+    const { template } = build({ capacityWeights: { 'g6.xlarge': 1, 'g5.xlarge': 1, 'g4dn.xlarge': 1 } });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
-      MixedInstancesPolicy: { LaunchTemplate: { Overrides: Match.arrayWith([{ InstanceType: 'g4dn.xlarge', WeightedCapacity: '10' }]) } },
+      MixedInstancesPolicy: { LaunchTemplate: { Overrides: [
+        { InstanceType: 'g6.xlarge', WeightedCapacity: '1' },
+        { InstanceType: 'g5.xlarge', WeightedCapacity: '1' },
+        { InstanceType: 'g4dn.xlarge', WeightedCapacity: '1' },
+      ] } },
     });
   });
 
