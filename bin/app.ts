@@ -7,10 +7,12 @@ import { ENVIRONMENTS } from '../config/environments';
 import { validateEnvironments } from '../config/validate';
 // Straight from the modules, not the lookup index: the index re-exports the AWS SDK clients, which only a live lookup needs.
 import { awsCredentialSourceMayExist } from '../lib/pricing/lookup/credential-sources';
+import { ADVISOR_URL, PRICE_FEED_URL } from '../lib/pricing/lookup/public-data';
 import { parsePricingMode, resolvePriceTable } from '../lib/pricing/lookup/resolve';
 import { buildCostReport } from '../lib/pricing/report/model';
 import { renderCostSummary } from '../lib/pricing/report/summary';
-import { writeCostReport } from '../lib/pricing/report/write';
+import { groupPricingWarnings } from '../lib/pricing/report/warnings';
+import { removeCostReport, writeCostReport } from '../lib/pricing/report/write';
 import { failureText, GpuFleetError } from '../lib/shared/errors';
 import { estimateEnvironments, priceRequestsFor } from '../lib/stacks/cost-inputs';
 import { GpuFleetStack } from '../lib/stacks/gpu-fleet-stack';
@@ -25,6 +27,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
  * 3. build one stack per environment, run cdk-nag, synthesize, and write cdk.out/cost-report.{json,md}.
  */
 async function main(): Promise<void> {
+  // Before anything can fail: a failed synth must not leave the previous run's report looking current.
+  removeCostReport(process.env.CDK_OUTDIR || path.join(ROOT, 'cdk.out'));
   const envs = validateEnvironments(ENVIRONMENTS);
   // aws-cdk-lib's built-in CloudFormation template validation (a WASM engine) takes ~3.5 s of a ~7 s synth here.
   // npm test (which .ci/run runs) validates all three stacks with it (test/stacks), so synth skips it unless asked:
@@ -38,14 +42,21 @@ async function main(): Promise<void> {
     mode: parsePricingMode(app.node.tryGetContext('pricing')),
     cacheDir: path.join(ROOT, '.cache', 'pricing'),
     snapshotPath: path.join(ROOT, 'pricing', 'snapshot.json'),
+    // AWS's credential-free spot feeds; a short deadline so an offline synth (CI) falls back to the snapshot at once.
+    feeds: {
+      advisorUrl: process.env.GPU_FLEET_SPOT_ADVISOR_URL || ADVISOR_URL,
+      priceFeedUrl: process.env.GPU_FLEET_SPOT_PRICE_FEED_URL || PRICE_FEED_URL,
+      timeoutMs: 3000,
+    },
     log,
     credentialSourceMayExist: awsCredentialSourceMayExist(process.env, fs.existsSync),
   });
   // The stacks need the hourly prices (burn alarm, dashboard); the estimate needs the stacks' alarm count.
   // Hourly prices do not depend on alarms, so: estimate, build, count, estimate again with the count.
   const draft = estimateEnvironments(envs, prices.table);
-  const perEnvironment = (name: string) => prices.warnings.filter((w) => w.startsWith(`pricing: ${name}:`));
-  for (const w of prices.warnings.filter((w) => !envs.some((e) => w.startsWith(`pricing: ${e.name}:`)))) log(`warning: ${w}`);
+  const grouped = groupPricingWarnings(prices.warnings, envs);
+  const perEnvironment = (name: string) => grouped.byEnvironment.get(name) ?? [];
+  for (const line of grouped.printed) log(line);
 
   const stacks = envs.map((cfg, i) => inStack(`GpuFleet-${cfg.name}`, (id) => new GpuFleetStack(app, id, {
     config: cfg,

@@ -1,7 +1,8 @@
 /**
  * The candidate closest to `word`, when it is close enough to be what was meant: a typo (`schedul` -> `schedule`,
- * `fallbak` -> `fallback`), a case slip (`Schedule`) or a swap of two letters (`shcedule`). Ties go to the earlier
- * candidate. Undefined when nothing is close: then a message lists the candidates instead of guessing.
+ * `fallbak` -> `fallback`), a case slip (`Schedule`), a swap of two letters (`shcedule`), or a field name without
+ * its unit (`warmup` -> `warmupSeconds`, `drainTimeout` -> `drainTimeoutSeconds`: the one candidate it begins).
+ * Ties go to the earlier candidate. Undefined when nothing is close: then a message lists the candidates instead.
  */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: { candidate: string; distance: number } | undefined;
@@ -11,7 +12,11 @@ export function closest(word: string, candidates: readonly string[]): string | u
     const allowed = Math.max(1, Math.floor(Math.max(word.length, candidate.length) / 3));
     if (distance <= allowed && (!best || distance < best.distance)) best = { candidate, distance };
   }
-  return best?.candidate;
+  if (best) return best.candidate;
+  // A unit suffix left out: only when the word is long enough to mean something and begins one candidate alone.
+  const lower = word.toLowerCase();
+  const extended = lower.length >= 4 ? candidates.filter((c) => c.toLowerCase().startsWith(lower)) : [];
+  return extended.length === 1 ? extended[0] : undefined;
 }
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of adjacent letters. */

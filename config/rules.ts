@@ -107,6 +107,13 @@ const fallback: Rule = (env) => {
   return p;
 };
 
+const modelFitsRootVolume: Rule = ({ name: n, cost, fleet: f }) => {
+  const gb = cost.churn?.modelSizeGb;
+  return gb !== undefined && gb > f.rootVolumeGiB
+    ? [`${n}.cost.churn.modelSizeGb (${gb}) must fit on the root volume: at most fleet.rootVolumeGiB (${f.rootVolumeGiB})`]
+    : [];
+};
+
 const logRetention: Rule = ({ name: n, logRetentionDays: days }) => {
   const min = MIN_LOG_RETENTION_DAYS[n];
   if (min === undefined || days >= min) return [];
@@ -122,7 +129,7 @@ const schedule: Rule = (env) => (env.schedule ? validateSchedule(env.name, env.s
 /** Every rule, in the order their messages are listed. */
 export const RULES: readonly Rule[] = [
   availabilityZones, instanceTypes, sizes, spotNeedsTwoTypes, averageSpot, egress, gpuMetricNeedsNvidia, environmentTag,
-  costTypesInFleet, fallback, logRetention, schedule, acknowledgedOnce,
+  costTypesInFleet, fallback, modelFitsRootVolume, logRetention, schedule, acknowledgedOnce,
 ];
 
 /** Every cross-field problem of an environment whose shape passed the schema. */

@@ -202,6 +202,21 @@ export const CostSchema = block({
   }).optional(),
   /** `cost:check` fails when expected monthly cost grows more than this over the base branch. */
   maxIncreasePercent: z.number({ error: 'must be a percentage >= 0' }).min(0, { error: 'must be >= 0' }),
+  /** `cost:check` fails, and synth warns, when the worst case exceeds this many USD a month. */
+  maxWorstCaseUsd: z.number({ error: 'must be a number of USD > 0' }).refine(Number.isFinite, { error: 'must be a finite number of USD > 0' })
+    .gt(0, { error: 'must be > 0 USD' }).optional(),
+  /** What one spot interruption costs; each figure overrides what the estimate takes by default. */
+  churn: block({
+    /** Seconds a replacement runs before it serves. Default: `fleet.scaling.warmupSeconds`. */
+    warmupSeconds: z.number({ error: 'must be whole seconds from 0 to 3600' }).int({ error: 'must be whole seconds from 0 to 3600' })
+      .min(0, { error: 'must be whole seconds from 0 to 3600' }).max(3600, { error: 'must be whole seconds from 0 to 3600' }).optional(),
+    /** Seconds an interrupted host drains while paid and not serving. Default: `interruption.drainTimeoutSeconds`. */
+    drainOverlapSeconds: z.number({ error: 'must be whole seconds from 0 to 3600' }).int({ error: 'must be whole seconds from 0 to 3600' })
+      .min(0, { error: 'must be whole seconds from 0 to 3600' }).max(3600, { error: 'must be whole seconds from 0 to 3600' }).optional(),
+    /** Model downloaded per launch, GB (priced through NAT). Default: unknown, not priced. */
+    modelSizeGb: z.number({ error: 'must be a number of GB > 0' }).refine(Number.isFinite, { error: 'must be a finite number of GB > 0' })
+      .gt(0, { error: 'must be > 0 GB' }).max(16384, { error: 'must be <= 16384 GB (the largest gp3 volume)' }).optional(),
+  }).optional(),
 });
 
 /** `gpu-fleet:singleAZ` -> `gpu-fleet:singleAz`; `singleAz` (no prefix) too. */

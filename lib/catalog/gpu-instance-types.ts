@@ -1,8 +1,9 @@
 /**
- * Offline catalog of EC2 GPU instance types, so config validation and synth work with no AWS account.
- * Figures are from the EC2 accelerated-computing instance type pages
- * (https://aws.amazon.com/ec2/instance-types/#Accelerated_Computing). The live capacity preflight in
- * lib/pricing cross-checks them against DescribeInstanceTypes when live pricing is on.
+ * GPU facts of EC2 GPU instance types (count, memory, vendor), so the estimate can weigh types with no AWS account.
+ * Which types exist is not decided here: the price data (the snapshot, the public spot feeds, DescribeInstanceTypes
+ * on the live path) decides that; config validation only checks the name is of a GPU family. Figures are from the EC2
+ * accelerated-computing instance type pages (https://aws.amazon.com/ec2/instance-types/#Accelerated_Computing); the
+ * live capacity preflight in lib/pricing cross-checks them against DescribeInstanceTypes and its figures win.
  */
 export interface GpuInstanceType {
   /** e.g. `g5.xlarge` */
@@ -54,12 +55,24 @@ const CATALOG: readonly GpuInstanceType[] = [
   ...family('p3dn', 'NVIDIA V100', 32, 'nvidia', [['24xlarge', 8, 96, 768]]),
   ...family('p4d', 'NVIDIA A100', 40, 'nvidia', [['24xlarge', 8, 96, 1152]]),
   ...family('p4de', 'NVIDIA A100', 80, 'nvidia', [['24xlarge', 8, 96, 1152]]),
-  ...family('p5', 'NVIDIA H100', 80, 'nvidia', [['48xlarge', 8, 192, 2048]]),
+  ...family('g5g', 'NVIDIA T4G', 16, 'nvidia', [
+    ['xlarge', 1, 4, 8], ['2xlarge', 1, 8, 16], ['4xlarge', 1, 16, 32], ['8xlarge', 1, 32, 64], ['16xlarge', 2, 64, 128], ['metal', 2, 64, 128],
+  ]),
+  ...family('gr6', 'NVIDIA L4', 24, 'nvidia', [['4xlarge', 1, 16, 128], ['8xlarge', 1, 32, 256]]),
+  ...family('p5', 'NVIDIA H100', 80, 'nvidia', [['4xlarge', 1, 16, 256], ['48xlarge', 8, 192, 2048]]),
+  ...family('p6-b200', 'NVIDIA B200', 179, 'nvidia', [['48xlarge', 8, 192, 2048]]),
   ...family('p5e', 'NVIDIA H200', 141, 'nvidia', [['48xlarge', 8, 192, 2048]]),
   ...family('p5en', 'NVIDIA H200', 141, 'nvidia', [['48xlarge', 8, 192, 2048]]),
 ];
 
 const BY_NAME = new Map(CATALOG.map((t) => [t.name, t]));
+
+/**
+ * GPU families EC2 offers. Sizes are not listed: a size the price data does not know is reported by the price lookup
+ * (with what to do), and types whose GPU facts are not above (fractional g6f/gr6f GPUs, p6-b300) get them from
+ * DescribeInstanceTypes on the live path.
+ */
+const GPU_FAMILIES: readonly string[] = [...new Set([...CATALOG.map((t) => t.family), 'g6f', 'gr6f', 'p6-b300'])];
 
 /** Families that exist on EC2 but carry no GPU; used to tell "no GPU" apart from "does not exist". */
 const NON_GPU_FAMILIES = new Set([
@@ -88,10 +101,13 @@ export function gpuInstanceTypeProblem(name: string): string | undefined {
   const m = /^([a-z][a-z0-9-]*)\.([a-z0-9]+)$/.exec(name);
   if (!m) return 'is not an EC2 instance type name (expected <family>.<size>, e.g. g5.xlarge)';
   const fam = m[1];
-  const sizes = CATALOG.filter((t) => t.family === fam).map((t) => t.name.split('.')[1]);
-  if (sizes.length > 0) return `does not exist: family ${fam} has sizes ${sizes.join(', ')}`;
-  if (NON_GPU_FAMILIES.has(fam)) {
-    return `has no GPU (family ${fam}); use a GPU family: ${[...new Set(CATALOG.map((t) => t.family))].join(', ')}`;
-  }
-  return `is not a known GPU instance type; GPU families are ${[...new Set(CATALOG.map((t) => t.family))].join(', ')}`;
+  // A GPU family: whether this size exists in the region is the price data's call (the lookup says what to do).
+  if (GPU_FAMILIES.includes(fam)) return undefined;
+  if (NON_GPU_FAMILIES.has(fam)) return `has no GPU (family ${fam}); use a GPU family: ${GPU_FAMILIES.join(', ')}`;
+  return `is not a known GPU instance type; GPU families are ${GPU_FAMILIES.join(', ')}`;
+}
+
+/** The GPU families config accepts. */
+export function gpuFamilies(): readonly string[] {
+  return GPU_FAMILIES;
 }

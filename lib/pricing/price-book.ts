@@ -1,4 +1,13 @@
-import type { InstanceOffering, OnDemandPrice, PriceTable, SpotPrice, UnitPrice, UnitResource } from './types';
+import type {
+  InstanceOffering,
+  InterruptionFrequency,
+  OnDemandPrice,
+  PriceTable,
+  RegionalSpotPrice,
+  SpotPrice,
+  UnitPrice,
+  UnitResource,
+} from './types';
 
 /**
  * One region's prices, indexed once: what the estimate and the lookup's completeness rules ask for, by key instead
@@ -12,6 +21,8 @@ export class PriceBook {
 
   private readonly onDemandByType = new Map<string, OnDemandPrice>();
   private readonly spotByPool = new Map<string, SpotPrice>();
+  private readonly regionalByType = new Map<string, RegionalSpotPrice>();
+  private readonly interruptionByType = new Map<string, InterruptionFrequency>();
   private readonly unitByResource = new Map<UnitResource, UnitPrice>();
   private readonly offeringByType = new Map<string, InstanceOffering>();
 
@@ -21,6 +32,8 @@ export class PriceBook {
     };
     for (const p of table.onDemand) if (p.region === region) add(this.onDemandByType, p.instanceType, p);
     for (const p of table.spot) if (p.region === region) add(this.spotByPool, poolKey(p.instanceType, p.availabilityZone), p);
+    for (const p of table.regionalSpot ?? []) if (p.region === region) add(this.regionalByType, p.instanceType, p);
+    for (const p of table.interruption ?? []) if (p.region === region) add(this.interruptionByType, p.instanceType, p);
     for (const p of table.units) if (p.region === region) add(this.unitByResource, p.resource, p);
     for (const o of table.offerings) if (o.region === region) add(this.offeringByType, o.instanceType, o);
   }
@@ -30,14 +43,35 @@ export class PriceBook {
     return this.onDemandByType.get(instanceType);
   }
 
-  /** Spot statistics of one pool (type x AZ), or undefined when the table has no history for it. */
+  /**
+   * Spot statistics of one pool (type x AZ): its per-AZ history when the table has one (the better source), else the
+   * type's regional figure as that AZ's pool (`kind: 'regional'`), else undefined.
+   */
   spot(instanceType: string, availabilityZone: string): SpotPrice | undefined {
-    return this.spotByPool.get(poolKey(instanceType, availabilityZone));
+    const history = this.spotByPool.get(poolKey(instanceType, availabilityZone));
+    if (history) return history;
+    const regional = this.regionalByType.get(instanceType);
+    return regional ? regionalPool(regional, availabilityZone) : undefined;
   }
 
-  /** Whether any of `instanceTypes` has a spot price in any of `availabilityZones`. */
+  /** The regional public figure of `instanceType`, or undefined. */
+  regionalSpot(instanceType: string): RegionalSpotPrice | undefined {
+    return this.regionalByType.get(instanceType);
+  }
+
+  /** Whether any of `instanceTypes` has a spot price (history or regional) in any of `availabilityZones`. */
   hasAnySpot(instanceTypes: readonly string[], availabilityZones: readonly string[]): boolean {
-    return instanceTypes.some((t) => availabilityZones.some((az) => this.spotByPool.has(poolKey(t, az))));
+    return instanceTypes.some((t) => this.regionalByType.has(t) || availabilityZones.some((az) => this.spotByPool.has(poolKey(t, az))));
+  }
+
+  /** The interruption-frequency bucket of `instanceType`, or undefined when the data has none. */
+  interruption(instanceType: string): InterruptionFrequency | undefined {
+    return this.interruptionByType.get(instanceType);
+  }
+
+  /** Every type with an interruption bucket in this region (for alternatives), in table order. */
+  interruptionTypes(): readonly InterruptionFrequency[] {
+    return [...this.interruptionByType.values()];
   }
 
   /** Unit price of a non-instance resource, or undefined. */
@@ -52,3 +86,24 @@ export class PriceBook {
 }
 
 const poolKey = (instanceType: string, availabilityZone: string) => `${instanceType} ${availabilityZone}`;
+
+/**
+ * A regional figure as one AZ's pool: p50 = the expected price, and a range that also covers the regional quote
+ * (current = the lower of the two, p90 = the higher). One sample: it is not a history.
+ */
+function regionalPool(r: RegionalSpotPrice, availabilityZone: string): SpotPrice {
+  const quote = r.quoteUsdPerHour ?? r.expectedUsdPerHour;
+  return {
+    kind: 'regional',
+    instanceType: r.instanceType,
+    region: r.region,
+    availabilityZone,
+    currentUsdPerHour: Math.min(r.expectedUsdPerHour, quote),
+    p50UsdPerHour: r.expectedUsdPerHour,
+    p90UsdPerHour: Math.max(r.expectedUsdPerHour, quote),
+    samples: 1,
+    source: r.source,
+    validOn: r.validOn,
+    origin: r.origin,
+  };
+}

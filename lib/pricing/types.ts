@@ -30,8 +30,20 @@ export interface SpotPool {
   readonly availabilityZone: string;
 }
 
+/**
+ * What a spot price rests on: `az-history` is EC2's per-AZ price history (the best source); `regional` is the public
+ * regional data (Spot Instance Advisor savings and the spot pricing page's quote), the same for every AZ; `cap` is no
+ * spot data at all, priced at the on-demand price (an upper bound, shown as "spot: no data").
+ */
+export type SpotPriceKind = 'az-history' | 'regional' | 'cap';
+
 /** Spot Linux/UNIX price statistics for one pool (instance type x AZ) over the look-back window. */
 export interface SpotPrice extends PriceProvenance {
+  /**
+   * What the figures rest on.
+   * @default 'az-history'
+   */
+  readonly kind?: SpotPriceKind;
   readonly instanceType: string;
   readonly region: string;
   readonly availabilityZone: string;
@@ -41,6 +53,37 @@ export interface SpotPrice extends PriceProvenance {
   readonly p90UsdPerHour: number;
   /** Number of price points the statistics are over (time-weighted or not, see lookup docs). */
   readonly samples: number;
+}
+
+/**
+ * A regional spot figure from AWS's public data (no AZ, no history): the expected price from the Spot Instance
+ * Advisor's average savings over on-demand, and the spot pricing page's point-in-time quote. Where the two disagree,
+ * that disagreement is the range.
+ */
+export interface RegionalSpotPrice extends PriceProvenance {
+  readonly instanceType: string;
+  readonly region: string;
+  /** On-demand x (1 - advisor savings), or the quote when the advisor has no entry for the type. */
+  readonly expectedUsdPerHour: number;
+  /** The spot pricing page's Linux quote, or null when the feed has none for the type. */
+  readonly quoteUsdPerHour: number | null;
+  /** The advisor's average savings over on-demand, percent; null when the advisor has no entry. */
+  readonly savingsPercent: number | null;
+}
+
+/** The Spot Instance Advisor's buckets of the frequency of interruption, as it labels them (index = its `r`). */
+export const BUCKET_LABELS = ['<5%', '5-10%', '10-15%', '15-20%', '>20%'] as const;
+
+/** The Spot Instance Advisor's interruption-frequency bucket of one type in one region (trailing month, regional). */
+export interface InterruptionFrequency extends PriceProvenance {
+  readonly instanceType: string;
+  readonly region: string;
+  /** 0..4: `<5%`, `5-10%`, `10-15%`, `15-20%`, `>20%`. */
+  readonly bucket: number;
+  /** The advisor's label of the bucket, e.g. `>20%`. */
+  readonly label: string;
+  /** The advisor's average savings over on-demand, percent. */
+  readonly savingsPercent: number;
 }
 
 /** Non-instance parts of the stack. */
@@ -91,6 +134,16 @@ export interface PriceTable {
   readonly spot: readonly SpotPrice[];
   readonly units: readonly UnitPrice[];
   readonly offerings: readonly InstanceOffering[];
+  /**
+   * Regional spot figures from the public feeds; a pool without per-AZ history is priced from these.
+   * @default - none
+   */
+  readonly regionalSpot?: readonly RegionalSpotPrice[];
+  /**
+   * Interruption-frequency buckets per type and region (Spot Instance Advisor).
+   * @default - none: every pool's bucket is unknown
+   */
+  readonly interruption?: readonly InterruptionFrequency[];
 }
 
 /** What the lookups need to know about one environment. */

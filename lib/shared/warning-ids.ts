@@ -34,6 +34,10 @@ export const WARNING_IDS = {
   costOverBudget: 'gpu-fleet:costOverBudget',
   /** Cost estimate: a part could not be priced and is left out. */
   costPartLeftOut: 'gpu-fleet:costPartLeftOut',
+  /** Cost estimate: a configured spot pool is in the >20% interruption-frequency bucket. */
+  spotInterruptionRisk: 'gpu-fleet:spotInterruptionRisk',
+  /** Cost estimate: the worst case is above cost.maxWorstCaseUsd. */
+  worstCaseOverBudget: 'gpu-fleet:worstCaseOverBudget',
   /** Price lookup: a finding about the environment's prices (source, age, offerings). */
   pricing: 'gpu-fleet:pricing',
 } as const;

@@ -35,8 +35,15 @@ export function costModelEnvironment(cfg: EnvironmentConfig): CostModelEnvironme
     budget: { monthlyLimitUsd: cfg.budget.monthlyLimitUsd },
     usage: { averageSpotInstances: cfg.usage.averageSpotInstances, hoursPerMonth: cfg.usage.hoursPerMonth },
     ...(cfg.fallback ? { fallback: { maxInstances: cfg.fallback.maxInstances } } : {}),
+    churn: {
+      // A replacement serves after the fleet's warm-up; an interrupted host drains up to the handler's timeout.
+      warmupSeconds: cfg.cost.churn?.warmupSeconds ?? f.scaling.warmupSeconds,
+      drainSeconds: cfg.cost.churn?.drainOverlapSeconds ?? cfg.interruption.drainTimeoutSeconds,
+      ...(cfg.cost.churn?.modelSizeGb !== undefined ? { modelSizeGb: cfg.cost.churn.modelSizeGb } : {}),
+    },
     cost: {
       maxIncreasePercent: cfg.cost.maxIncreasePercent,
+      ...(cfg.cost.maxWorstCaseUsd !== undefined ? { maxWorstCaseUsd: cfg.cost.maxWorstCaseUsd } : {}),
       ...(cfg.cost.throughputRps ? { throughputRps: { ...cfg.cost.throughputRps } } : {}),
       ...(cfg.cost.commitment
         ? { commitment: { label: cfg.cost.commitment.label, hourlyUsd: { ...cfg.cost.commitment.hourlyUsd } } }

@@ -118,12 +118,25 @@ describe('closest', () => {
   const fields = ['schedule', 'fallback', 'fleet', 'tags', 'name'];
   test.each([
     ['schedul', 'schedule'], ['shcedule', 'schedule'], ['Schedule', 'schedule'], ['schedules', 'schedule'],
-    ['fallbak', 'fallback'], ['flet', 'fleet'], ['tag', 'tags'],
+    ['fallbak', 'fallback'], ['flet', 'fleet'], ['tag', 'tags'], ['sched', 'schedule'],
   ])('%s -> %s', (word, expected) => {
     expect(closest(word, fields)).toBe(expected);
   });
 
-  test.each(['owner', 'sched', 'x', 'timezone'])('%s: nothing close', (word) => {
+  test.each([
+    ['warmup', ['warmupSeconds', 'drainOverlapSeconds', 'modelSizeGb'], 'warmupSeconds'],
+    ['drainTimeout', ['rebalanceAction', 'drainTimeoutSeconds'], 'drainTimeoutSeconds'],
+    ['monthlyLimit', ['monthlyLimitUsd', 'alertEmails'], 'monthlyLimitUsd'],
+  ])('a field without its unit: %s -> %s', (word, candidates, expected) => {
+    expect(closest(word, candidates)).toBe(expected);
+  });
+
+  test('a prefix of several fields, or a short one, is not a guess', () => {
+    expect(closest('drain', ['drainTimeoutSeconds', 'drainOverlapSeconds'])).toBeUndefined();
+    expect(closest('ma', ['maxSize'])).toBeUndefined();
+  });
+
+  test.each(['owner', 'x', 'timezone'])('%s: nothing close', (word) => {
     expect(closest(word, fields)).toBeUndefined();
   });
 

@@ -10,6 +10,12 @@ const RETENTION_RULE = "must be one of CloudWatch Logs' retention periods in day
 const problemsOf = (base: EnvironmentConfig, o: DeepPartial<EnvironmentConfig>) => environmentProblems(withOverrides(base, o));
 
 describe('environment config validation', () => {
+  test('GPU types the price data decides on are accepted by name: p5.4xlarge, g6f, g5g, p6-b200, a new size of a GPU family', () => {
+    for (const t of ['p5.4xlarge', 'g6f.xlarge', 'g5g.xlarge', 'p6-b200.48xlarge', 'g5.huge']) {
+      expect(problemsOf(prod, { fleet: { instanceTypes: ['g6.2xlarge', t] }, cost: { throughputRps: undefined } })).toEqual([]);
+    }
+  });
+
   test('the committed environments are valid', () => {
     expect(ENVIRONMENTS.map((e) => environmentProblems(e))).toEqual([[], [], []]);
     expect(validateEnvironments(ENVIRONMENTS).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
@@ -23,14 +29,20 @@ describe('environment config validation', () => {
     ['non-integer base', staging, { fleet: { onDemandBaseCapacity: 0.5 } }, 'staging.fleet.onDemandBaseCapacity (0.5) must be a whole number >= 0'],
     ['spot % above 100', prod, { fleet: { spotPercentageAboveBase: 120 } }, 'prod.fleet.spotPercentageAboveBase (120) must be from 0 to 100'],
     ['spot % below 0', prod, { fleet: { spotPercentageAboveBase: -5 } }, 'prod.fleet.spotPercentageAboveBase (-5) must be from 0 to 100'],
-    ['type that does not exist', staging, { fleet: { instanceTypes: ['g6.xlarge', 'g5.huge'] } },
-      'staging.fleet.instanceTypes[1] ("g5.huge") does not exist: family g5 has sizes xlarge, 2xlarge, 4xlarge, 8xlarge, 16xlarge, 12xlarge, 24xlarge, 48xlarge'],
     ['type with no GPU', staging, { fleet: { instanceTypes: ['g6.xlarge', 'm5.xlarge'] } },
-      'staging.fleet.instanceTypes[1] ("m5.xlarge") has no GPU (family m5); use a GPU family: g4dn, g4ad, g5, g6, g6e, p3, p3dn, p4d, p4de, p5, p5e, p5en'],
+      'staging.fleet.instanceTypes[1] ("m5.xlarge") has no GPU (family m5); use a GPU family: g4dn, g4ad, g5, g6, g6e, p3, p3dn, p4d, p4de, g5g, gr6, p5, p6-b200, p5e, p5en, g6f, gr6f, p6-b300'],
     ['type name malformed', dev, { fleet: { instanceTypes: ['g6.xlarge', 'gpu-large'] } },
       'dev.fleet.instanceTypes[1] ("gpu-large") is not an EC2 instance type name (expected <family>.<size>, e.g. g5.xlarge)'],
     ['unknown family', dev, { fleet: { instanceTypes: ['g6.xlarge', 'zz9.xlarge'] } },
-      'dev.fleet.instanceTypes[1] ("zz9.xlarge") is not a known GPU instance type; GPU families are g4dn, g4ad, g5, g6, g6e, p3, p3dn, p4d, p4de, p5, p5e, p5en'],
+      'dev.fleet.instanceTypes[1] ("zz9.xlarge") is not a known GPU instance type; GPU families are g4dn, g4ad, g5, g6, g6e, p3, p3dn, p4d, p4de, g5g, gr6, p5, p6-b200, p5e, p5en, g6f, gr6f, p6-b300'],
+    ['worst-case limit not positive', prod, { cost: { maxWorstCaseUsd: 0 } }, 'prod.cost.maxWorstCaseUsd (0) must be > 0 USD'],
+    ['worst-case limit not a number', prod, { cost: { maxWorstCaseUsd: 'lots' as never } }, 'prod.cost.maxWorstCaseUsd ("lots") must be a number of USD > 0'],
+    ['churn warm-up out of range', staging, { cost: { churn: { warmupSeconds: 7200 } } }, 'staging.cost.churn.warmupSeconds (7200) must be whole seconds from 0 to 3600'],
+    ['churn drain not whole', staging, { cost: { churn: { drainOverlapSeconds: 1.5 } } }, 'staging.cost.churn.drainOverlapSeconds (1.5) must be whole seconds from 0 to 3600'],
+    ['model size not positive', staging, { cost: { churn: { modelSizeGb: 0 } } }, 'staging.cost.churn.modelSizeGb (0) must be > 0 GB'],
+    ['model larger than the root volume', staging, { cost: { churn: { modelSizeGb: 500 } } },
+      'staging.cost.churn.modelSizeGb (500) must fit on the root volume: at most fleet.rootVolumeGiB (150)'],
+    ['unknown churn field', staging, { cost: { churn: { warmup: 10 } as never } }, '`staging.cost.churn.warmup` is not a field; did you mean `warmupSeconds`?'],
     ['AZ not in region', prod, { availabilityZones: ['us-east-1a', 'us-east-1b', 'us-west-2c'] },
       'prod.availabilityZones[2] ("us-west-2c") is not an AZ of region us-east-1 (expected us-east-1a, us-east-1b, ...)'],
     ['duplicate AZ', staging, { availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1a'] },

@@ -62,6 +62,10 @@ export interface FleetShape {
   readonly spotHighPerUnit: number;
   /** Expected spot USD per instance-hour (mean p50 of the favoured pools). */
   readonly spotPerInstance: number;
+  /** On-demand USD per capacity unit-hour of the types the spot burst runs on (mean over the favoured pools). */
+  readonly spotSameTypeOnDemandPerUnit: number;
+  /** Whether the favoured pools have real spot data: all, some, or none (every one capped at on-demand). */
+  readonly spotData: 'real' | 'partial' | 'none';
   /** Instances the average fleet runs. */
   readonly instancesRunning: number;
 }
@@ -123,6 +127,11 @@ export function fleetShape(env: CostModelEnvironment, book: PriceBook, notes: Es
   const spotLowPerUnit = pools.length ? Math.min(...pools.map((p) => p.price.currentUsdPerHour / p.type.weight)) : onDemandPerUnit;
   const spotHighPerUnit = favoured.length ? Math.max(...favoured.map((p) => p.price.p90UsdPerHour / p.type.weight)) : onDemandPerUnit;
   const spotPerInstance = favoured.length ? mean(favoured.map((p) => p.price.p50UsdPerHour)) : baseOnDemand.usdPerHour;
+  const spotSameTypeOnDemandPerUnit = favoured.length
+    ? mean(favoured.map((p) => onDemand.get(p.type.name)!.usdPerHour / p.type.weight))
+    : onDemandPerUnit;
+  const capped = favoured.filter((p) => p.price.kind === 'cap').length;
+  const spotData = capped === 0 ? 'real' : capped === favoured.length ? 'none' : 'partial';
   // Instances per spot unit, for EBS: each favoured pool takes an equal share of the units.
   const spotInstancesPerUnit = favoured.length ? mean(favoured.map((p) => 1 / p.type.weight)) : 1 / base.weight;
   if (!hasSpot) notes.assumptions.push('The fleet runs no spot (spotPercentageAboveBase is 0): the burst is priced on-demand.');
@@ -151,6 +160,8 @@ export function fleetShape(env: CostModelEnvironment, book: PriceBook, notes: Es
     spotLowPerUnit,
     spotHighPerUnit,
     spotPerInstance,
+    spotSameTypeOnDemandPerUnit,
+    spotData,
     instancesRunning: baseInstances + onDemandBurstUnits / base.weight + spotUnits * spotInstancesPerUnit,
   };
 }
@@ -207,8 +218,9 @@ function gpuCount(env: CostModelEnvironment, type: string, book: PriceBook): num
   const offering = book.offering(type);
   if (offering && offering.gpus > 0) return offering.gpus;
   throw new CostModelError(
-    `${env.name}: GPU count of ${type} is unknown (not in the GPU catalog nor the price table's offerings); ` +
-      'use a GPU type from lib/catalog/gpu-instance-types.ts',
+    `${env.name}: GPU count of ${type} is unknown offline (the GPU catalog has no facts for it and the price table no ` +
+      'offering): synth with -c pricing=live (DescribeInstanceTypes gives it), or add its family and size to ' +
+      'lib/catalog/gpu-instance-types.ts from the EC2 instance type page',
   );
 }
 

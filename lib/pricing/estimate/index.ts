@@ -4,6 +4,7 @@ export { pickCostInputs, pricingYear } from './inputs';
 export { FAVOURED_SPOT_POOLS_PER_AZ } from './fleet-shape';
 export { CostModelError, DEFAULT_SMALL_PARTS } from './types';
 export type {
+  CapacityProfileLevel,
   CostComponent,
   CostComponentId,
   CostModelEnvironment,

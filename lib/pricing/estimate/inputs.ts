@@ -21,8 +21,18 @@ export function pickCostInputs(env: CostModelEnvironment): CostModelEnvironment 
     budget: { monthlyLimitUsd: env.budget.monthlyLimitUsd },
     usage: { averageSpotInstances: env.usage.averageSpotInstances, hoursPerMonth: env.usage.hoursPerMonth },
     ...(env.fallback ? { fallback: { maxInstances: env.fallback.maxInstances } } : {}),
+    ...(env.churn
+      ? {
+          churn: {
+            warmupSeconds: env.churn.warmupSeconds,
+            drainSeconds: env.churn.drainSeconds,
+            ...(env.churn.modelSizeGb !== undefined ? { modelSizeGb: env.churn.modelSizeGb } : {}),
+          },
+        }
+      : {}),
     cost: {
       maxIncreasePercent: env.cost.maxIncreasePercent,
+      ...(env.cost.maxWorstCaseUsd !== undefined ? { maxWorstCaseUsd: env.cost.maxWorstCaseUsd } : {}),
       ...(env.cost.throughputRps ? { throughputRps: { ...env.cost.throughputRps } } : {}),
       ...(env.cost.commitment
         ? { commitment: { label: env.cost.commitment.label, hourlyUsd: { ...env.cost.commitment.hourlyUsd } } }
@@ -36,7 +46,7 @@ export function pickCostInputs(env: CostModelEnvironment): CostModelEnvironment 
  * not the clock's, so the same prices always give byte-identical reports (no change on January 1st).
  */
 export function pricingYear(table: PriceTable): number {
-  const dates = [...table.onDemand, ...table.spot, ...table.units].map((p) => p.validOn).sort();
+  const dates = [...table.onDemand, ...table.spot, ...table.units, ...(table.regionalSpot ?? [])].map((p) => p.validOn).sort();
   const newest = dates[dates.length - 1];
   if (!newest) throw new CostModelError('pricing: the price table holds no price, so no estimate can be made');
   return Number(newest.slice(0, 4));

@@ -35,10 +35,17 @@ export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, part
     .filter((c) => !INSTANCE_COMPONENTS.includes(c.id) && c.id !== 'ebs')
     .reduce((a, c) => a + c.monthlyUsd, 0);
 
-  // Same average fleet, burst on-demand at the base type: what the spot share saves.
+  // Same average fleet with each spot pool on-demand at its own type: what spot saves. Comparing with the base type
+  // instead would credit spot with the saving of cheaper types; that type-mix effect is its own figure.
+  const sameTypeOdPerUnit = shape.spotSameTypeOnDemandPerUnit;
+  const churnUsd = components.find((c) => c.id === 'spot-churn')?.monthlyUsd ?? 0;
+  const spotInstancesAtEbs = shape.instancesRunning - baseInstances - shape.onDemandBurstUnits / base.weight;
   const allOnDemandPerHour =
-    baseInstances * baseOd + burstUnits * shape.onDemandPerUnit + (baseInstances + burstUnits / base.weight) * ebsPerInstanceHour;
+    baseInstances * baseOd + shape.onDemandBurstUnits * shape.onDemandPerUnit + shape.spotUnits * sameTypeOdPerUnit +
+    (baseInstances + shape.onDemandBurstUnits / base.weight + spotInstancesAtEbs) * ebsPerInstanceHour;
   const allOnDemand = allOnDemandPerHour * H + notScaled;
+  const typeMixUsd = shape.spotUnits * (shape.onDemandPerUnit - sameTypeOdPerUnit) * H;
+  const savings = shape.hasSpot && shape.spotData === 'none' ? null : allOnDemand - expected;
 
   // Worst case: maxSize units, all on-demand, all month, on the priciest offered type per unit.
   const od = (t: FleetType) => shape.onDemand.get(t.name)!.usdPerHour;
@@ -55,7 +62,7 @@ export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, part
   // What the fleet costs per hour it runs, so the always-on figure needs no division by H (which may be 0).
   const runPerHour =
     baseInstances * baseOd + shape.onDemandBurstUnits * shape.onDemandPerUnit + shape.spotUnits * shape.spotExpectedPerUnit +
-    shape.instancesRunning * ebsPerInstanceHour;
+    shape.instancesRunning * ebsPerInstanceHour + (H > 0 ? churnUsd / H : 0);
   const alwaysOnExpectedUsd = runPerHour * hours.alwaysOn + notScaled;
   const gpuHours = (baseInstances * base.weight + burstUnits) * shape.gpusPerUnit * H;
 
@@ -66,8 +73,9 @@ export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, part
       highUsd: sum('highUsd'),
       worstCaseUsd: worstCase,
       allOnDemandUsd: allOnDemand,
-      savingsVsOnDemandUsd: allOnDemand - expected,
-      savingsVsOnDemandPercent: allOnDemand > 0 ? ((allOnDemand - expected) / allOnDemand) * 100 : 0,
+      savingsVsOnDemandUsd: savings,
+      savingsVsOnDemandPercent: savings === null ? null : allOnDemand > 0 ? (savings / allOnDemand) * 100 : 0,
+      typeMixUsd,
       alwaysOnExpectedUsd,
       scheduleSavingUsd: H < hours.alwaysOn ? alwaysOnExpectedUsd - expected : null,
       costPerGpuHourUsd: gpuHours > 0 ? expected / gpuHours : null,
@@ -78,7 +86,7 @@ export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, part
 }
 
 /** The expected cost against the budget. Throws `CostModelError` for a budget that is not a positive amount. */
-export function budgetFigures(env: CostModelEnvironment, expectedUsd: number): EnvironmentCostEstimate['budget'] {
+export function budgetFigures(env: CostModelEnvironment, expectedUsd: number, worstCaseUsd: number): EnvironmentCostEstimate['budget'] {
   const limit = env.budget.monthlyLimitUsd;
   if (!(limit > 0)) {
     throw new CostModelError(`${env.name}.budget.monthlyLimitUsd (${limit}) must be a positive number of USD`);
@@ -88,5 +96,6 @@ export function budgetFigures(env: CostModelEnvironment, expectedUsd: number): E
     headroomUsd: limit - expectedUsd,
     percentUsed: (expectedUsd / limit) * 100,
     overBudget: expectedUsd > limit,
+    worstCaseOverBudget: worstCaseUsd > limit,
   };
 }

@@ -1,4 +1,4 @@
-import type { EnvironmentPlacementScores, InstanceOffering, PriceSource, SpotPool, UnitResource } from '../types';
+import type { EnvironmentPlacementScores, InstanceOffering, PriceSource, SpotPool, SpotPriceKind, UnitResource } from '../types';
 import { GpuFleetError } from '../../shared/errors';
 
 /**
@@ -55,14 +55,61 @@ export interface CostModelEnvironment {
   readonly usage: { readonly averageSpotInstances: number; readonly hoursPerMonth: number };
   /** The on-demand fallback's cap: its instances are part of the worst case. */
   readonly fallback?: { readonly maxInstances: number };
+  /**
+   * What one spot interruption costs: the replacement's warm-up and the drain overlap (paid, not serving), and the
+   * model downloaded per launch when its size is known.
+   * @default - no churn cost (0 s, no download)
+   */
+  readonly churn?: {
+    readonly warmupSeconds: number;
+    readonly drainSeconds: number;
+    /** @default - size unknown: the download is not priced */
+    readonly modelSizeGb?: number;
+  };
   readonly cost: {
     readonly throughputRps?: Readonly<Record<string, number>>;
     readonly commitment?: { readonly label: string; readonly hourlyUsd: Readonly<Record<string, number>> };
     readonly maxIncreasePercent: number;
+    /**
+     * `cost:check` fails when the worst case exceeds this.
+     * @default - no limit on the worst case
+     */
+    readonly maxWorstCaseUsd?: number;
   };
 }
 
+/** One configured spot pool as the report shows it. */
+export interface PoolRisk {
+  readonly instanceType: string;
+  readonly availabilityZone: string;
+  /** What its price rests on: per-AZ history, the regional public figure, or no data (the on-demand cap). */
+  readonly kind: SpotPriceKind;
+  /** Expected (p50) spot USD per instance-hour. */
+  readonly usdPerHour: number;
+  /** On-demand of the same type. */
+  readonly onDemandUsdPerHour: number;
+  /** Spot savings against on-demand of the same type; null when there is no spot data (capped). */
+  readonly savingsVsOnDemandPercent: number | null;
+  /** The Spot Instance Advisor bucket label, e.g. `>20%`; null when the data has none. */
+  readonly bucket: string | null;
+  /** Expected interruptions a month in this pool; null without a bucket. 0 for pools the estimate does not run. */
+  readonly interruptionsPerMonth: number | null;
+  readonly favoured: boolean;
+}
+
+/** Hours a month the schedule holds the group's minimum capacity at one level. */
+export interface CapacityProfileLevel {
+  readonly minCapacity: number;
+  readonly hours: number;
+}
+
 export interface EstimateOptions {
+  /**
+   * Time-of-day capacity: hours a month at each minimum capacity, counted hour by hour in the schedule's time zone
+   * (the levels' hours add up to `hoursPerMonth`).
+   * @default - no profile: the burst is `usage.averageSpotInstances` every hour
+   */
+  readonly capacityProfile?: readonly CapacityProfileLevel[];
   /** Hours per month the fleet runs: from the environment's schedule, else `usage.hoursPerMonth`. */
   readonly hoursPerMonth: number;
   /** How the hours were derived, e.g. `MON-FRI 08:00-19:00 Europe/Berlin`; shown in the assumptions. */
@@ -83,6 +130,7 @@ export type CostComponentId =
   | 'on-demand-base'
   | 'on-demand-burst'
   | 'spot-burst'
+  | 'spot-churn'
   | 'ebs'
   | 'nat-gateway'
   | 'cloudwatch-alarms'
@@ -169,10 +217,16 @@ export interface EnvironmentCostEstimate {
     readonly highUsd: number;
     /** maxSize, all on-demand at the priciest type per unit, all month, plus the other parts. */
     readonly worstCaseUsd: number;
-    /** The same average fleet with the burst on-demand too. */
+    /** The same average fleet with each spot pool on-demand at its own type (churn gone too). */
     readonly allOnDemandUsd: number;
-    readonly savingsVsOnDemandUsd: number;
-    readonly savingsVsOnDemandPercent: number;
+    /** What spot saves against that; null when no pool has real spot data ("spot: no data"). */
+    readonly savingsVsOnDemandUsd: number | null;
+    readonly savingsVsOnDemandPercent: number | null;
+    /**
+     * The type-mix effect, apart from spot: the spot burst on-demand at the base type minus on-demand at the types it
+     * runs on (positive when the burst's types are cheaper per unit than the base type).
+     */
+    readonly typeMixUsd: number;
     /** Expected cost if the fleet ran all month; equals expected when unscheduled. */
     readonly alwaysOnExpectedUsd: number;
     /** What the schedule saves; null when the fleet runs all month. */
@@ -191,7 +245,25 @@ export interface EnvironmentCostEstimate {
     readonly headroomUsd: number;
     readonly percentUsed: number;
     readonly overBudget: boolean;
+    /** Whether the worst case exceeds the budget (a risk, flagged in the report). */
+    readonly worstCaseOverBudget: boolean;
   };
+  /** `cost.maxWorstCaseUsd`, when set. */
+  readonly maxWorstCaseUsd?: number;
+  /** Every configured spot pool: price, same-type savings, bucket, interruptions. */
+  readonly spotPools: readonly PoolRisk[];
+  /** Interruption churn of the spot burst. */
+  readonly churn: {
+    readonly interruptionsPerMonth: number;
+    readonly expectedUsd: number;
+    /** Spot burst cost plus churn over the spot GPU-hours; null when the fleet runs no spot. */
+    readonly effectiveSpotUsdPerGpuHour: number | null;
+    readonly warmupSeconds: number;
+    readonly drainSeconds: number;
+    readonly modelSizeGb: number | null;
+  };
+  /** Lines left out for want of a traced price (e.g. `NAT gateways (1)`): the estimate is low by them. */
+  readonly notPriced: readonly string[];
   /** Present when `cost.throughputRps` is set. */
   readonly perMillionRequests?: {
     readonly byType: readonly {
@@ -217,6 +289,8 @@ export interface EnvironmentCostEstimate {
   readonly assumptions: readonly string[];
   /** Things left out of the estimate, for synth warnings. */
   readonly warnings: readonly string[];
+  /** Configured types in the Spot Instance Advisor's >20% bucket, each with lower-bucket alternatives. */
+  readonly interruptionWarnings: readonly string[];
   readonly prices: readonly PriceUsed[];
   /** What the estimate was made from, so it can be made again with other prices. */
   readonly inputs: {
@@ -225,6 +299,8 @@ export interface EnvironmentCostEstimate {
     readonly scheduleDescription?: string;
     readonly smallParts: SmallPartsUsage;
     readonly offerings: readonly InstanceOffering[];
+    /** The time-of-day capacity profile the estimate priced, when given. */
+    readonly capacityProfile?: readonly CapacityProfileLevel[];
   };
 }
 
@@ -240,4 +316,6 @@ export class CostModelError extends GpuFleetError {
 export interface EstimateNotes {
   readonly assumptions: string[];
   readonly warnings: string[];
+  /** Risk warnings (the >20% interruption bucket), apart from things left out. */
+  readonly risks: string[];
 }

@@ -46,6 +46,11 @@ export class CacheSource {
       if (res.spot) entry.spot = { ...asked, spot: res.spot.prices };
       this.cache.regions[res.region] = entry;
     }
+    this.write();
+  }
+
+  /** Writes the cache file as it is now; a failed write is a warning. */
+  write(): void {
     try {
       writeCache(this.ctx.cacheDir, this.cache);
     } catch (e) {

@@ -17,6 +17,13 @@ const regionSchema = z.object({
     .object({ ...partBase, onDemand: z.array(onDemandPriceSchema), units: z.array(unitPriceSchema), offerings: z.array(offeringSchema) })
     .optional(),
   spot: z.object({ ...partBase, spot: z.array(spotPriceSchema) }).optional(),
+  /** What AWS's public spot feeds gave for the asked types (raw figures: regional prices are derived on use). */
+  feeds: z.object({
+    fetchedAt: partBase.fetchedAt,
+    instanceTypes: z.array(z.string()),
+    advisor: z.record(z.string(), z.object({ savingsPercent: z.number().gt(0).lt(100), bucket: z.number().int().min(0).max(4) })),
+    quotes: z.record(z.string(), z.number().finite().positive()),
+  }).optional(),
 });
 
 const placementSchema = z.object({

@@ -1,6 +1,6 @@
 import type { PriceRequest } from '../types';
 import type { AwsClientOptions } from './aws-clients';
-import type { PricingMode, ResolveOptions } from './options';
+import type { PricingMode, PublicFeedOptions, ResolveOptions } from './options';
 import { mergeRegions, RegionRequest } from './requests';
 
 /** Calls made, by operation, counting every page (not retries, which the SDK does under one call). */
@@ -9,10 +9,12 @@ export interface LookupCalls {
   describeSpotPriceHistory: number;
   describeInstanceTypeOfferings: number;
   describeInstanceTypes: number;
+  /** Public feed documents fetched (not AWS API calls; no credentials). */
+  publicFeeds: number;
 }
 
 export function noCalls(): LookupCalls {
-  return { getProducts: 0, describeSpotPriceHistory: 0, describeInstanceTypeOfferings: 0, describeInstanceTypes: 0 };
+  return { getProducts: 0, describeSpotPriceHistory: 0, describeInstanceTypeOfferings: 0, describeInstanceTypes: 0, publicFeeds: 0 };
 }
 
 const HOUR = 3_600_000;
@@ -45,6 +47,7 @@ export interface LookupContext {
   readonly snapshotMaxAgeDays: number;
   readonly placementScoreThreshold: number;
   readonly aws?: AwsClientOptions;
+  readonly feeds?: PublicFeedOptions;
   /** AWS calls made so far. */
   readonly calls: LookupCalls;
   /** Warnings so far, each once, in the order found. */
@@ -76,6 +79,7 @@ export function lookupContext(requests: readonly PriceRequest[], options: Resolv
     snapshotMaxAgeDays: options.snapshotMaxAgeDays ?? 30,
     placementScoreThreshold: options.placementScoreThreshold ?? 5,
     aws: options.aws,
+    feeds: options.feeds,
     calls: noCalls(),
     warnings,
     warn: (line) => {

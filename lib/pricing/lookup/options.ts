@@ -1,6 +1,19 @@
 import type { AwsClientOptions } from './aws-clients';
 import { PricingLookupError } from './errors';
 
+/** Where the two credential-free feeds are read from, and how long each may take. */
+export interface PublicFeedOptions {
+  /** Spot Instance Advisor data, e.g. `https://spot-bid-advisor.s3.amazonaws.com/spot-advisor-data.json`. */
+  readonly advisorUrl: string;
+  /** The spot pricing page's feed, e.g. `https://website.spot.ec2.aws.a2z.com/spot.json`. */
+  readonly priceFeedUrl: string;
+  /**
+   * Milliseconds each feed may take, connection to last byte; a feed that takes longer is a warning and the next source.
+   * @default 3000
+   */
+  readonly timeoutMs?: number;
+}
+
 /** Where prices come from: see docs/pricing-sources.md. */
 export type PricingMode = 'live' | 'auto' | 'snapshot';
 export const PRICING_MODES: readonly PricingMode[] = ['live', 'auto', 'snapshot'];
@@ -82,6 +95,13 @@ export interface ResolveOptions {
    * @default {}
    */
   readonly aws?: AwsClientOptions;
+  /**
+   * AWS's two credential-free spot feeds (regional spot figures, interruption buckets): read by `auto` (with or
+   * without credentials) and `live`. `bin/app.ts` passes the public URLs, or GPU_FLEET_SPOT_ADVISOR_URL and
+   * GPU_FLEET_SPOT_PRICE_FEED_URL.
+   * @default - feeds not read: interruption buckets and regional figures come from the snapshot (`auto`) or are absent (`live`)
+   */
+  readonly feeds?: PublicFeedOptions;
   /**
    * Whether a source of AWS credentials can exist at all (bin/app.ts decides with `awsCredentialSourceMayExist`
    * from the process environment). When false, `auto` does not load the AWS SDK and treats credentials as absent.

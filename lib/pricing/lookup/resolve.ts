@@ -7,6 +7,7 @@ import type { LivePartsWanted } from './live';
 import type { ResolveOptions } from './options';
 import { ResolvedParts } from './parts';
 import { readPlacement } from './placement-source';
+import { PublicSource } from './public-source';
 import { validateRequests } from './requests';
 import { checkCompleteness, spotCapPrices } from './rules';
 import { sortTable } from './schema';
@@ -56,6 +57,9 @@ export async function resolvePriceTable(requests: readonly PriceRequest[], optio
     // auto: what the cache holds fresh, the rest from AWS, the snapshot if AWS cannot answer.
     // live: everything from AWS, or fail; never the cache's or the snapshot's prices.
     const cache = new CacheSource(ctx);
+    // The public feeds need no credentials: they run beside the cache and AWS, and fill in once on-demand is known.
+    const publicSource = new PublicSource(ctx, cache);
+    publicSource.start();
     const wanted = new Map<string, LivePartsWanted>();
     for (const r of ctx.regions) {
       const fresh = cache.fresh(r);
@@ -76,12 +80,13 @@ export async function resolvePriceTable(requests: readonly PriceRequest[], optio
         ]);
       } else {
         snapshotReason = aws.outcome.reason;
-        for (const r of ctx.regions) if (wanted.has(r.region)) parts.fill(r.region, snapshot.parts(r, wanted.get(r.region)!));
+        for (const r of ctx.regions) if (wanted.has(r.region)) parts.fill(r.region, snapshot.parts(r, { ...wanted.get(r.region)!, public: false }));
       }
     } else {
       ctx.log('pricing: every price is in the local cache and fresh; no AWS calls');
       placement = await readPlacement(ctx, cache.cache, undefined);
     }
+    await publicSource.fill(parts, snapshot);
   }
   return finish(ctx, parts.table(), snapshot, snapshotReason, placement);
 }
@@ -98,7 +103,10 @@ function finish(
   const table = sortTable(snapshot.used ? { ...resolved, spot: [...resolved.spot, ...spotCapPrices(ctx, resolved)] } : resolved);
   const snapshotAgeDays = snapshot.used ? snapshot.checkAge(table, snapshotReason) : undefined;
   checkCompleteness(ctx, table, snapshot.used);
-  const sources = [...new Set<PriceSource>([...table.onDemand, ...table.spot, ...table.units].map((p) => p.source))].sort();
-  ctx.log(`pricing: prices from ${sources.join(' + ')} (${table.onDemand.length} on-demand, ${table.spot.length} spot pools, ${table.units.length} unit prices)`);
+  const sources = [...new Set<PriceSource>([...table.onDemand, ...table.spot, ...table.units, ...(table.regionalSpot ?? [])].map((p) => p.source))].sort();
+  ctx.log(
+    `pricing: prices from ${sources.join(' + ')} (${table.onDemand.length} on-demand, ${table.spot.length} spot pools with history or caps, ` +
+      `${table.regionalSpot?.length ?? 0} regional spot figures, ${table.interruption?.length ?? 0} interruption buckets, ${table.units.length} unit prices)`,
+  );
   return { table, warnings: [...ctx.warnings], sources, snapshotAgeDays, calls: ctx.calls, placement };
 }

@@ -12,39 +12,46 @@ import { PricingLookupError } from './errors';
 const OPTIONAL_UNITS: readonly UnitResource[] = ['cloudwatch-alarm-month', 'lambda-gb-second', 'lambda-request', 'sqs-request'];
 
 /**
- * For an environment whose snapshot holds no spot price for any of its pools: price each offered pool at the spot
- * cap, the type's on-demand price (EC2 never charges more than on-demand for spot), so the estimate is an upper
- * bound, never $0. Each entry says so in its origin, and a warning per environment says how to get real prices.
+ * For each offered pool the snapshot has no spot figure for (no per-AZ history and no regional public figure): the
+ * spot cap, the type's on-demand price (EC2 never charges more than on-demand for spot), so the estimate is an upper
+ * bound, never $0. Each entry is `kind: 'cap'` and says so in its origin (the report shows "spot: no data"); a
+ * warning per environment names the types and how to get real prices.
  */
 export function spotCapPrices(ctx: LookupContext, table: PriceTable): SpotPrice[] {
   const caps: SpotPrice[] = [];
   const capped = new Set<string>();
   for (const req of ctx.requests) {
     const book = PriceBook.of(table, req.region);
-    if (book.hasAnySpot(req.instanceTypes, req.availabilityZones)) continue;
-    let added = 0;
+    const none = !book.hasAnySpot(req.instanceTypes, req.availabilityZones);
+    const cappedTypes = new Set<string>();
     for (const type of req.instanceTypes) {
       const od = book.onDemand(type);
       if (!od) continue; // reported by checkCompleteness
       const offering = book.offering(type);
       for (const az of req.availabilityZones.filter((a) => !offering || offering.availabilityZones.includes(a))) {
+        if (book.spot(type, az)) continue;
+        cappedTypes.add(type);
         const pool = `${req.region} ${type} ${az}`;
         if (capped.has(pool)) continue;
         capped.add(pool);
         caps.push({
-          instanceType: type, region: req.region, availabilityZone: az,
+          kind: 'cap', instanceType: type, region: req.region, availabilityZone: az,
           currentUsdPerHour: od.usdPerHour, p50UsdPerHour: od.usdPerHour, p90UsdPerHour: od.usdPerHour, samples: 1,
           source: 'snapshot', validOn: od.validOn,
-          origin: `spot cap, not a spot price: the snapshot holds no spot history for this pool, so it is priced at the on-demand price (${od.origin})`,
+          origin: `spot cap, not a spot price: the snapshot holds no spot figure for this pool, so it is priced at the on-demand price (${od.origin})`,
         });
-        added++;
       }
     }
-    if (added > 0) {
+    const fix = 'run `npm run pricing:refresh` with AWS credentials, or synth with -c pricing=live, for real spot prices';
+    if (none && cappedTypes.size > 0) {
       ctx.warn(
         `pricing: ${req.environment}: the snapshot ${ctx.snapshotPath} holds no spot prices for ${req.region}; the spot burst is priced ` +
-          'at its cap (the on-demand price), so its spot part is an upper bound; run ' +
-          '`npm run pricing:refresh` with AWS credentials, or synth with -c pricing=live, for real spot prices',
+          `at its cap (the on-demand price), so its spot part is an upper bound; ${fix}`,
+      );
+    } else if (cappedTypes.size > 0) {
+      ctx.warn(
+        `pricing: ${req.environment}: spot: no data for ${[...cappedTypes].join(', ')} in ${req.region} (no per-AZ history, no public ` +
+          `regional figure); those pools are priced at the spot cap (the on-demand price); ${fix}`,
       );
     }
   }
@@ -65,16 +72,36 @@ export function checkCompleteness(ctx: LookupContext, table: PriceTable, fromSna
     const env = req.environment;
     const book = PriceBook.of(table, req.region);
     for (const type of req.instanceTypes) {
-      if (!book.onDemand(type)) problems.push(`pricing: ${env}: no on-demand price for ${type} in ${req.region}${fix}`);
+      if (book.onDemand(type)) continue;
+      if (!fromSnapshot) {
+        problems.push(`pricing: ${env}: no on-demand price for ${type} in ${req.region}`);
+        continue;
+      }
+      // Tell a real type the snapshot cannot price from a name the data does not know at all.
+      const known = book.regionalSpot(type) !== undefined || book.interruption(type) !== undefined;
+      problems.push(
+        known
+          ? `pricing: ${env}: no on-demand price for ${type} in ${req.region}: AWS's public spot data lists ${type} there, but the ` +
+              `snapshot ${ctx.snapshotPath} holds no traced on-demand price for it; synth with -c pricing=live, or run ` +
+              '`npm run pricing:refresh` with AWS credentials to add it'
+          : `pricing: ${env}: no on-demand price for ${type} in ${req.region}: neither the snapshot ${ctx.snapshotPath} nor AWS's ` +
+              `public spot data knows ${type} there; check the name and the region (aws ec2 describe-instance-type-offerings ` +
+              `--filters Name=instance-type,Values=${type} --region ${req.region}), then synth with -c pricing=live or run \`npm run pricing:refresh\``,
+      );
     }
     if (!seenRegionUnits.has(req.region)) {
       seenRegionUnits.add(req.region);
       const natInRegion = requests.some((r) => r.region === req.region && r.needsNat !== false);
+      const leftOut: string[] = [];
       for (const u of unitsNeeded) {
         if (book.unit(u)) continue;
         if (!natInRegion && u.startsWith('nat-gateway-')) continue; // existing VPCs: their NAT is not this stack's cost
-        if (OPTIONAL_UNITS.includes(u)) warn(`pricing: no ${u} price for ${req.region}; that small part is left out of the estimate${fix}`);
-        else problems.push(`pricing: no ${u} price for ${req.region}${fix}`);
+        // The committed snapshot holds only traced prices: a line it cannot price is left out and named, not invented.
+        if (OPTIONAL_UNITS.includes(u) || fromSnapshot) leftOut.push(u);
+        else problems.push(`pricing: no ${u} price for ${req.region}`);
+      }
+      if (leftOut.length) {
+        warn(`pricing: ${req.region}: no ${leftOut.join(', ')} price${leftOut.length > 1 ? 's' : ''}; those lines are left out of the estimate (not priced)${fix}`);
       }
     }
     let pools = 0;

@@ -22,6 +22,7 @@ const provenance = {
 
 export const onDemandPriceSchema = z.object({ instanceType: z.string().min(1), region: z.string().min(1), usdPerHour: price, ...provenance });
 export const spotPriceSchema = z.object({
+  kind: z.enum(['az-history', 'regional', 'cap']).optional(),
   instanceType: z.string().min(1),
   region: z.string().min(1),
   availabilityZone: z.string().min(1),
@@ -56,11 +57,30 @@ export const offeringSchema = z.object({
   validOn: isoDay.optional(),
 });
 
+export const regionalSpotSchema = z.object({
+  instanceType: z.string().min(1),
+  region: z.string().min(1),
+  expectedUsdPerHour: price,
+  quoteUsdPerHour: price.nullable(),
+  savingsPercent: z.number().min(0).max(100).nullable(),
+  ...provenance,
+});
+export const interruptionSchema = z.object({
+  instanceType: z.string().min(1),
+  region: z.string().min(1),
+  bucket: z.number().int().min(0).max(4),
+  label: z.string().min(1),
+  savingsPercent: z.number().min(0).max(100),
+  ...provenance,
+});
+
 export const priceTableSchema = z.object({
   onDemand: z.array(onDemandPriceSchema),
   spot: z.array(spotPriceSchema),
   units: z.array(unitPriceSchema),
   offerings: z.array(offeringSchema),
+  regionalSpot: z.array(regionalSpotSchema).optional(),
+  interruption: z.array(interruptionSchema).optional(),
 });
 
 /** zod issues as `path: message` lines, for error text a person can act on. */
@@ -78,5 +98,7 @@ export function sortTable(t: PriceTable): PriceTable {
     spot: [...t.spot].sort(by((p) => `${p.region} ${p.instanceType} ${p.availabilityZone}`)),
     units: [...t.units].sort(by((p) => `${p.region} ${p.resource}`)),
     offerings: [...t.offerings].sort(by((p) => `${p.region} ${p.instanceType}`)),
+    ...(t.regionalSpot ? { regionalSpot: [...t.regionalSpot].sort(by((p) => `${p.region} ${p.instanceType}`)) } : {}),
+    ...(t.interruption ? { interruption: [...t.interruption].sort(by((p) => `${p.region} ${p.instanceType}`)) } : {}),
   };
 }

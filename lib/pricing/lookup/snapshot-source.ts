@@ -1,7 +1,7 @@
 import type { PriceTable } from '../types';
 import type { LookupContext } from './context';
 import type { LivePartsWanted } from './live';
-import { onDemandPartFrom, RegionParts, spotPartFrom } from './parts';
+import { onDemandPartFrom, publicPartFrom, RegionParts, spotPartFrom } from './parts';
 import type { RegionRequest } from './requests';
 import { PriceSnapshot, ageInDays, oldestDate, readSnapshot } from './snapshot';
 
@@ -11,21 +11,24 @@ import { PriceSnapshot, ageInDays, oldestDate, readSnapshot } from './snapshot';
  */
 export class SnapshotSource {
   private snapshot?: PriceSnapshot;
+  private pricesUsed = false;
 
   constructor(private readonly ctx: LookupContext) {}
 
-  /** Whether any price came from the snapshot. */
+  /** Whether on-demand or spot prices came from the snapshot (its public figures alone do not count). */
   get used(): boolean {
-    return this.snapshot !== undefined;
+    return this.pricesUsed;
   }
 
-  /** The wanted parts of `r` from the snapshot. */
-  parts(r: RegionRequest, which: LivePartsWanted): RegionParts {
+  /** The wanted parts of `r` from the snapshot (the public part with the spot part: both are spot figures). */
+  parts(r: RegionRequest, which: LivePartsWanted & { readonly public?: boolean }): RegionParts {
     this.snapshot ??= readSnapshot(this.ctx.snapshotPath);
     const t = this.snapshot.table;
+    if (which.onDemand || which.spot) this.pricesUsed = true;
     return {
       ...(which.onDemand ? { onDemand: onDemandPartFrom(t, r) } : {}),
       ...(which.spot ? { spot: spotPartFrom(t.spot, r) } : {}),
+      ...((which.public ?? which.spot) ? { public: publicPartFrom(t, r) } : {}),
     };
   }
 
@@ -36,17 +39,22 @@ export class SnapshotSource {
   checkAge(table: PriceTable, reason: string | undefined): number | undefined {
     const { ctx } = this;
     const fromSnapshot = <T extends { source: string }>(xs: readonly T[]) => xs.filter((p) => p.source === 'snapshot');
-    const oldest = oldestDate({ ...table, onDemand: fromSnapshot(table.onDemand), spot: fromSnapshot(table.spot), units: fromSnapshot(table.units) });
+    const oldest = oldestDate({
+      ...table,
+      onDemand: fromSnapshot(table.onDemand),
+      spot: fromSnapshot(table.spot),
+      units: fromSnapshot(table.units),
+      regionalSpot: fromSnapshot(table.regionalSpot ?? []),
+    });
     if (!oldest) return undefined;
     const days = ageInDays(oldest, ctx.now);
     const age = `its oldest price is dated ${oldest}, ${days} days ago`;
-    if (reason) ctx.warn(`pricing: using the committed snapshot ${ctx.snapshotPath} because ${reason}; ${age}`);
-    if (days > ctx.snapshotMaxAgeDays) {
-      ctx.warn(
-        `pricing: the price snapshot ${ctx.snapshotPath} is older than ${ctx.snapshotMaxAgeDays} days (${age}); ` +
-          'run `npm run pricing:refresh` with AWS credentials to update it',
-      );
-    }
+    // One line for the snapshot's age, whatever the reason it was used.
+    const stale = days > ctx.snapshotMaxAgeDays
+      ? `; older than ${ctx.snapshotMaxAgeDays} days: run \`npm run pricing:refresh\` with AWS credentials to update it`
+      : '';
+    if (reason) ctx.warn(`pricing: using the committed snapshot ${ctx.snapshotPath} because ${reason}; ${age}${stale}`);
+    else if (stale) ctx.warn(`pricing: the price snapshot ${ctx.snapshotPath}: ${age}${stale}`);
     return days;
   }
 }

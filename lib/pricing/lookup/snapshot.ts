@@ -53,6 +53,8 @@ export function readSnapshot(file: string): PriceSnapshot {
       spot: t.spot.map((p) => ({ ...p, source: 'snapshot' as const })),
       units: t.units.map((p) => ({ ...p, source: 'snapshot' as const })),
       offerings: t.offerings,
+      regionalSpot: (t.regionalSpot ?? []).map((p) => ({ ...p, source: 'snapshot' as const })),
+      interruption: (t.interruption ?? []).map((p) => ({ ...p, source: 'snapshot' as const })),
     },
   };
 }
@@ -64,7 +66,14 @@ export function writeSnapshot(file: string, table: PriceTable, notes: readonly s
   const doc = {
     format: SNAPSHOT_FORMAT,
     notes,
-    table: { onDemand: relabel(sorted.onDemand), spot: relabel(sorted.spot), units: relabel(sorted.units), offerings: sorted.offerings },
+    table: {
+      onDemand: relabel(sorted.onDemand),
+      spot: relabel(sorted.spot),
+      units: relabel(sorted.units),
+      offerings: sorted.offerings,
+      ...(sorted.regionalSpot?.length ? { regionalSpot: relabel(sorted.regionalSpot) } : {}),
+      ...(sorted.interruption?.length ? { interruption: relabel(sorted.interruption) } : {}),
+    },
   };
   snapshotSchema.parse(doc);
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -73,7 +82,7 @@ export function writeSnapshot(file: string, table: PriceTable, notes: readonly s
 
 /** Oldest `validOn` among the given prices, or undefined for none. */
 export function oldestDate(table: PriceTable): string | undefined {
-  const dates = [...table.onDemand, ...table.spot, ...table.units].map((p) => p.validOn).sort();
+  const dates = [...table.onDemand, ...table.spot, ...table.units, ...(table.regionalSpot ?? [])].map((p) => p.validOn).sort();
   return dates[0];
 }
 

@@ -14,7 +14,19 @@ export function costAnnotations(e: EnvironmentCostEstimate): { readonly info: st
   const info =
     `${e.environment} expected ${usd(m.expectedUsd)}/month (range ${usd(m.lowUsd)}-${usd(m.highUsd)}, ` +
     `worst case ${usd(m.worstCaseUsd)}) at ${quantity(e.hoursPerMonth)} h/month`;
-  const warnings: CostWarning[] = e.warnings.map((message) => ({ id: WARNING_IDS.costPartLeftOut, message }));
+  const warnings: CostWarning[] = [
+    ...e.warnings.map((message): CostWarning => ({ id: WARNING_IDS.costPartLeftOut, message })),
+    ...e.interruptionWarnings.map((message): CostWarning => ({ id: WARNING_IDS.spotInterruptionRisk, message })),
+  ];
+  // Over the budget alone is flagged in the report (most fleets' worst case is); over an explicit limit warns.
+  if (e.maxWorstCaseUsd !== undefined && m.worstCaseUsd > e.maxWorstCaseUsd) {
+    warnings.push({
+      id: WARNING_IDS.worstCaseOverBudget,
+      message:
+        `${e.environment} worst case ${usd(m.worstCaseUsd)}/month exceeds cost.maxWorstCaseUsd ${usd(e.maxWorstCaseUsd)}; ` +
+        'lower fleet.maxSize or fallback.maxInstances, or raise the limit',
+    });
+  }
   if (e.budget.overBudget) {
     warnings.unshift({
       id: WARNING_IDS.costOverBudget,

@@ -16,16 +16,46 @@ export interface CostCheckResult {
   readonly passes: readonly string[];
 }
 
+/** Figures that are money the fleet pays: each must be a finite number >= 0 (savings and headroom may be negative). */
+function badFigures(e: CostReport['environments'][number]): string[] {
+  const m = e.monthly;
+  const figures: [string, number][] = [
+    ['monthly.expectedUsd', m.expectedUsd], ['monthly.lowUsd', m.lowUsd], ['monthly.highUsd', m.highUsd],
+    ['monthly.worstCaseUsd', m.worstCaseUsd], ['monthly.allOnDemandUsd', m.allOnDemandUsd], ['budget.monthlyLimitUsd', e.budget.monthlyLimitUsd],
+    ...e.components.flatMap((c): [string, number][] => [[`components.${c.id}.monthlyUsd`, c.monthlyUsd], [`components.${c.id}.lowUsd`, c.lowUsd], [`components.${c.id}.highUsd`, c.highUsd]]),
+  ];
+  return figures
+    .filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    .map(([k, v]) => `${k} is ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+}
+
 export function checkCostReport(head: CostReport, base?: CostReport): CostCheckResult {
   const failures: string[] = [];
   const passes: string[] = [];
   const diff = base ? diffCostReports(base, head) : undefined;
   for (const e of head.environments) {
     const name = e.environment;
+    const bad = badFigures(e);
+    if (bad.length) {
+      // A report with a broken figure proves nothing else: fail it before comparing anything.
+      failures.push(`${name}: ${bad.join(', ')}; every cost figure must be a finite number >= 0: the estimate or the report is corrupt`);
+      continue;
+    }
     const expected = e.monthly.expectedUsd;
     const budget = e.budget.monthlyLimitUsd;
     const used = (expected / budget) * 100;
     let failed = false;
+    const worst = e.monthly.worstCaseUsd;
+    const maxWorst = (e.inputs.environment as { cost?: { maxWorstCaseUsd?: number } }).cost?.maxWorstCaseUsd;
+    if (maxWorst !== undefined && worst > maxWorst) {
+      failed = true;
+      const d = diff?.environments.find((x) => x.environment === name);
+      const why = d && d.risk.changes.length ? ` (changed: ${d.risk.changes.map((c) => `${c.field} ${c.before} -> ${c.after}`).join('; ')})` : '';
+      failures.push(
+        `${name}: worst case ${usd(worst)}/month exceeds cost.maxWorstCaseUsd ${usd(maxWorst)} by ${usd(worst - maxWorst)}${why}; ` +
+          'lower fleet.maxSize or fallback.maxInstances, or raise the limit in config/environments.ts',
+      );
+    }
     if (expected > budget) {
       failed = true;
       failures.push(
@@ -52,7 +82,8 @@ export function checkCostReport(head: CostReport, base?: CostReport): CostCheckR
     } else if (base) {
       growth = ', new environment (no base to compare)';
     }
-    if (!failed) passes.push(`${name}: ${usd(expected)} of ${usd(budget)} budget (${percent(used)})${growth}`);
+    const worstNote = maxWorst !== undefined ? `, worst case ${usd(worst)} of ${usd(maxWorst)}` : `, worst case ${usd(worst)}${worst > budget ? ' (over budget)' : ''}`;
+    if (!failed) passes.push(`${name}: ${usd(expected)} of ${usd(budget)} budget (${percent(used)})${growth}${worstNote}`);
   }
   return { ok: failures.length === 0, failures, passes };
 }

@@ -46,6 +46,18 @@ export function renderCostDiffMarkdown(diff: CostDiff, head: CostReport): string
       '',
     );
   }
+  const risky = diff.environments.filter((e) => e.risk.changes.length > 0 || e.risk.worstCaseChangeUsd !== 0);
+  if (risky.length) {
+    lines.push('### Risk: worst case and config changes', '', '| Environment | Worst case before | After | Change | Config changes |', '|---|---:|---:|---:|---|');
+    for (const e of risky) {
+      const changes = e.risk.changes.map((c) => `${c.field} ${c.before} → ${c.after}`).join('; ') || '–';
+      lines.push(
+        `| ${cell(e.environment)} | ${orDash(e.risk.worstCaseBeforeUsd)} | ${orDash(e.risk.worstCaseAfterUsd)} | ` +
+          `${signedUsd(e.risk.worstCaseChangeUsd)}${e.risk.worstCaseChangeUsd > 0 ? ' ⚠️' : ''} | ${cell(changes)} |`,
+      );
+    }
+    lines.push('');
+  }
   for (const e of diff.environments) {
     if (e.status === 'unchanged') continue;
     lines.push(
@@ -61,6 +73,6 @@ export function renderCostDiffMarkdown(diff: CostDiff, head: CostReport): string
       '',
     );
   }
-  if (diff.environments.every((e) => e.status === 'unchanged')) lines.push('No cost change in any environment.', '');
+  if (diff.environments.every((e) => e.status === 'unchanged')) lines.push('No cost or risk change in any environment.', '');
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

@@ -1,7 +1,9 @@
 import { estimateEnvironmentCost, PriceUsed } from '../estimate';
 import { roundCents } from '../format';
-import type { InstanceOffering, OnDemandPrice, PriceTable, SpotPrice, UnitPrice, UnitResource } from '../types';
+import { BUCKET_LABELS } from '../types';
+import type { InstanceOffering, InterruptionFrequency, OnDemandPrice, PriceTable, SpotPrice, UnitPrice, UnitResource } from '../types';
 import type { CostReport, ReportEnvironment } from './model';
+import { RiskDiff, riskDiff } from './risk';
 
 /**
  * `cost:diff`: what a pull request changes, per environment and component, with the change split into what the
@@ -34,6 +36,8 @@ export interface EnvironmentDiff {
   readonly codeChangeUsd: number | null;
   /** Why the split is missing, or which base prices the head did not have. */
   readonly notes: readonly string[];
+  /** Config changes that move cost or risk, and the worst case before and after. */
+  readonly risk: RiskDiff;
 }
 
 export interface CostDiff {
@@ -83,10 +87,25 @@ function repriceBase(base: ReportEnvironment, head: CostReport): { expectedUsd: 
   const offerings = base.inputs.offerings.map(
     (o) => headOfferings.find((h) => h.instanceType === o.instanceType && h.region === o.region) ?? o,
   );
-  const e = estimateEnvironmentCost(base.inputs.environment, priceTableFromReport(merged, offerings), {
+  // Interruption buckets (they price the churn line): the head's for each type, else the base's.
+  const interruption = new Map<string, InterruptionFrequency>();
+  for (const env of [...head.environments, base]) {
+    for (const p of env.spotPools ?? []) {
+      const k = `${env.region} ${p.instanceType}`;
+      const bucket = BUCKET_LABELS.indexOf(p.bucket as (typeof BUCKET_LABELS)[number]);
+      if (bucket < 0 || interruption.has(k)) continue;
+      interruption.set(k, {
+        instanceType: p.instanceType, region: env.region, bucket, label: p.bucket!, savingsPercent: p.savingsVsOnDemandPercent ?? 0,
+        source: 'snapshot', validOn: env.prices[0]?.validOn ?? '1970-01-01', origin: 'from the cost report',
+      });
+    }
+  }
+  const table = { ...priceTableFromReport(merged, offerings), interruption: [...interruption.values()] };
+  const e = estimateEnvironmentCost(base.inputs.environment, table, {
     hoursPerMonth: base.inputs.hoursPerMonth,
     scheduleDescription: base.inputs.scheduleDescription,
     smallParts: base.inputs.smallParts,
+    ...(base.inputs.capacityProfile ? { capacityProfile: base.inputs.capacityProfile } : {}),
   });
   return { expectedUsd: e.monthly.expectedUsd, fallbacks };
 }
@@ -125,9 +144,12 @@ export function diffCostReports(base: CostReport, head: CostReport): CostDiff {
     } else {
       notes.push(b ? 'environment removed by this change' : 'environment added by this change');
     }
+    const risk = riskDiff(b, h);
+    const costUnchanged = changeUsd === 0 && components.every((c) => c.changeUsd === 0);
     return {
       environment: name,
-      status: !b ? 'added' : !h ? 'removed' : changeUsd === 0 && components.every((c) => c.changeUsd === 0) ? 'unchanged' : 'changed',
+      status: !b ? 'added' : !h ? 'removed' : costUnchanged && risk.changes.length === 0 && risk.worstCaseChangeUsd === 0 ? 'unchanged' : 'changed',
+      risk,
       beforeUsd,
       afterUsd,
       changeUsd,

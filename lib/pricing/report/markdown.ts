@@ -1,5 +1,6 @@
 import { percent, quantity, unitPrice, usd } from '../format';
 import { cell } from './markdown-cell';
+import { notPricedLines, savingsCell, spotFacts, spotPoolTable } from './markdown-spot';
 import type { CostReport, ReportEnvironment } from './model';
 
 /** `cost-report.md`: pure string building, the same report gives the same bytes. */
@@ -22,18 +23,23 @@ function sourcesLine(report: CostReport): string {
 /** The one-table overview: one row per environment. */
 export function renderOverviewTable(report: CostReport): string[] {
   const lines = [
-    '| Environment | Expected | Range | Worst case | Budget | Budget used | Saved vs all on-demand |',
+    '| Environment | Expected | Range | Worst case | Budget | Budget used | Saved vs all on-demand (same types) |',
     '|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const e of report.environments) {
     const over = e.budget.overBudget ? ' ⚠️ over' : '';
     lines.push(
-      `| ${cell(e.environment)} | **${usd(e.monthly.expectedUsd)}** | ${range(e)} | ${usd(e.monthly.worstCaseUsd)} | ` +
-        `${usd(e.budget.monthlyLimitUsd)} | ${percent(e.budget.percentUsed)}${over} | ` +
-        `${usd(e.monthly.savingsVsOnDemandUsd)} (${percent(e.monthly.savingsVsOnDemandPercent)}) |`,
+      `| ${cell(e.environment)} | **${usd(e.monthly.expectedUsd)}** | ${range(e)} | ${usd(e.monthly.worstCaseUsd)}${worstFlag(e)} | ` +
+        `${usd(e.budget.monthlyLimitUsd)} | ${percent(e.budget.percentUsed)}${over} | ${savingsCell(e)} |`,
     );
   }
   return lines;
+}
+
+/** ` ⚠️ over budget` when the worst case exceeds the budget (or `cost.maxWorstCaseUsd`). */
+function worstFlag(e: ReportEnvironment): string {
+  if (e.maxWorstCaseUsd !== undefined && e.monthly.worstCaseUsd > e.maxWorstCaseUsd) return ' ⚠️ over cost.maxWorstCaseUsd';
+  return e.budget.worstCaseOverBudget ? ' ⚠️ over budget' : '';
 }
 
 /** A Mermaid pie of cost by component; GitHub renders it in PR comments and Markdown files. */
@@ -69,8 +75,8 @@ function environmentSection(e: ReportEnvironment): string[] {
   const facts = [
     `- Worst case (${quantity(e.inputs.environment.fleet.maxSize)} ${unit}s on-demand all month` +
       (e.inputs.environment.fallback ? ` + ${e.inputs.environment.fallback.maxInstances} fallback on-demand instances` : '') +
-      `): ${usd(e.monthly.worstCaseUsd)}`,
-    `- All on-demand: ${usd(e.monthly.allOnDemandUsd)}; spot saves ${usd(e.monthly.savingsVsOnDemandUsd)} (${percent(e.monthly.savingsVsOnDemandPercent)})`,
+      `): ${usd(e.monthly.worstCaseUsd)}${worstFlag(e)}`,
+    ...spotFacts(e),
     e.monthly.scheduleSavingUsd === null
       ? '- No schedule: the fleet runs all month'
       : `- The schedule saves ${usd(e.monthly.scheduleSavingUsd)} against running all month (${usd(e.monthly.alwaysOnExpectedUsd)})`,
@@ -94,7 +100,7 @@ function environmentSection(e: ReportEnvironment): string[] {
         `${usd(e.commitment.baselineMonthlyUsd)} vs ${usd(e.commitment.onDemandBaselineMonthlyUsd)} on-demand`,
     );
   }
-  lines.push(...facts, '');
+  lines.push(...facts, '', ...spotPoolTable(e), ...notPricedLines(e));
   if (e.perMillionRequests) {
     lines.push('| Cost per million requests | rps | On-demand | Spot (p50) |', '|---|---:|---:|---:|');
     for (const t of e.perMillionRequests.byType) {
@@ -108,7 +114,8 @@ function environmentSection(e: ReportEnvironment): string[] {
     );
   }
   lines.push(...renderPie(e), '');
-  if (e.warnings.length) lines.push('Left out of the estimate:', '', ...e.warnings.map((w) => `- ⚠️ ${w}`), '');
+  const warnings = [...e.warnings, ...e.interruptionWarnings];
+  if (warnings.length) lines.push('Warnings:', '', ...warnings.map((w) => `- ⚠️ ${w}`), '');
   lines.push(
     '<details><summary>Assumptions and prices</summary>',
     '',

@@ -47,8 +47,9 @@ function roundEstimate(e: EnvironmentCostEstimate): ReportEnvironment {
       highUsd: money(m.highUsd),
       worstCaseUsd: money(m.worstCaseUsd),
       allOnDemandUsd: money(m.allOnDemandUsd),
-      savingsVsOnDemandUsd: money(m.savingsVsOnDemandUsd),
-      savingsVsOnDemandPercent: pct(m.savingsVsOnDemandPercent),
+      savingsVsOnDemandUsd: nullable(m.savingsVsOnDemandUsd, money),
+      savingsVsOnDemandPercent: nullable(m.savingsVsOnDemandPercent, pct),
+      typeMixUsd: money(m.typeMixUsd),
       alwaysOnExpectedUsd: money(m.alwaysOnExpectedUsd),
       scheduleSavingUsd: nullable(m.scheduleSavingUsd, money),
       costPerGpuHourUsd: nullable(m.costPerGpuHourUsd, rate),
@@ -85,6 +86,19 @@ function roundEstimate(e: EnvironmentCostEstimate): ReportEnvironment {
           },
         }
       : {}),
+    spotPools: e.spotPools.map((p) => ({
+      ...p,
+      usdPerHour: rate(p.usdPerHour),
+      onDemandUsdPerHour: rate(p.onDemandUsdPerHour),
+      savingsVsOnDemandPercent: nullable(p.savingsVsOnDemandPercent, pct),
+      interruptionsPerMonth: nullable(p.interruptionsPerMonth, (x) => Math.round(x * 1000) / 1000),
+    })),
+    churn: {
+      ...e.churn,
+      interruptionsPerMonth: Math.round(e.churn.interruptionsPerMonth * 1000) / 1000,
+      expectedUsd: money(e.churn.expectedUsd),
+      effectiveSpotUsdPerGpuHour: nullable(e.churn.effectiveSpotUsdPerGpuHour, rate),
+    },
     hoursPerMonth: rate(e.hoursPerMonth),
   };
 }

@@ -13,3 +13,11 @@ export function writeCostReport(outdir: string, report: CostReport): { readonly 
   fs.writeFileSync(markdown, renderCostReportMarkdown(report));
   return { json, markdown };
 }
+
+/**
+ * Removes `cost-report.json` and `cost-report.md` from `outdir` (if there): a synth removes them before it starts, so
+ * one that fails never leaves the previous run's report for someone to read as current.
+ */
+export function removeCostReport(outdir: string): void {
+  for (const f of [COST_REPORT_JSON, COST_REPORT_MARKDOWN]) fs.rmSync(path.join(outdir, f), { force: true });
+}

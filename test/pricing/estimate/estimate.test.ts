@@ -67,8 +67,10 @@ describe('estimateEnvironmentCost: one-GPU types, scheduled 200 h', () => {
     expect(component(e, 'cloudwatch-alarms').monthlyUsd).toBeCloseTo(1, 9);
     expect(component(e, 'lambda').monthlyUsd).toBeCloseTo(0.22833375, 9);
     expect(component(e, 'sqs').monthlyUsd).toBeCloseTo(0.4, 9);
+    // No interruption data in this table: the churn line is there, at $0, and the pools are named (warning below).
+    expect(component(e, 'spot-churn').monthlyUsd).toBe(0);
     expect(e.components.map((c) => c.id)).toEqual([
-      'on-demand-base', 'spot-burst', 'ebs', 'nat-gateway', 'cloudwatch-alarms', 'lambda', 'sqs',
+      'on-demand-base', 'spot-burst', 'spot-churn', 'ebs', 'nat-gateway', 'cloudwatch-alarms', 'lambda', 'sqs',
     ]);
   });
 
@@ -82,11 +84,14 @@ describe('estimateEnvironmentCost: one-GPU types, scheduled 200 h', () => {
     expect(e.monthly.worstCaseUsd).toBeCloseTo(5256 + 48 + NOT_SCALED, 9);
   });
 
-  test('savings against all on-demand and the schedule', () => {
-    // All on-demand: 3 x $1.00 x 200 = 600, same EBS and fixed parts; saving = 400 - 130.67 = 269.33
-    expect(e.monthly.allOnDemandUsd).toBeCloseTo(600 + 4800 / 730 + NOT_SCALED, 9);
-    expect(e.monthly.savingsVsOnDemandUsd).toBeCloseTo(400 - 2 * SPOT_P50 * 200, 9);
-    expect(e.monthly.savingsVsOnDemandPercent).toBeCloseTo(((400 - 2 * SPOT_P50 * 200) / e.monthly.allOnDemandUsd) * 100, 9);
+  test('savings against all on-demand of the same types, the type mix apart, and the schedule', () => {
+    // The favoured pools run g4dn ($0.60) and g6 ($1.00) in equal shares: same-type on-demand $0.80/instance-h.
+    // All on-demand: base 1 x $1.00 + spot 2 x $0.80, x 200 h = 520, same EBS and fixed parts; saving = 320 - 130.67
+    expect(e.monthly.allOnDemandUsd).toBeCloseTo(520 + 4800 / 730 + NOT_SCALED, 9);
+    expect(e.monthly.savingsVsOnDemandUsd).toBeCloseTo(320 - 2 * SPOT_P50 * 200, 9);
+    expect(e.monthly.savingsVsOnDemandPercent).toBeCloseTo(((320 - 2 * SPOT_P50 * 200) / e.monthly.allOnDemandUsd) * 100, 9);
+    // Type mix: the burst on the base type g6 ($1.00) instead of its own types ($0.80): 2 x 0.20 x 200 = 80
+    expect(e.monthly.typeMixUsd).toBeCloseTo(80, 9);
     // Always on: (1 + 2 x 0.326667 + 3 x 8/730) x 730 + fixed = 730 + 476.93 + 24 + 34.48 = 1265.41
     const alwaysOn = 730 + 2 * SPOT_P50 * 730 + 24 + NOT_SCALED;
     expect(e.monthly.alwaysOnExpectedUsd).toBeCloseTo(alwaysOn, 9);
@@ -140,6 +145,7 @@ describe('estimateEnvironmentCost: one-GPU types, scheduled 200 h', () => {
   test('warns about the pool without spot history and states the assumptions', () => {
     expect(e.warnings).toEqual([
       'staging (us-east-1): no spot price history for g5.xlarge in us-east-1c; that pool is left out of the spot estimate',
+      'staging (us-east-1): no interruption bucket for g6.xlarge, g4dn.xlarge in the data; their pools\' churn is not counted',
     ]);
     expect(e.assumptions).toContain('Schedule: MON-FRI 08:00-17:00 UTC, 200 h/month.');
     expect(e.assumptions).toContain('On-demand base: 1 x g6.xlarge (prioritized: first configured type offered).');
@@ -208,12 +214,11 @@ describe('estimateEnvironmentCost: GPU-weighted types', () => {
   });
 
   test('small parts without prices are left out with a warning; no NAT with 0 gateways', () => {
-    expect(e.components.map((c) => c.id)).toEqual(['on-demand-base', 'on-demand-burst', 'spot-burst', 'ebs']);
-    expect(e.warnings).toEqual([
-      'prod (us-east-1): no cloudwatch-alarm-month price in the price table; CloudWatch alarms is left out of the estimate',
-      'prod (us-east-1): no lambda-request price in the price table; Lambda is left out of the estimate',
-      'prod (us-east-1): no sqs-request price in the price table; SQS is left out of the estimate',
+    expect(e.components.map((c) => c.id)).toEqual(['on-demand-base', 'on-demand-burst', 'spot-burst', 'spot-churn', 'ebs']);
+    expect(e.warnings.filter((w) => !w.includes('interruption bucket'))).toEqual([
+      'prod (us-east-1): not priced (no price in the price table): CloudWatch alarms, Lambda, SQS; the estimate is low by these lines',
     ]);
+    expect(e.notPriced).toEqual(['CloudWatch alarms', 'Lambda', 'SQS']);
     expect(e.perMillionRequests).toBeUndefined();
   });
 });
@@ -325,10 +330,6 @@ describe('estimateEnvironmentCost: bad input is a clear error', () => {
       'staging (us-east-1): no spot price for any of g6.xlarge, g5.xlarge, g4dn.xlarge in us-east-1a, us-east-1b, us-east-1c, but spotPercentageAboveBase is 100; refresh the prices (npm run pricing:refresh) or check the types are offered as spot there'],
     ['malformed spot statistics', { ...t, spot: [spot('g6.xlarge', 'us-east-1a', 0.3, NaN, -1)] },
       'staging: spot price of g6.xlarge in us-east-1a has p50UsdPerHour = NaN, p90UsdPerHour = -1 (snapshot, 2026-11-01); each must be a positive USD per hour: the price table is corrupt, refresh it'],
-    ['missing gp3 price', { ...t, units: t.units.filter((u) => u.resource !== 'ebs-gp3-gb-month') },
-      'staging: no ebs-gp3-gb-month price for us-east-1 in the price table; run npm run pricing:refresh (or synth with -c pricing=live)'],
-    ['missing NAT price', { ...t, units: t.units.filter((u) => u.resource !== 'nat-gateway-hour') },
-      'staging: no nat-gateway-hour price for us-east-1 in the price table; run npm run pricing:refresh (or synth with -c pricing=live)'],
     ['$0 small-part price', { ...t, units: t.units.map((u) => (u.resource === 'sqs-request' ? { ...u, usdPerUnit: 0 } : u)) },
       'staging: sqs-request price in us-east-1 is 0 (snapshot, 2026-11-01); it must be a positive USD amount: the price table is corrupt, refresh it'],
     ['no type offered', { ...t, offerings: t.offerings.map((o) => ({ ...o, availabilityZones: [] })) },
@@ -349,7 +350,8 @@ describe('estimateEnvironmentCost: bad input is a clear error', () => {
     const base = threeTypeEnv();
     const env = { ...base, fleet: { ...base.fleet, instanceTypes: ['x9.mega'] } };
     expect(run(t, env)).toThrow(
-      "staging: GPU count of x9.mega is unknown (not in the GPU catalog nor the price table's offerings); use a GPU type from lib/catalog/gpu-instance-types.ts",
+      'staging: GPU count of x9.mega is unknown offline (the GPU catalog has no facts for it and the price table no offering): ' +
+        'synth with -c pricing=live (DescribeInstanceTypes gives it), or add its family and size to lib/catalog/gpu-instance-types.ts from the EC2 instance type page',
     );
   });
 
@@ -374,5 +376,19 @@ describe('estimateEnvironmentCost: the on-demand fallback in the worst case', ()
     expect(withFallback.monthly.expectedUsd).toBe(without.monthly.expectedUsd);
     expect(withFallback.inputs.environment.fallback).toEqual({ maxInstances: 3 });
     expect(without.inputs.environment.fallback).toBeUndefined();
+  });
+});
+
+describe('estimateEnvironmentCost: a line without a traced price', () => {
+  const t = threeTypeTable();
+  test.each([
+    ['ebs-gp3-gb-month', 'ebs', 'EBS gp3 root volumes'],
+    ['nat-gateway-hour', 'nat-gateway', 'NAT gateways (1)'],
+  ] as const)('no %s: the line is left out, named as not priced and warned, never $0 in disguise', (resource, id, label) => {
+    expect(resource).toMatch(/-/);
+    const e = estimateEnvironmentCost(threeTypeEnv(), { ...t, units: t.units.filter((u) => u.resource !== resource) }, { hoursPerMonth: 200 });
+    expect(e.components.map((c) => c.id)).not.toContain(id);
+    expect(e.notPriced).toEqual([label]);
+    expect(e.warnings).toContain(`staging (us-east-1): not priced (no price in the price table): ${label}; the estimate is low by these lines`);
   });
 });

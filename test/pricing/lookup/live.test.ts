@@ -99,7 +99,7 @@ describe('live lookups against the local AWS wire server', () => {
     });
     expect(aws.calls.filter((c) => c.operation === 'GetProducts').every((c) => /\/us-east-1\/pricing\/aws4_request$/.test(c.scope))).toBe(true);
     // 2 instance queries + 6 unit queries (NAT hour and GB share one)
-    expect(res.calls).toEqual({ getProducts: 8, describeSpotPriceHistory: 1, describeInstanceTypeOfferings: 1, describeInstanceTypes: 1 });
+    expect(res.calls).toEqual({ getProducts: 8, describeSpotPriceHistory: 1, describeInstanceTypeOfferings: 1, describeInstanceTypes: 1, publicFeeds: 0 });
   });
 
   test('DescribeSpotPriceHistory asks for Linux/UNIX over the last 7 days, all types and AZs in one query', async () => {
@@ -313,6 +313,6 @@ describe('live lookups against the local AWS wire server', () => {
     await resolvePriceTable([DEV_REQUEST], options({ log: (l) => lines.push(l) }));
     expect(lines[0]).toBe('pricing: asking AWS for 2 instance types x 1 region(s) (us-east-1): on-demand, unit prices, offerings and spot ...');
     expect(lines[1]).toMatch(/^pricing: AWS answered 11 calls in \d+ ms$/);
-    expect(lines[2]).toBe('pricing: prices from live (2 on-demand, 4 spot pools, 7 unit prices)');
+    expect(lines[2]).toBe('pricing: prices from live (2 on-demand, 4 spot pools with history or caps, 0 regional spot figures, 0 interruption buckets, 7 unit prices)');
   });
 });

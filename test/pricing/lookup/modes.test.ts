@@ -53,7 +53,7 @@ describe('pricing modes', () => {
     ]);
     expect(res.snapshotAgeDays).toBe(82);
     expect(res.warnings).toEqual([
-      `pricing: the price snapshot ${snapshotPath} is older than 30 days (its oldest price is dated 2026-09-01, 82 days ago); ` +
+      `pricing: the price snapshot ${snapshotPath}: its oldest price is dated 2026-09-01, 82 days ago; older than 30 days: ` +
         'run `npm run pricing:refresh` with AWS credentials to update it',
     ]);
   });
@@ -71,10 +71,25 @@ describe('pricing modes', () => {
     expect(JSON.stringify(b.table)).toBe(JSON.stringify(a.table));
   });
 
-  test('a type missing from the snapshot is an error that says how to add it', async () => {
+  test('a type the data does not know at all is an error that says to check the name, then how to add it', async () => {
     const problems = await problemsOf(resolvePriceTable([{ ...DEV_REQUEST, instanceTypes: ['g5.xlarge', 'g4dn.xlarge'] }], options({ mode: 'snapshot' })));
     expect(problems).toEqual([
-      `pricing: dev: no on-demand price for g4dn.xlarge in us-east-1; run \`npm run pricing:refresh\` to add it to ${snapshotPath}`,
+      `pricing: dev: no on-demand price for g4dn.xlarge in us-east-1: neither the snapshot ${snapshotPath} nor AWS's public spot data knows ` +
+        'g4dn.xlarge there; check the name and the region (aws ec2 describe-instance-type-offerings --filters Name=instance-type,Values=g4dn.xlarge ' +
+        '--region us-east-1), then synth with -c pricing=live or run `npm run pricing:refresh`',
+    ]);
+  });
+
+  test('a real type the public data lists but the snapshot cannot price on-demand says what to do', async () => {
+    const t = snapshotTable('2026-11-10');
+    writeSnapshot(snapshotPath, {
+      ...t,
+      regionalSpot: [{ instanceType: 'p5.4xlarge', region: 'us-east-1', expectedUsdPerHour: 2.6, quoteUsdPerHour: 6.2, savingsPercent: 9, source: 'snapshot', validOn: '2026-08-10', origin: 'x' }],
+    }, ['x']);
+    const problems = await problemsOf(resolvePriceTable([{ ...DEV_REQUEST, instanceTypes: ['g5.xlarge', 'p5.4xlarge'] }], options({ mode: 'snapshot' })));
+    expect(problems).toEqual([
+      `pricing: dev: no on-demand price for p5.4xlarge in us-east-1: AWS's public spot data lists p5.4xlarge there, but the snapshot ${snapshotPath} ` +
+        'holds no traced on-demand price for it; synth with -c pricing=live, or run `npm run pricing:refresh` with AWS credentials to add it',
     ]);
   });
 
@@ -134,7 +149,7 @@ describe('pricing modes', () => {
     const lines: string[] = [];
     const res = await resolvePriceTable([DEV_REQUEST], options({ now: new Date(NOW.getTime() + 5 * 3600_000), log: (l) => lines.push(l) }));
     expect(aws.calls.length).toBe(before);
-    expect(res.calls).toEqual({ getProducts: 0, describeSpotPriceHistory: 0, describeInstanceTypeOfferings: 0, describeInstanceTypes: 0 });
+    expect(res.calls).toEqual({ getProducts: 0, describeSpotPriceHistory: 0, describeInstanceTypeOfferings: 0, describeInstanceTypes: 0, publicFeeds: 0 });
     expect(res.sources).toEqual(['cache']);
     expect(res.table.spot[0].validOn).toBe('2026-11-22');
     expect(lines[0]).toBe('pricing: every price is in the local cache and fresh; no AWS calls');
@@ -169,11 +184,11 @@ describe('pricing modes', () => {
     expect(Date.now() - started).toBeLessThan(3000); // no hang: the probe fails at once
     expect(aws.calls).toEqual([]);
     expect(res.sources).toEqual(['snapshot']);
+    // One line for the price age of the source, with why it was used.
     expect(res.warnings).toEqual([
       `pricing: using the committed snapshot ${snapshotPath} because no AWS credentials resolved within 3000 ms ` +
-        '(set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login); its oldest price is dated 2026-09-01, 82 days ago',
-      `pricing: the price snapshot ${snapshotPath} is older than 30 days (its oldest price is dated 2026-09-01, 82 days ago); ` +
-        'run `npm run pricing:refresh` with AWS credentials to update it',
+        '(set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login); its oldest price is dated 2026-09-01, 82 days ago; ' +
+        'older than 30 days: run `npm run pricing:refresh` with AWS credentials to update it',
     ]);
   });
 
@@ -202,7 +217,8 @@ describe('pricing modes', () => {
     expect(res.sources).toEqual(['snapshot']);
     expect(res.warnings[0]).toBe(
       `pricing: using the committed snapshot ${snapshotPath} because AWS lookups failed (pricing: EC2 DescribeSpotPriceHistory (us-east-1, g5.xlarge, g6.xlarge) failed: ` +
-        'UnauthorizedOperation: You are not authorized to perform this operation. (HTTP 403)); its oldest price is dated 2026-09-01, 82 days ago',
+        'UnauthorizedOperation: You are not authorized to perform this operation. (HTTP 403)); its oldest price is dated 2026-09-01, 82 days ago; ' +
+        'older than 30 days: run `npm run pricing:refresh` with AWS credentials to update it',
     );
   });
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { PricingLookupError, resolvePriceTable, writeSnapshot } from '../../../lib/pricing/lookup';
+import { resolvePriceTable, writeSnapshot } from '../../../lib/pricing/lookup';
 import type { PriceTable } from '../../../lib/pricing/types';
 import { snapshotTable } from './support/tables';
 import { DEV_REQUEST, NOW } from './support/world';
@@ -34,8 +34,8 @@ describe('a snapshot without spot prices', () => {
       ['g6.xlarge', 'us-east-1b', 0.8048, 0.8048, 0.8048],
     ]);
     for (const p of res.table.spot) {
-      expect(p.origin).toMatch(/^spot cap, not a spot price: the snapshot holds no spot history for this pool/);
-      expect(p).toMatchObject({ source: 'snapshot', validOn: '2026-09-01', samples: 1 });
+      expect(p.origin).toMatch(/^spot cap, not a spot price: the snapshot holds no spot figure for this pool/);
+      expect(p).toMatchObject({ kind: 'cap', source: 'snapshot', validOn: '2026-09-01', samples: 1 });
     }
     expect(res.warnings.filter((w) => w.includes('spot burst is priced at its cap'))).toEqual([
       expect.stringMatching(/^pricing: dev: the snapshot .* holds no spot prices for us-east-1; the spot burst is priced at its cap \(the on-demand price\), so its spot part is an upper bound/),
@@ -74,18 +74,47 @@ describe('missing unit prices in a snapshot', () => {
   test('a small part (alarms, Lambda, SQS) is a warning, the estimate goes on without it', async () => {
     const t = snapshotTable();
     const res = await resolveWith({ ...t, units: t.units.filter((u) => u.resource !== 'cloudwatch-alarm-month') });
-    expect(res.warnings).toContainEqual(expect.stringMatching(/^pricing: no cloudwatch-alarm-month price for us-east-1; that small part is left out of the estimate; run `npm run pricing:refresh`/));
+    expect(res.warnings).toContainEqual(expect.stringMatching(/^pricing: us-east-1: no cloudwatch-alarm-month price; those lines are left out of the estimate \(not priced\); run `npm run pricing:refresh`/));
   });
 
-  test('EBS storage and NAT are errors: they are real money', async () => {
+  test('EBS storage and NAT the snapshot cannot trace are left out and named, never invented', async () => {
     const t = snapshotTable();
-    const err = await resolveWith({ ...t, units: t.units.filter((u) => u.resource !== 'ebs-gp3-gb-month' && u.resource !== 'nat-gateway-hour') })
-      .then(() => undefined, (e: unknown) => e);
-    expect(err).toBeInstanceOf(PricingLookupError);
-    expect((err as PricingLookupError).problems).toEqual([
-      expect.stringMatching(/^pricing: no ebs-gp3-gb-month price for us-east-1; run `npm run pricing:refresh` to add it to /),
-      expect.stringMatching(/^pricing: no nat-gateway-hour price for us-east-1; run `npm run pricing:refresh` to add it to /),
+    const res = await resolveWith({ ...t, units: t.units.filter((u) => u.resource !== 'ebs-gp3-gb-month' && u.resource !== 'nat-gateway-hour') });
+    // One line for the region, naming each.
+    expect(res.warnings.filter((w) => w.includes('(not priced)'))).toEqual([
+      expect.stringMatching(/^pricing: us-east-1: no ebs-gp3-gb-month, nat-gateway-hour prices; those lines are left out of the estimate \(not priced\); run `npm run pricing:refresh` to add it to /),
     ]);
+  });
+});
+
+describe('regional public figures in a snapshot', () => {
+  const regional = (instanceType: string, expected: number, quote: number | null) => ({
+    instanceType, region: 'us-east-1', expectedUsdPerHour: expected, quoteUsdPerHour: quote, savingsPercent: 50,
+    source: 'snapshot' as const, validOn: '2026-08-10', origin: 'regional, not per AZ: test fixture',
+  });
+
+  test('price every AZ of a type without history; the range covers both the expected price and the quote', async () => {
+    const res = await resolveWith({ ...snapshotTable(), spot: [], regionalSpot: [regional('g5.xlarge', 0.44, 0.51), regional('g6.xlarge', 0.41, 0.3)] });
+    expect(res.table.spot).toEqual([]);
+    const { PriceBook } = await import('../../../lib/pricing/price-book');
+    const book = PriceBook.of(res.table, 'us-east-1');
+    expect(book.spot('g5.xlarge', 'us-east-1b')).toMatchObject({ kind: 'regional', currentUsdPerHour: 0.44, p50UsdPerHour: 0.44, p90UsdPerHour: 0.51 });
+    expect(book.spot('g6.xlarge', 'us-east-1a')).toMatchObject({ kind: 'regional', currentUsdPerHour: 0.3, p50UsdPerHour: 0.41, p90UsdPerHour: 0.41 });
+    expect(res.warnings.filter((w) => /spot cap|spot: no data/.test(w))).toEqual([]);
+  });
+
+  test('per-AZ history wins over the regional figure', async () => {
+    const res = await resolveWith({ ...snapshotTable(), regionalSpot: [regional('g5.xlarge', 0.9, 0.9)] });
+    const { PriceBook } = await import('../../../lib/pricing/price-book');
+    expect(PriceBook.of(res.table, 'us-east-1').spot('g5.xlarge', 'us-east-1a')).toMatchObject({ p50UsdPerHour: 0.45 });
+  });
+
+  test('a type with neither gets the cap and a "spot: no data" warning naming it', async () => {
+    const res = await resolveWith({ ...snapshotTable(), spot: [], regionalSpot: [regional('g6.xlarge', 0.41, 0.3)] });
+    expect(res.table.spot.map((p) => `${p.kind} ${p.instanceType}@${p.availabilityZone}`)).toEqual(['cap g5.xlarge@us-east-1a', 'cap g5.xlarge@us-east-1b']);
+    expect(res.warnings).toContainEqual(expect.stringMatching(
+      /^pricing: dev: spot: no data for g5.xlarge in us-east-1 \(no per-AZ history, no public regional figure\); those pools are priced at the spot cap \(the on-demand price\)/,
+    ));
   });
 });
 

@@ -26,7 +26,7 @@ describe('diffCostReports', () => {
   test('identical reports: unchanged, no price movement', () => {
     const d = diffCostReports(reportOf([staging]), reportOf([staging]));
     expect(d.environments[0]).toMatchObject({ status: 'unchanged', changeUsd: 0, priceMovementUsd: 0, codeChangeUsd: 0, notes: [] });
-    expect(renderCostDiffMarkdown(d, reportOf([staging]))).toContain('No cost change in any environment.');
+    expect(renderCostDiffMarkdown(d, reportOf([staging]))).toContain('No cost or risk change in any environment.');
   });
 
   test('a code change only: all of it is code', () => {
@@ -122,7 +122,7 @@ describe('checkCostReport', () => {
     expect(checkCostReport(reportOf([staging]))).toEqual({
       ok: true,
       failures: [],
-      passes: ['staging: $371.72 of $2,000.00 budget (18.6%)'],
+      passes: ['staging: $371.72 of $2,000.00 budget (18.6%), worst case $5,338.48 (over budget)'],
     });
   });
 
@@ -151,19 +151,92 @@ describe('checkCostReport', () => {
     const head = reportOf([{ ...moreSpot, cost: limit.cost }], dearerTable());
     const r = checkCostReport(head, reportOf([staging]));
     expect(r.ok).toBe(true);
-    expect(r.passes[0]).toBe('staging: $459.25 of $2,000.00 budget (23.0%), +23.5% over base $371.72 (limit 25.0%)');
+    expect(r.passes[0]).toBe('staging: $459.25 of $2,000.00 budget (23.0%), +23.5% over base $371.72 (limit 25.0%), worst case $5,338.48 (over budget)');
   });
 
   test('a new environment is not held to an increase', () => {
     const r = checkCostReport(reportOf([staging, threeTypeEnv({ name: 'dev' })]), reportOf([staging]));
     expect(r.ok).toBe(true);
-    expect(r.passes[1]).toBe('dev: $371.72 of $2,000.00 budget (18.6%), new environment (no base to compare)');
+    expect(r.passes[1]).toBe('dev: $371.72 of $2,000.00 budget (18.6%), new environment (no base to compare), worst case $5,338.48 (over budget)');
   });
 
   test('a decrease passes', () => {
     const r = checkCostReport(reportOf([staging]), reportOf([moreSpot]));
     expect(r.ok).toBe(true);
     // Base with one more spot instance: 371.72 + 65.33 + 2.19 = 439.25; 371.72 is 15.4% less
-    expect(r.passes[0]).toBe('staging: $371.72 of $2,000.00 budget (18.6%), -15.4% over base $439.25 (limit 15.0%)');
+    expect(r.passes[0]).toBe('staging: $371.72 of $2,000.00 budget (18.6%), -15.4% over base $439.25 (limit 15.0%), worst case $5,338.48 (over budget)');
   });
+});
+
+describe('a gate that sees risk', () => {
+  const bigger = threeTypeEnv({ fleet: { ...staging.fleet, maxSize: 60 } });
+
+  test('cost:diff lists a maxSize change that moves no expected dollar, with the worst-case delta', () => {
+    const base = reportOf([staging]);
+    const head = reportOf([bigger]);
+    const d = diffCostReports(base, head);
+    const e = d.environments[0];
+    expect(e.changeUsd).toBe(0);
+    expect(e.status).toBe('changed');
+    expect(e.risk.changes).toEqual([{ field: 'fleet.maxSize', before: '6', after: '60' }]);
+    // 54 more g5.xlarge ($1.20) all month with root volumes: 54 x 1.20 x 730 + 54 x $8 = 47,736
+    expect(e.risk.worstCaseChangeUsd).toBeCloseTo(54 * 1.2 * 730 + 54 * 8, 1);
+    const md = renderCostDiffMarkdown(d, head);
+    expect(md).toContain('### Risk: worst case and config changes');
+    expect(md).toContain('| staging | $5,338.48 | $53,074.48 | +$47,736.00 ⚠️ | fleet.maxSize 6 → 60 |');
+    expect(md).not.toContain('No cost or risk change');
+  });
+
+  test.each([
+    ['base', threeTypeEnv({ fleet: { ...staging.fleet, onDemandBaseCapacity: 2 } }), 'fleet.onDemandBaseCapacity', '1', '2'],
+    ['types', threeTypeEnv({ fleet: { ...staging.fleet, instanceTypes: ['g6.xlarge', 'g4dn.xlarge'] } }), 'fleet.instanceTypes', 'g6.xlarge, g5.xlarge, g4dn.xlarge', 'g6.xlarge, g4dn.xlarge'],
+    ['fallback cap', threeTypeEnv({ fallback: { maxInstances: 4 } }), 'fallback.maxInstances', 'none', '4'],
+  ] as const)('cost:diff lists a %s change', (_n, head, field, before, after) => {
+    expect(diffCostReports(reportOf([staging]), reportOf([head])).environments[0].risk.changes).toContainEqual({ field, before, after });
+  });
+
+  test('cost:diff lists a schedule change', () => {
+    const base = buildCostReport([estimateEnvironmentCost(staging, threeTypeTable(), { hoursPerMonth: 200, scheduleDescription: 'MON-FRI 08:00-17:00 UTC' })]);
+    const head = buildCostReport([estimateEnvironmentCost(staging, threeTypeTable(), { hoursPerMonth: 250, scheduleDescription: 'MON-FRI 07:00-19:00 UTC' })]);
+    expect(diffCostReports(base, head).environments[0].risk.changes).toEqual([
+      { field: 'schedule', before: 'MON-FRI 08:00-17:00 UTC', after: 'MON-FRI 07:00-19:00 UTC' },
+    ]);
+  });
+
+  test('cost:check fails a worst case above cost.maxWorstCaseUsd and names the change that moved it', () => {
+    const limited = (e: CostModelEnvironment) => ({ ...e, cost: { ...e.cost, maxWorstCaseUsd: 10_000 } });
+    const r = checkCostReport(reportOf([limited(bigger)]), reportOf([limited(staging)]));
+    expect(r.ok).toBe(false);
+    expect(r.failures).toEqual([
+      'staging: worst case $53,074.48/month exceeds cost.maxWorstCaseUsd $10,000.00 by $43,074.48 (changed: fleet.maxSize 6 -> 60); ' +
+        'lower fleet.maxSize or fallback.maxInstances, or raise the limit in config/environments.ts',
+    ]);
+    expect(checkCostReport(reportOf([limited(staging)])).passes).toEqual(['staging: $371.72 of $2,000.00 budget (18.6%), worst case $5,338.48 of $10,000.00']);
+  });
+
+  test.each([
+    ['a negative expected cost', (r: any) => { r.environments[0].monthly.expectedUsd = -5; }, 'monthly.expectedUsd is -5'],
+    ['a non-finite worst case', (r: any) => { r.environments[0].monthly.worstCaseUsd = Infinity; }, 'monthly.worstCaseUsd is Infinity'],
+    ['a negative component', (r: any) => { r.environments[0].components[1].lowUsd = -0.01; }, 'components.spot-burst.lowUsd is -0.01'],
+  ])('cost:check fails %s', (_n, corrupt, what) => {
+    const r = JSON.parse(JSON.stringify(reportOf([staging])));
+    corrupt(r);
+    const res = checkCostReport(r);
+    expect(res.ok).toBe(false);
+    expect(res.failures).toEqual([`staging: ${what}; every cost figure must be a finite number >= 0: the estimate or the report is corrupt`]);
+  });
+});
+
+test('re-pricing keeps the interruption buckets: identical reports with a churn line split into $0 code and $0 prices', () => {
+  const t: PriceTable = {
+    ...threeTypeTable(),
+    interruption: ['g6.xlarge', 'g5.xlarge', 'g4dn.xlarge'].map((instanceType) => ({
+      instanceType, region: 'us-east-1', bucket: 4, label: '>20%', savingsPercent: 50, source: 'snapshot' as const, validOn: '2026-08-10', origin: 'x',
+    })),
+  };
+  const env = threeTypeEnv({ churn: { warmupSeconds: 3600, drainSeconds: 3600 } });
+  const r = reportOf([env], t);
+  expect(r.environments[0].components.find((c) => c.id === 'spot-churn')!.monthlyUsd).toBeGreaterThan(0.01);
+  const e = diffCostReports(r, reportOf([env], t)).environments[0];
+  expect(e).toMatchObject({ status: 'unchanged', changeUsd: 0, priceMovementUsd: 0, codeChangeUsd: 0 });
 });

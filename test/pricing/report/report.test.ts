@@ -105,8 +105,10 @@ describe('markdown', () => {
   const md = renderCostReportMarkdown(report());
 
   test('overview row per environment with budget flag', () => {
-    expect(md).toContain('| staging | **$371.72** | $317.05 – $481.05 | $5,338.48 | $2,000.00 | 18.6% | $269.33 (42.0%) |');
-    expect(md).toContain('| prod | **$1,265.41** | $1,065.88 – $1,664.48 | $5,338.48 | $300.00 | 421.8% ⚠️ over |');
+    // Savings against on-demand of the same types; a worst case above the budget is flagged.
+    expect(md).toContain('| staging | **$371.72** | $317.05 – $481.05 | $5,338.48 ⚠️ over budget | $2,000.00 | 18.6% | $189.33 (33.7%) |');
+    expect(md).toContain('| prod | **$1,265.41** | $1,065.88 – $1,664.48 | $5,338.48 ⚠️ over budget | $300.00 | 421.8% ⚠️ over |');
+    expect(md).toContain('- Type mix (apart from spot): running the spot burst on its types instead of the base type g6.xlarge saves $80.00 on-demand');
   });
 
   test('component table, facts and a Mermaid pie per environment', () => {

@@ -44,7 +44,7 @@ describe('cost:check', () => {
   test('0 when within budget and limit', () => {
     expect(run(runCostCheck, [head, '--base', base])).toEqual({
       code: 0,
-      out: 'ok    staging: $371.72 of $2,000.00 budget (18.6%), 0.0% over base $371.72 (limit 15.0%)',
+      out: 'ok    staging: $371.72 of $2,000.00 budget (18.6%), 0.0% over base $371.72 (limit 15.0%), worst case $5,338.48 (over budget)',
       err: '',
     });
   });

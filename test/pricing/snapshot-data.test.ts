@@ -1,0 +1,146 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ENVIRONMENTS } from '../../config/environments';
+import { EnvironmentConfig } from '../../config/types';
+import { validateEnvironments } from '../../config/validate';
+import { PriceBook } from '../../lib/pricing/price-book';
+import { PricingLookupError, readSnapshot, resolvePriceTable } from '../../lib/pricing/lookup';
+import { parsePriceSources } from '../../lib/pricing/lookup/traced-sources';
+import { DEFAULT_SMALL_PARTS } from '../../lib/pricing/estimate/types';
+import type { UnitResource } from '../../lib/pricing/types';
+import { buildCostReport, renderCostReportMarkdown } from '../../lib/pricing/report';
+import { estimateEnvironments, priceRequestsFor } from '../../lib/stacks/cost-inputs';
+import { GpuFleetStack } from '../../lib/stacks/gpu-fleet-stack';
+
+// The committed snapshot, offline, as CI uses it: the done-when checks of issue 12.
+
+const SNAPSHOT = path.join(__dirname, '..', '..', 'pricing', 'snapshot.json');
+const SOURCES_FILE = path.join(__dirname, '..', '..', 'pricing', 'sources', 'price-sources.json');
+// What the recorded sources give (the snapshot is rebuilt from them, test/pricing/lookup/traced-sources.test.ts):
+// the regions with traced on-demand prices, and per region the unit prices found.
+const SOURCES = parsePriceSources(JSON.parse(fs.readFileSync(SOURCES_FILE, 'utf8')), SOURCES_FILE);
+const ON_DEMAND_REGIONS = SOURCES.onDemand.map((s) => s.region);
+const unitsFound = (region: string) => new Set(SOURCES.units.filter((u) => u.region === region).map((u) => u.resource));
+/** The estimate lines each unit price prices, as the report names them under "Not priced" when it is missing. */
+function expectedNotPriced(env: EnvironmentConfig): string[] {
+  const found = unitsFound(env.region);
+  const line = (label: string, ...needs: UnitResource[]) => (needs.every((r) => found.has(r)) ? [] : [label]);
+  return [
+    ...line('EBS gp3 root volumes', 'ebs-gp3-gb-month'),
+    ...line(`NAT gateways (${env.fleet.natGateways})`, 'nat-gateway-hour'),
+    ...line('CloudWatch alarms', 'cloudwatch-alarm-month'),
+    ...line('Lambda', 'lambda-request', 'lambda-gb-second'),
+    ...line('SQS', 'sqs-request'),
+  ];
+}
+const resolve = (envs: readonly EnvironmentConfig[]) =>
+  resolvePriceTable(priceRequestsFor(envs), { mode: 'snapshot', snapshotPath: SNAPSHOT, cacheDir: path.join(os.tmpdir(), 'unused'), now: new Date('2026-11-29T00:00:00Z') });
+
+describe('the committed environments on the committed snapshot', () => {
+  let estimates: ReturnType<typeof estimateEnvironments>;
+  beforeAll(async () => {
+    estimates = estimateEnvironments(ENVIRONMENTS, (await resolve(ENVIRONMENTS)).table);
+  });
+
+  test('every spot price is below on-demand of its type and says where it comes from and when', () => {
+    for (const e of estimates) {
+      expect(e.spotPools.length).toBeGreaterThan(0);
+      for (const p of e.spotPools) {
+        expect(p.kind).toBe('regional');
+        expect(p.usdPerHour).toBeLessThan(p.onDemandUsdPerHour);
+      }
+      for (const p of e.prices.filter((x) => x.market === 'spot')) {
+        expect(p.validOn).toBe('2026-08-10');
+        expect(p.origin).toMatch(/^regional, not per AZ: on-demand \$[\d.]+\/h \(2026-07-20\) x \(1 - \d+% Spot Instance Advisor average savings, https:\/\/spot-bid-advisor\.s3\.amazonaws\.com\/spot-advisor-data\.json fetched 2026-08-10T06:54:02Z/);
+      }
+    }
+  });
+
+  test('spot savings against same-type on-demand sit in the range the data gives', () => {
+    for (const e of estimates) {
+      const favoured = e.spotPools.filter((p) => p.favoured);
+      const advisor = favoured.map((p) => p.savingsVsOnDemandPercent!);
+      // Every pool's saving is the advisor's, to the cent of rounding.
+      for (const p of e.spotPools) expect([41, 46, 49, 50, 51, 54, 56, 60, 61, 62, 66]).toContain(Math.round(p.savingsVsOnDemandPercent!));
+      // The fleet's saving on its spot burst (churn included) lies within its favoured pools' savings.
+      const sameTypeOd = favoured.reduce((a, p) => a + p.onDemandUsdPerHour, 0) / favoured.length;
+      const spotSaving = (e.monthly.savingsVsOnDemandUsd! / (e.fleet.spotUnits * sameTypeOd * e.hoursPerMonth)) * 100;
+      expect(spotSaving).toBeGreaterThanOrEqual(Math.min(...advisor) - 0.5);
+      expect(spotSaving).toBeLessThanOrEqual(Math.max(...advisor));
+    }
+  });
+
+  test('the Lambda line is priced from the dated us-east-1 AWS page; only the lines without a traced price are "Not priced"', () => {
+    for (const e of estimates) {
+      const env = ENVIRONMENTS.find((x) => x.name === e.environment)!;
+      expect(e.notPriced).toEqual(['EBS gp3 root volumes', `NAT gateways (${env.fleet.natGateways})`, 'CloudWatch alarms', 'SQS']);
+      expect(e.notPriced).toEqual(expectedNotPriced(env));
+      const lambda = e.components.find((c) => c.id === 'lambda')!;
+      expect(lambda.monthlyUsd).toBeCloseTo(DEFAULT_SMALL_PARTS.lambdaRequestsPerMonth * 0.0000002 + DEFAULT_SMALL_PARTS.lambdaGbSecondsPerMonth * 0.0000166667, 10);
+      const used = e.prices.flatMap((p) => (p.market === 'unit' && p.resource.startsWith('lambda-') ? [p] : []));
+      expect(used.map((p) => [p.resource, p.region, p.validOn])).toEqual(
+        expect.arrayContaining([['lambda-request', 'us-east-1', '2020-12-01'], ['lambda-gb-second', 'us-east-1', '2020-12-01']]),
+      );
+      for (const p of used) expect(p.origin).toMatch(/^https:\/\/aws\.amazon\.com\/blogs\/aws\/new-for-aws-lambda-1ms-billing-granularity-adds-cost-savings\/ /);
+    }
+  });
+
+  test('the report shows the interruption bucket of every pool and a churn line per environment', () => {
+    const md = renderCostReportMarkdown(buildCostReport(estimates));
+    for (const e of estimates) {
+      for (const p of e.spotPools) expect(p.bucket).toMatch(/^(<5%|5-10%|10-15%|15-20%|>20%)$/);
+      expect(e.components.map((c) => c.id)).toContain('spot-churn');
+    }
+    expect(md.match(/^- Churn: [\d.]+ interruptions\/month cost \$[\d.,]+ \(420 s warm-up \+ 300 s drain per interruption/gm)).toHaveLength(3);
+    expect(md.match(/\| Interruption bucket \|/g)).toHaveLength(3);
+  });
+});
+
+const REGIONS = [...new Set(readSnapshot(SNAPSHOT).table.regionalSpot!.map((p) => p.region))].sort();
+
+/** Every environment moved to `region`, AZs renamed to that region's a, b, c, d. */
+function movedTo(region: string): EnvironmentConfig[] {
+  return ENVIRONMENTS.map((e) => ({ ...e, region, availabilityZones: e.availabilityZones.map((az) => `${region}${az.slice(-1)}`) }));
+}
+
+describe.each(REGIONS)('every environment moved to %s, offline', (region) => {
+  const priced = ON_DEMAND_REGIONS.includes(region);
+  test(
+    priced
+      ? 'is priced from traced prices and synthesized; only the lines without a traced price in the region are "Not priced"'
+      : 'fails, naming each type the snapshot has no traced on-demand price for and what to do',
+    async () => {
+      const envs = validateEnvironments(movedTo(region));
+      const res = await resolve(envs).catch((e: unknown) => e);
+      if (priced) {
+        expect(res).not.toBeInstanceOf(Error);
+        const estimates = estimateEnvironments(envs, (res as Awaited<ReturnType<typeof resolve>>).table);
+        for (const [i, e] of estimates.entries()) {
+          expect(e.monthly.expectedUsd).toBeGreaterThan(0);
+          expect(e.notPriced).toEqual(expectedNotPriced(envs[i]));
+          for (const u of unitsFound(region)) expect(e.prices.some((p) => p.market === 'unit' && p.resource === u && p.region === region)).toBe(true);
+        }
+        const app = new App();
+        const stack = new GpuFleetStack(app, 'GpuFleet-prod', { config: envs[2], costEstimate: estimates[2], env: { region } });
+        expect(Object.keys(Template.fromStack(stack).findResources('AWS::AutoScaling::AutoScalingGroup')).length).toBeGreaterThan(0);
+      } else {
+        // No traced on-demand price for the region (pricing/sources/price-sources.json has none; docs/pricing-sources.md
+        // lists what was searched): the message names each type and what to do, never a guessed price.
+        expect(res).toBeInstanceOf(PricingLookupError);
+        const types = [...new Set(envs.flatMap((e) => e.fleet.instanceTypes))];
+        const problems = (res as PricingLookupError).problems;
+        for (const t of types) {
+          expect(problems.some((p) => p.includes(`no on-demand price for ${t} in ${region}`) && /synth with -c pricing=live|npm run pricing:refresh/.test(p))).toBe(true);
+        }
+      }
+    },
+  );
+});
+
+test('the snapshot holds on-demand prices for exactly the regions with a recorded source', () => {
+  const table = readSnapshot(SNAPSHOT).table;
+  for (const r of REGIONS) expect(PriceBook.of(table, r).onDemand('g6.xlarge') !== undefined).toBe(ON_DEMAND_REGIONS.includes(r));
+});
