@@ -15,7 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FleetRolloutOptions, rolloutProblems, rolloutUpdatePolicy } from '../fleet/rollout';
+import { dependOnRolloutAlarms, FleetRolloutOptions, rolloutProblems, rolloutUpdatePolicy } from '../fleet/rollout';
 import { bundledCode } from '../shared/bundling';
 import { fallbackConfigProblems } from './runtime/decision';
 import { encryptedLogGroup } from '../shared/encryption';
@@ -211,6 +211,7 @@ export class OnDemandFallback extends Construct {
     // AvailabilityZones named besides the subnets (they must agree; validate() checks every AZ has a subnet), so
     // the group's zones are stated in the template, not inferred. A deploy that changes them is then explicit.
     (this.fallbackGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = [...props.availabilityZones];
+    if (props.rollout) dependOnRolloutAlarms(this.fallbackGroup, props.rollout);
     Tags.of(this.fallbackGroup).add(props.fleetTag.key, props.fleetTag.value, { applyToLaunchedInstances: true });
     Tags.of(this.fallbackGroup).add(CAPACITY_TAG_KEY, FALLBACK_CAPACITY_TAG_VALUE, { applyToLaunchedInstances: true });
     for (const tg of props.targetGroups ?? []) this.fallbackGroup.attachToApplicationTargetGroup(tg);

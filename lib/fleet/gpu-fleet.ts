@@ -14,7 +14,7 @@ import { GpuFleetError } from '../shared/errors';
 import { FLEET_TAG_KEY, FleetTag } from '../shared/fleet-tag';
 import { WARNING_IDS } from '../shared/warning-ids';
 import { configureFleetScaling, FleetScalingMetric } from './fleet-scaling';
-import { FleetRolloutOptions, rolloutProblems, rolloutUpdatePolicy } from './rollout';
+import { dependOnRolloutAlarms, FleetRolloutOptions, rolloutProblems, rolloutUpdatePolicy } from './rollout';
 import { gpuHostUserData } from './user-data';
 
 export type { FleetScalingMetric } from './fleet-scaling';
@@ -326,6 +326,7 @@ export class GpuFleet extends Construct {
     // subnets' own AZs, in the subnets' order).
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-autoscalinggroup.html#cfn-autoscaling-autoscalinggroup-availabilityzones
     (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = [...subnets.availabilityZones];
+    if (props.rollout) dependOnRolloutAlarms(this.autoScalingGroup, props.rollout);
     Tags.of(this.autoScalingGroup).add(this.fleetTag.key, this.fleetTag.value, { applyToLaunchedInstances: true });
     Tags.of(this.launchTemplate).add(this.fleetTag.key, this.fleetTag.value);
     for (const tg of props.targetGroups ?? []) this.autoScalingGroup.attachToApplicationTargetGroup(tg);

@@ -123,3 +123,13 @@ export function rolloutUpdatePolicy(options: FleetRolloutOptions, defaultWarmup?
     standbyInstances: autoscaling.StandbyInstances.IGNORE,
   });
 }
+
+/**
+ * Makes `group` depend on the rollout's alarms. Their names appear only in the UpdatePolicy attribute, and
+ * CloudFormation documents ordering from references in Properties, not in update policies: the explicit DependsOn
+ * makes sure the alarms exist whenever the group is created or updated (and are removed only after it).
+ */
+export function dependOnRolloutAlarms(group: autoscaling.AutoScalingGroup, options: FleetRolloutOptions): void {
+  const resource = group.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+  for (const alarm of options.alarms ?? []) resource.node.addDependency(alarm);
+}

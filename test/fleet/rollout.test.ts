@@ -23,7 +23,7 @@ function build(overrides: Partial<GpuFleetProps> = {}) {
 /** CDK's UpdatePolicy on every group (scheduled actions leave sizes alone); the refresh comes next to it. */
 const SCHEDULED_ACTIONS_KEEP_SIZES = { AutoScalingScheduledAction: { IgnoreUnmodifiedGroupSizeProperties: true } };
 
-type Resources = Record<string, { Type: string; Properties?: any; UpdatePolicy?: any }>;
+type Resources = Record<string, { Type: string; Properties?: any; UpdatePolicy?: any; DependsOn?: string[] }>;
 const resources = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as Resources;
 const group = (stack: Stack, fleet: GpuFleet) => resources(stack)[stack.getLogicalId(fleet.autoScalingGroup.node.defaultChild as any)];
 
@@ -71,6 +71,8 @@ describe('GpuFleet rollout: an instance refresh that launches before it terminat
       ScaleInProtectedInstances: 'Ignore',
       StandbyInstances: 'Ignore',
     });
+    // The alarm names sit only in the UpdatePolicy: an explicit DependsOn orders the group after its alarms.
+    expect(group(b.stack, fleet).DependsOn).toEqual(expect.arrayContaining([ref(fiveXx).Ref, ref(latency).Ref]));
   });
 
   test('the only template change a rollout makes is the UpdatePolicy of the group', () => {
@@ -167,6 +169,7 @@ describe('OnDemandFallback rollout: the same refresh on the fallback group', () 
         },
       },
     });
+    expect(fallbackGroup.DependsOn).toEqual(expect.arrayContaining([b.stack.getLogicalId(latency.node.defaultChild as any)]));
   });
 
   test('without the prop, no instance refresh (fallback groups of existing stacks are unchanged)', () => {
