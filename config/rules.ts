@@ -1,5 +1,6 @@
 import { gpuInstanceType, gpuInstanceTypeProblem } from '../lib/catalog/gpu-instance-types';
 import { isAvailabilityZoneOf } from '../lib/catalog/regions';
+import { validateCapacityLevels } from '../lib/shared/capacity-levels';
 import { validateSchedule } from '../lib/shared/weekly-schedule';
 import { show } from './format';
 import type { EnvironmentConfig } from './types';
@@ -126,10 +127,14 @@ const acknowledgedOnce: Rule = ({ name: n, acknowledge = [] }) => acknowledge.fl
 /** Time zone, times and windows: the same check the ScaleToZeroSchedule construct runs (lib/shared/weekly-schedule.ts). */
 const schedule: Rule = (env) => (env.schedule ? validateSchedule(env.name, env.schedule) : []);
 
+/** Capacity levels against the periods and the fleet's sizes: the same check the construct runs (lib/shared/capacity-levels.ts). */
+const scheduleCapacity: Rule = ({ name, schedule: s, fleet: f }) =>
+  (s ? validateCapacityLevels(name, s, { minCapacity: f.minSize, maxCapacity: f.maxSize }) : []);
+
 /** Every rule, in the order their messages are listed. */
 export const RULES: readonly Rule[] = [
   availabilityZones, instanceTypes, sizes, spotNeedsTwoTypes, averageSpot, egress, gpuMetricNeedsNvidia, environmentTag,
-  costTypesInFleet, fallback, modelFitsRootVolume, logRetention, schedule, acknowledgedOnce,
+  costTypesInFleet, fallback, modelFitsRootVolume, logRetention, schedule, scheduleCapacity, acknowledgedOnce,
 ];
 
 /** Every cross-field problem of an environment whose shape passed the schema. */

@@ -147,12 +147,30 @@ export const SchedulePeriodSchema = block({
   end: z.string({ error: 'must be HH:MM, 24-hour, 00:00-24:00 (24:00 is the end of the day)' }),
 });
 
+/**
+ * A minimum capacity for part of the up-time: on each of `days` from `start` to `end` (a period's grammar) the group's
+ * minimum is `minCapacity` instead of `fleet.minSize`. Checked by lib/shared/capacity-levels.ts (config/rules.ts calls
+ * it), as the construct checks it: inside the periods, no overlap with another level, above `fleet.minSize`, at most
+ * `fleet.maxSize`.
+ */
+export const CapacityLevelSchema = SchedulePeriodSchema.extend({
+  /** The group's minimum during the level (instances, or GPUs when the fleet's types differ in GPU count). */
+  minCapacity: size(),
+});
+
 export const ScheduleSchema = block({
   /** IANA time zone, e.g. `Europe/Berlin`. */
   timeZone: z.string({ error: 'must be an IANA time zone name such as Europe/Berlin or America/New_York' }),
   /** When the fleet runs. */
   periods: z.array(SchedulePeriodSchema, { error: 'must list at least one period; to keep the fleet always on, remove the schedule' })
     .min(1, { error: 'must list at least one period; to keep the fleet always on, remove the schedule' }),
+  /**
+   * Minimum capacity by time of day, e.g. `[{ days: ['MON', ..., 'FRI'], start: '09:00', end: '17:00', minCapacity: 3 }]`;
+   * outside every level the fleet is up at `fleet.minSize`. The cost estimate prices each level's hours.
+   */
+  capacity: z.array(CapacityLevelSchema, { error: 'must list capacity levels { days, start, end, minCapacity }' })
+    .min(1, { error: 'must list at least one level { days, start, end, minCapacity }; to run at fleet.minSize whenever the fleet is up, remove it' })
+    .optional(),
 });
 
 export const UsageSchema = block({

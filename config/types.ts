@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type {
-  AcknowledgementSchema, BudgetSchema, CostSchema, EnvironmentSchema, ExistingVpcSchema, FallbackSchema, FleetSchema, InterruptionSchema,
+  AcknowledgementSchema, BudgetSchema, CapacityLevelSchema, CostSchema, EnvironmentSchema, ExistingVpcSchema, FallbackSchema, FleetSchema, InterruptionSchema,
   ScalingMetricSchema, SchedulePeriodSchema, ScheduleSchema, TagsSchema, UsageSchema,
 } from './schema';
 
@@ -27,6 +27,7 @@ export type TagsConfig = Config<typeof TagsSchema>;
 export type BudgetConfig = Config<typeof BudgetSchema>;
 export type SchedulePeriodConfig = Config<typeof SchedulePeriodSchema>;
 export type ScheduleConfig = Config<typeof ScheduleSchema>;
+export type CapacityLevelConfig = Config<typeof CapacityLevelSchema>;
 export type Weekday = SchedulePeriodConfig['days'][number];
 export type UsageConfig = Config<typeof UsageSchema>;
 export type InterruptionConfig = Config<typeof InterruptionSchema>;

@@ -21,12 +21,28 @@ export interface SchedulePeriod {
   readonly end: string;
 }
 
+/**
+ * A minimum capacity held for part of the up-time: on each of `days` from `start` to `end` (the same times as a
+ * period's, in the schedule's time zone), the group's minimum is `minCapacity` instead of its usual one.
+ * lib/shared/capacity-levels.ts holds the rules and the week's capacity they give.
+ */
+export interface CapacityLevel extends SchedulePeriod {
+  /** The group's minimum during the level: above the usual minimum, at most the maximum. */
+  readonly minCapacity: number;
+}
+
 /** When a fleet runs, week by week, in one IANA time zone. */
 export interface WeeklySchedule {
   /** IANA time zone, e.g. `Europe/Berlin`; Auto Scaling applies its daylight saving. */
   readonly timeZone: string;
   /** Periods that touch or overlap are merged: the fleet runs through from the first start to the last end. */
   readonly periods: readonly SchedulePeriod[];
+  /**
+   * Minimum capacity by time of day: levels inside the periods' up-time that raise the group's minimum, none
+   * overlapping another. Outside every level the fleet is up at its usual minimum.
+   * @default - no levels: the usual minimum whenever the fleet is up
+   */
+  readonly capacity?: readonly CapacityLevel[];
 }
 
 /** Thrown when a schedule that failed validation is used; the message lists every problem, one a line. */
@@ -58,6 +74,18 @@ export function consecutiveRuns(values: readonly number[]): Array<readonly [numb
     else runs.push([v, v]);
   }
   return runs;
+}
+
+/** `[MON, TUE, WED, FRI]` -> `MON-WED,FRI`: consecutive days as a range, Monday first. */
+export function describeDays(days: readonly DayOfWeek[]): string {
+  return consecutiveRuns(days.map((d) => WEEKDAYS.indexOf(d)))
+    .map(([from, to]) => (from === to ? WEEKDAYS[from] : `${WEEKDAYS[from]}-${WEEKDAYS[to]}`))
+    .join(',');
+}
+
+/** `HH:MM` of a minute of the day (0-1439). */
+export function clockTime(minuteOfDay: number): string {
+  return `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
 }
 
 /** Minutes after local midnight of a valid `HH:MM` (`24:00` is 1440, the end of the day). */
@@ -97,19 +125,20 @@ interface TracedWindow {
   endPeriod: number;
 }
 
+/** One window per day of a period whose times are valid, Monday first: `start` within the week, `end` after it. */
+export function dayWindows(p: SchedulePeriod): UpWindow[] {
+  const s = minutesOfDay(p.start);
+  let e = minutesOfDay(p.end);
+  if (e <= s) e += MINUTES_PER_DAY; // ends on the next day
+  return WEEKDAYS.filter((day) => p.days.includes(day)).map((day) => {
+    const start = WEEKDAYS.indexOf(day) * MINUTES_PER_DAY + s;
+    return { start, end: start + (e - s) };
+  });
+}
+
 /** One window per (period, day) of a schedule whose times are valid. */
 function rawWindows(periods: readonly SchedulePeriod[]): TracedWindow[] {
-  const windows: TracedWindow[] = [];
-  periods.forEach((p, i) => {
-    const s = minutesOfDay(p.start);
-    let e = minutesOfDay(p.end);
-    if (e <= s) e += MINUTES_PER_DAY; // ends on the next day
-    for (const day of new Set(p.days)) {
-      const start = WEEKDAYS.indexOf(day) * MINUTES_PER_DAY + s;
-      windows.push({ start, end: start + (e - s), startPeriod: i, endPeriod: i });
-    }
-  });
-  return windows;
+  return periods.flatMap((p, i) => dayWindows(p).map((w) => ({ ...w, startPeriod: i, endPeriod: i })));
 }
 
 /** Merges touching and overlapping windows on the circular week (Sunday night runs into Monday morning). */
@@ -152,6 +181,43 @@ function show(value: unknown): string {
 }
 
 /**
+ * The problems of one period's days and times (also a capacity level's, which has the same fields), each naming
+ * `pat.<field>`; `timesValid` says whether its windows can be computed.
+ */
+export function periodProblems(pat: string, p: SchedulePeriod): { problems: string[]; timesValid: boolean } {
+  const problems: string[] = [];
+  let timesValid = true;
+  const days: unknown = p?.days;
+  if (!Array.isArray(days) || days.length === 0) {
+    problems.push(`${pat}.days (${show(days)}) must list at least one of ${WEEKDAYS.join(', ')}`);
+    timesValid = false;
+  } else {
+    days.forEach((d: unknown, j: number) => {
+      if (!WEEKDAYS.includes(d as DayOfWeek)) {
+        problems.push(`${pat}.days[${j}] (${show(d)}) must be one of ${WEEKDAYS.join(', ')}`);
+        timesValid = false;
+      } else if (days.indexOf(d) !== j) {
+        problems.push(`${pat}.days[${j}] (${show(d)}) is listed twice; list each day once`);
+      }
+    });
+  }
+  const startOk = typeof p?.start === 'string' && START_TIME.test(p.start);
+  const endOk = typeof p?.end === 'string' && END_TIME.test(p.end);
+  if (!startOk) problems.push(`${pat}.start (${show(p?.start)}) must be HH:MM, 24-hour, 00:00-23:59`);
+  if (!endOk) problems.push(`${pat}.end (${show(p?.end)}) must be HH:MM, 24-hour, 00:00-24:00 (24:00 is the end of the day)`);
+  if (!startOk || !endOk) {
+    timesValid = false;
+  } else if (minutesOfDay(p.start) === minutesOfDay(p.end)) {
+    problems.push(
+      `${pat}.end (${p.end}) must differ from start (${p.start}); for a whole day write 00:00-24:00 ` +
+        '(an end before the start, e.g. 22:00-06:00, ends on the next day)',
+    );
+    timesValid = false;
+  }
+  return { problems, timesValid };
+}
+
+/**
  * Checks a schedule and returns one message per problem (empty when valid). Never throws, so config validation
  * can collect these with every other config problem. Each message names `<env>.schedule.<field>`, the value and
  * the rule.
@@ -180,34 +246,9 @@ export function validateSchedule(envName: string, schedule: WeeklySchedule): str
 
   let timesValid = true;
   periods.forEach((p: SchedulePeriod, i: number) => {
-    const pat = `${at}.periods[${i}]`;
-    const days: unknown = p?.days;
-    if (!Array.isArray(days) || days.length === 0) {
-      problems.push(`${pat}.days (${show(days)}) must list at least one of ${WEEKDAYS.join(', ')}`);
-      timesValid = false;
-    } else {
-      days.forEach((d: unknown, j: number) => {
-        if (!WEEKDAYS.includes(d as DayOfWeek)) {
-          problems.push(`${pat}.days[${j}] (${show(d)}) must be one of ${WEEKDAYS.join(', ')}`);
-          timesValid = false;
-        } else if (days.indexOf(d) !== j) {
-          problems.push(`${pat}.days[${j}] (${show(d)}) is listed twice; list each day once`);
-        }
-      });
-    }
-    const startOk = typeof p?.start === 'string' && START_TIME.test(p.start);
-    const endOk = typeof p?.end === 'string' && END_TIME.test(p.end);
-    if (!startOk) problems.push(`${pat}.start (${show(p?.start)}) must be HH:MM, 24-hour, 00:00-23:59`);
-    if (!endOk) problems.push(`${pat}.end (${show(p?.end)}) must be HH:MM, 24-hour, 00:00-24:00 (24:00 is the end of the day)`);
-    if (!startOk || !endOk) {
-      timesValid = false;
-    } else if (minutesOfDay(p.start) === minutesOfDay(p.end)) {
-      problems.push(
-        `${pat}.end (${p.end}) must differ from start (${p.start}); for a whole day write 00:00-24:00 ` +
-          '(an end before the start, e.g. 22:00-06:00, ends on the next day)',
-      );
-      timesValid = false;
-    }
+    const checked = periodProblems(`${at}.periods[${i}]`, p);
+    problems.push(...checked.problems);
+    timesValid &&= checked.timesValid;
   });
   if (!timesValid) return problems;
 

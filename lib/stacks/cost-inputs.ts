@@ -7,8 +7,8 @@ import {
   SmallPartsUsage,
 } from '../pricing/estimate';
 import type { PriceRequest, PriceTable } from '../pricing/types';
-import { averageScheduledHoursPerMonth } from '../schedule/hours-per-month';
-import { consecutiveRuns, WEEKDAYS } from '../shared/weekly-schedule';
+import { averageCapacityHoursPerMonth, averageScheduledHoursPerMonth, CapacityHours } from '../schedule/hours-per-month';
+import { describeDays } from '../shared/weekly-schedule';
 
 /**
  * The app's config, adapted to what the pricing takes: plain inputs (sizes, types, AZs, hours per month already
@@ -52,27 +52,37 @@ export function costModelEnvironment(cfg: EnvironmentConfig): CostModelEnvironme
   };
 }
 
-/** `MON-FRI 08:00-19:00, SAT 10:00-14:00 Europe/Berlin`: consecutive days collapse into a range. */
+/**
+ * `MON-FRI 08:00-19:00, SAT 10:00-14:00 Europe/Berlin`: consecutive days collapse into a range. Capacity levels follow
+ * (`...; min 3 MON-FRI 09:00-17:00`), so the report and cost:diff show a change of levels like a change of periods.
+ */
 export function describeSchedule(schedule: ScheduleConfig): string {
-  const periods = schedule.periods.map((p) => {
-    const days = consecutiveRuns(p.days.map((d) => WEEKDAYS.indexOf(d)))
-      .map(([from, to]) => (from === to ? WEEKDAYS[from] : `${WEEKDAYS[from]}-${WEEKDAYS[to]}`))
-      .join(',');
-    return `${days} ${p.start}-${p.end}`;
-  });
-  return `${periods.join(', ')} ${schedule.timeZone}`;
+  const periods = schedule.periods.map((p) => `${describeDays(p.days)} ${p.start}-${p.end}`);
+  const levels = (schedule.capacity ?? []).map((l) => `min ${l.minCapacity} ${describeDays(l.days)} ${l.start}-${l.end}`);
+  return `${periods.join(', ')} ${schedule.timeZone}${levels.length ? `; ${levels.join(', ')}` : ''}`;
+}
+
+/** What an environment's estimate takes from its schedule (or `usage.hoursPerMonth` without one). */
+export interface EnvironmentHours {
+  readonly hoursPerMonth: number;
+  readonly scheduleDescription?: string;
+  /** Hours a month at each minimum capacity, when the schedule has capacity levels. */
+  readonly capacityProfile?: readonly CapacityHours[];
 }
 
 /**
- * The `hoursPerMonth` and `scheduleDescription` of an environment's estimate: its schedule's average hours over
- * `year` when it has one, else `usage.hoursPerMonth`. Pass a fixed year (the prices' `pricingYear`), not the
- * clock's, so the report stays deterministic.
+ * The `hoursPerMonth`, `scheduleDescription` and `capacityProfile` of an environment's estimate: its schedule's
+ * average hours over `year` when it has one (and, with capacity levels, the average hours at each minimum, counted
+ * like the hours: DST-correct, over the segments the scheduled actions hold), else `usage.hoursPerMonth`. Pass a
+ * fixed year (the prices' `pricingYear`), not the clock's, so the report stays deterministic.
  */
-export function environmentHours(cfg: EnvironmentConfig, year: number): { hoursPerMonth: number; scheduleDescription?: string } {
+export function environmentHours(cfg: EnvironmentConfig, year: number): EnvironmentHours {
   if (!cfg.schedule) return { hoursPerMonth: cfg.usage.hoursPerMonth };
+  const bounds = { minCapacity: cfg.fleet.minSize, maxCapacity: cfg.fleet.maxSize };
   return {
     hoursPerMonth: averageScheduledHoursPerMonth(cfg.schedule, year, cfg.name),
     scheduleDescription: describeSchedule(cfg.schedule),
+    ...(cfg.schedule.capacity ? { capacityProfile: averageCapacityHoursPerMonth(cfg.schedule, bounds, year, cfg.name) } : {}),
   };
 }
 

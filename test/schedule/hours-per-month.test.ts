@@ -1,4 +1,6 @@
-import { averageScheduledHoursPerMonth, ScheduleConfigError, scheduledHoursInMonth, WeeklySchedule } from '../../lib/schedule';
+import {
+  averageCapacityHoursPerMonth, averageScheduledHoursPerMonth, capacityHoursInMonth, ScheduleConfigError, scheduledHoursInMonth, WeeklySchedule,
+} from '../../lib/schedule';
 
 type ScheduleConfig = WeeklySchedule;
 const WEEKDAYS_MON_FRI = ['MON', 'TUE', 'WED', 'THU', 'FRI'] as const;
@@ -138,5 +140,70 @@ describe('averageScheduledHoursPerMonth', () => {
   test('DST gains and losses cancel over a year for a period spanning both switches', () => {
     // 2026 has 52 Sundays x 6 h = 312 h; -1 h in March, +1 h in October; 312 / 12 = 26 h.
     expect(averageScheduledHoursPerMonth(sundayNight('Europe/Berlin'), 2026)).toBe(26);
+  });
+});
+
+describe('capacityHoursInMonth: hours at each minimum capacity, counted like the up-time', () => {
+  const tz = 'Europe/Berlin';
+  const bounds = { minCapacity: 1, maxCapacity: 6 };
+  const coreHours: ScheduleConfig = { ...WEEKDAYS_8_TO_20, capacity: [{ days: [...WEEKDAYS_MON_FRI], start: '09:00', end: '17:00', minCapacity: 3 }] };
+  const total = (levels: Array<{ hours: number }>) => levels.reduce((a, l) => a + l.hours, 0);
+
+  test('March 2026, weekdays 08:00-20:00 with min 3 from 09:00 to 17:00: 22 x 4 h at min 1, 22 x 8 h at min 3', () => {
+    const levels = capacityHoursInMonth(coreHours, bounds, 2026, 3);
+    expect(levels).toEqual([{ minCapacity: 1, hours: 88 }, { minCapacity: 3, hours: 176 }]);
+    expect(total(levels)).toBe(scheduledHoursInMonth(coreHours, 2026, 3));
+  });
+
+  test('a level spanning the spring switch loses the skipped hour, one spanning the autumn switch gains the repeated hour', () => {
+    const nights: ScheduleConfig = {
+      timeZone: tz,
+      periods: [{ days: ['SAT'], start: '22:00', end: '06:00' }],
+      capacity: [{ days: ['SUN'], start: '01:00', end: '04:00', minCapacity: 3 }],
+    };
+    // March: Sundays 1, 8, 15, 22 x 3 h + 29 March (02:00 -> 03:00) 2 h = 14 h at min 3, the other 23 of 37 h at min 1.
+    expect(capacityHoursInMonth(nights, bounds, 2026, 3)).toEqual([{ minCapacity: 1, hours: 23 }, { minCapacity: 3, hours: 14 }]);
+    // October: Sundays 4, 11, 18 x 3 h + 25 October (03:00 -> 02:00) 4 h = 13 h at min 3, the other 22 of 35 h at min 1.
+    expect(capacityHoursInMonth(nights, bounds, 2026, 10)).toEqual([{ minCapacity: 1, hours: 22 }, { minCapacity: 3, hours: 13 }]);
+    expect(scheduledHoursInMonth(nights, 2026, 10)).toBe(35);
+  });
+
+  test('a level boundary the spring switch skips: both sides take the same instant, so the levels still add up', () => {
+    const sunday: ScheduleConfig = {
+      timeZone: tz,
+      periods: [{ days: ['SUN'], start: '00:00', end: '06:00' }],
+      capacity: [{ days: ['SUN'], start: '02:30', end: '06:00', minCapacity: 2 }],
+    };
+    // 29 March: 02:30 does not exist; luxon takes 03:30 (as clocks do), so 00:00-03:30 is 2.5 h at min 1 and 2.5 h at min 2.
+    const levels = capacityHoursInMonth(sunday, bounds, 2026, 3);
+    expect(levels).toEqual([{ minCapacity: 1, hours: 4 * 2.5 + 2.5 }, { minCapacity: 2, hours: 4 * 3.5 + 2.5 }]);
+    expect(total(levels)).toBe(scheduledHoursInMonth(sunday, 2026, 3));
+  });
+
+  test('always on with a weekday level: the rest of the month at the usual minimum', () => {
+    const always: ScheduleConfig = {
+      timeZone: tz,
+      periods: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], start: '00:00', end: '24:00' }],
+      capacity: [{ days: [...WEEKDAYS_MON_FRI], start: '08:00', end: '20:00', minCapacity: 4 }],
+    };
+    // March 2026 has 743 h (the spring switch); 22 weekdays x 12 h = 264 h at min 4.
+    expect(capacityHoursInMonth(always, bounds, 2026, 3)).toEqual([{ minCapacity: 1, hours: 479 }, { minCapacity: 4, hours: 264 }]);
+  });
+
+  test('without levels: every up hour at the usual minimum', () => {
+    expect(capacityHoursInMonth(WEEKDAYS_8_TO_20, bounds, 2026, 3)).toEqual([{ minCapacity: 1, hours: 264 }]);
+    const always: ScheduleConfig = { timeZone: tz, periods: [{ days: ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'], start: '00:00', end: '24:00' }] };
+    expect(capacityHoursInMonth(always, bounds, 2026, 10)).toEqual([{ minCapacity: 1, hours: 745 }]);
+  });
+
+  test('the year\'s average per level adds up to the average up-time (2026: 261 h = 87 h at min 1 + 174 h at min 3)', () => {
+    const levels = averageCapacityHoursPerMonth(coreHours, bounds, 2026);
+    expect(levels).toEqual([{ minCapacity: 1, hours: 87 }, { minCapacity: 3, hours: 174 }]);
+    expect(total(levels)).toBe(averageScheduledHoursPerMonth(coreHours, 2026));
+  });
+
+  test('rejects invalid levels, naming the environment', () => {
+    expect(() => capacityHoursInMonth({ ...coreHours, capacity: [{ days: ['MON'], start: '09:00', end: '17:00', minCapacity: 8 }] }, bounds, 2026, 3, 'staging'))
+      .toThrow('staging.schedule.capacity[0].minCapacity (8) must be <= fleet.maxSize (6)');
   });
 });

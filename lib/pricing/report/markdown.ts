@@ -53,6 +53,17 @@ export function renderPie(e: ReportEnvironment): string[] {
   ];
 }
 
+/** The time-of-day capacity the estimate priced: hours a month at each minimum, so a reviewer sees the profile. */
+function capacityProfileFacts(e: ReportEnvironment, unit: string): string[] {
+  const profile = e.inputs.capacityProfile;
+  if (!profile) return [];
+  return [
+    `- Minimum capacity by time of day (schedule.capacity), hours a month: ` +
+      `${profile.map((l) => `min ${l.minCapacity} ${unit}${l.minCapacity === 1 ? '' : 's'} for ${quantity(l.hours)} h`).join(', ')}; ` +
+      'each hour is priced with the burst its minimum needs',
+  ];
+}
+
 function environmentSection(e: ReportEnvironment): string[] {
   const unit = e.capacityUnit === 'gpu' ? 'GPU' : 'instance';
   const hours = e.scheduleDescription
@@ -80,6 +91,7 @@ function environmentSection(e: ReportEnvironment): string[] {
     e.monthly.scheduleSavingUsd === null
       ? '- No schedule: the fleet runs all month'
       : `- The schedule saves ${usd(e.monthly.scheduleSavingUsd)} against running all month (${usd(e.monthly.alwaysOnExpectedUsd)})`,
+    ...capacityProfileFacts(e, unit),
     e.monthly.costPerGpuHourUsd === null
       ? '- Cost per GPU-hour: n/a (the fleet runs no GPU-hours)'
       : `- Cost per GPU-hour: ${unitPrice(e.monthly.costPerGpuHourUsd)}`,

@@ -100,6 +100,9 @@ function roundEstimate(e: EnvironmentCostEstimate): ReportEnvironment {
       effectiveSpotUsdPerGpuHour: nullable(e.churn.effectiveSpotUsdPerGpuHour, rate),
     },
     hoursPerMonth: rate(e.hoursPerMonth),
+    ...(e.inputs.capacityProfile
+      ? { inputs: { ...e.inputs, capacityProfile: e.inputs.capacityProfile.map((l) => ({ ...l, hours: rate(l.hours) })) } }
+      : {}),
   };
 }
 

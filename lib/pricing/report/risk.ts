@@ -1,5 +1,5 @@
 import type { CostModelEnvironment } from '../estimate';
-import { roundCents } from '../format';
+import { quantity, roundCents } from '../format';
 import type { ReportEnvironment } from './model';
 
 /**
@@ -30,6 +30,7 @@ const FIELDS: readonly [string, (e: ReportEnvironment) => unknown][] = [
   ['fleet.instanceTypes', (e) => e.inputs.environment.fleet.instanceTypes],
   ['fleet.spotPercentageAboveBase', (e) => e.inputs.environment.fleet.spotPercentageAboveBase],
   ['schedule', (e) => e.inputs.scheduleDescription ?? `none (${e.inputs.hoursPerMonth} h/month)`],
+  ['schedule.capacity (hours a month at each minimum)', (e) => e.inputs.capacityProfile?.map((l) => `${quantity(l.hours)} h at min ${l.minCapacity}`).join(', ')],
   ['fallback.maxInstances', (e) => (e.inputs.environment as CostModelEnvironment).fallback?.maxInstances],
   ['cost.maxWorstCaseUsd', (e) => (e.inputs.environment as CostModelEnvironment).cost.maxWorstCaseUsd],
 ];
