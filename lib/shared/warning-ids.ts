@@ -28,6 +28,8 @@ export const WARNING_IDS = {
   publicImage: 'gpu-fleet:publicImage',
   /** ServingWorkload: an environment variable whose name looks like a secret. */
   secretInEnvironment: 'gpu-fleet:secretInEnvironment',
+  /** ServingScaling: round robin over instance types whose throughput differs more than 2x (fast hosts idle). */
+  unevenThroughput: 'gpu-fleet:unevenThroughput',
   /** Cost estimate: the expected monthly cost is over the environment's budget. */
   costOverBudget: 'gpu-fleet:costOverBudget',
   /** Cost estimate: a part could not be priced and is left out. */
