@@ -6,6 +6,10 @@ export * from './fleet/gpu-fleet';
 export * from './fleet/fleet-network';
 export * from './catalog';
 export { CLOUDWATCH_AGENT_CONFIG, gpuHostUserData } from './fleet/user-data';
+export * from './fleet/rollout';
+
+// Serving a model: the load balancer in front, the workload on the hosts, request-driven scaling, live alarms
+export * from './serving';
 
 // Spot interruptions
 export * from './interruption';

@@ -8,6 +8,9 @@ test('exports every construct, the pricing entry points, the report writers and 
     'resolvePriceTable', 'estimateEnvironmentCost', 'buildCostReport', 'writeCostReport', 'renderCostReportMarkdown', 'diffCostReports',
     'checkCostReport', 'lookupSpotPlacementScores', 'scheduledHoursInMonth', 'averageScheduledHoursPerMonth', 'validateSchedule',
     'decideFallback', 'GpuFleetError',
+    // Issue 11: serving (endpoint, workload) and its scaling, rollout and monitoring
+    'ServingEndpoint', 'ServingWorkload', 'ServingScaling', 'ServingAlarms', 'ServingConfigError', 'requestTargetPerHost', 'throughputWeights',
+    'servingTimings', 'rolloutProblems', 'rolloutUpdatePolicy', 'fleetCostPerHour', 'gpuUtilizationMetric',
   ]) {
     expect({ name, type: typeof (lib as Record<string, unknown>)[name] }).toEqual({ name, type: 'function' });
   }

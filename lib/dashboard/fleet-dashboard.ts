@@ -1,4 +1,4 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,6 +13,7 @@ import {
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { fallbackMetric } from '../fallback/ledger-metrics';
+import { costPerHourProblems, FleetHourlyPrices, fleetCostPerHour, inServiceInstances, spotInstancesExpression } from './cost-metric';
 import { GpuFleetError } from '../shared/errors';
 import {
   EVENT_TYPES,
@@ -23,18 +24,7 @@ import {
   HANDLER_SERVICE,
 } from '../shared/metric-names';
 
-/** Hourly prices the cost-now estimate multiplies running capacity by (from the cost report). */
-export interface FleetHourlyPrices {
-  /** On-demand USD per instance-hour of the base (the report's `hourly.onDemandBaseUsdPerInstance`). */
-  readonly onDemandUsdPerInstance: number;
-  /** Expected spot USD per instance-hour (the report's `hourly.spotExpectedUsdPerInstance`). */
-  readonly spotUsdPerInstance: number;
-  /**
-   * On-demand USD per instance-hour of fallback instances.
-   * @default - `onDemandUsdPerInstance`
-   */
-  readonly fallbackOnDemandUsdPerInstance?: number;
-}
+export type { FleetHourlyPrices } from './cost-metric';
 
 export interface FleetDashboardProps {
   /** The fleet tag; its value is the `Fleet` dimension of the fleet's own metrics. */
@@ -86,6 +76,13 @@ export interface FleetDashboardProps {
   readonly alarms?: readonly cloudwatch.IAlarm[];
 
   /**
+   * Rows of widgets about the serving endpoint (`ServingAlarms.dashboardRows()`: requests, latency, 5xx, hosts, cost
+   * per 1,000 requests), shown after capacity and cost.
+   * @default - none
+   */
+  readonly servingRows?: ReadonlyArray<readonly cloudwatch.IWidget[]>;
+
+  /**
    * Time range the dashboard opens with.
    * @default Duration.hours(6)
    */
@@ -135,7 +132,8 @@ export class FleetDashboard extends Construct {
       spot: props.hourlyPrices.spotUsdPerInstance,
       fallback: props.hourlyPrices.fallbackOnDemandUsdPerInstance ?? props.hourlyPrices.onDemandUsdPerInstance,
     };
-    this.validate(props, pct, prices);
+    const problems = costPerHourProblems(props);
+    if (problems.length) throw new DashboardConfigError(`FleetDashboard ${this.node.path}: ${problems.join('; ')}`);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: props.defaultInterval ?? Duration.hours(6),
@@ -145,34 +143,14 @@ export class FleetDashboard extends Construct {
     const minute = Duration.minutes(1);
 
     // --- Capacity by market and cost now -------------------------------------------------------------------
-    const inService = (group: autoscaling.IAutoScalingGroup) => new cloudwatch.Metric({
-      namespace: 'AWS/AutoScaling',
-      metricName: 'GroupInServiceInstances',
-      dimensionsMap: { AutoScalingGroupName: group.autoScalingGroupName },
-      statistic: cloudwatch.Stats.AVERAGE,
-      period: minute,
-    });
-    const main = inService(props.mainGroup);
+    const main = inServiceInstances(props.mainGroup);
     const base = props.onDemandBaseCapacity;
-    // Auto Scaling publishes no per-market counts: the base fills first, then the rest splits by the percentage.
-    const spotShare = (100 - pct) / 100;
-    const spotExpr = `IF(c > ${base}, (c - ${base}) * ${spotShare}, 0)`;
+    const spotExpr = spotInstancesExpression(base, pct);
     const capacity: Record<string, cloudwatch.IMetric> = { c: main };
     const spot = new cloudwatch.MathExpression({ expression: spotExpr, usingMetrics: capacity, label: 'Spot', period: minute });
     const onDemand = new cloudwatch.MathExpression({ expression: `c - ${spotExpr}`, usingMetrics: capacity, label: 'On-demand (base and above)', period: minute });
-    const fallbackInService = props.fallbackGroup ? inService(props.fallbackGroup).with({ label: 'Fallback on-demand' }) : undefined;
-    const costTerms = [`(c - ${spotExpr}) * ${prices.onDemand}`, `${spotExpr} * ${prices.spot}`];
-    const costMetrics: Record<string, cloudwatch.IMetric> = { c: main };
-    if (props.fallbackGroup) {
-      costTerms.push(`FILL(f, 0) * ${prices.fallback}`);
-      costMetrics.f = inService(props.fallbackGroup);
-    }
-    this.costPerHour = new cloudwatch.MathExpression({
-      expression: costTerms.join(' + '),
-      usingMetrics: costMetrics,
-      label: 'Estimated USD per hour',
-      period: minute,
-    });
+    const fallbackInService = props.fallbackGroup ? inServiceInstances(props.fallbackGroup).with({ label: 'Fallback on-demand' }) : undefined;
+    this.costPerHour = fleetCostPerHour(props);
     const desired = new cloudwatch.Metric({
       namespace: 'AWS/AutoScaling',
       metricName: 'GroupDesiredCapacity',
@@ -202,6 +180,11 @@ export class FleetDashboard extends Construct {
         { title: 'Estimated cost per hour now (USD)', metrics: [this.costPerHour] },
       ],
     });
+
+    // --- Serving endpoint -----------------------------------------------------------------------------------
+    for (const row of props.servingRows ?? []) {
+      if (row.length) facade.addWidget(new cloudwatch.Row(...row));
+    }
 
     // --- Fallback -------------------------------------------------------------------------------------------
     if (props.fallbackGroup) {
@@ -285,25 +268,5 @@ export class FleetDashboard extends Construct {
     if (props.deadLetterQueue) {
       facade.monitorSqsQueue({ queue: props.deadLetterQueue, humanReadableName: 'Interruption dead-letter queue', alarmFriendlyName: `${fleet}-dlq` });
     }
-  }
-
-  private validate(props: FleetDashboardProps, pct: number, prices: { onDemand: number; spot: number; fallback: number }): void {
-    const problems: string[] = [];
-    const known = (n: number) => !Token.isUnresolved(n);
-    const base = props.onDemandBaseCapacity;
-    if (known(base) && (!Number.isInteger(base) || base < 0)) problems.push(`onDemandBaseCapacity (${base}) must be a whole number >= 0`);
-    if (known(pct) && !(pct >= 0 && pct <= 100)) problems.push(`onDemandPercentageAboveBase (${pct}) must be from 0 to 100`);
-    const names = {
-      onDemand: 'hourlyPrices.onDemandUsdPerInstance',
-      spot: 'hourlyPrices.spotUsdPerInstance',
-      fallback: 'hourlyPrices.fallbackOnDemandUsdPerInstance',
-    } as const;
-    for (const key of Object.keys(names) as Array<keyof typeof names>) {
-      const v = prices[key];
-      if (known(v) && !(Number.isFinite(v) && v > 0)) {
-        problems.push(`${names[key]} (${v}) must be a price > 0 in USD per instance-hour; pass the cost report's figure, not a placeholder`);
-      }
-    }
-    if (problems.length) throw new DashboardConfigError(`FleetDashboard ${this.node.path}: ${problems.join('; ')}`);
   }
 }

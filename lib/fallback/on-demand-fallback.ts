@@ -15,6 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { dependOnRolloutAlarms, FleetRolloutOptions, rolloutProblems, rolloutUpdatePolicy } from '../fleet/rollout';
 import { bundledCode } from '../shared/bundling';
 import { fallbackConfigProblems } from './runtime/decision';
 import { encryptedLogGroup } from '../shared/encryption';
@@ -118,6 +119,14 @@ export interface OnDemandFallbackProps {
    * @default - the stack's log key (`logEncryptionKey` in lib/shared/encryption.ts)
    */
   readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * Roll host changes through the fallback group as through the main group (GpuFleet `rollout`): the group uses
+   * the fleet's launch template, so a new image updates both. Pass the fleet's warm-up as `instanceWarmup`: this
+   * group has none of its own. A refresh of an empty fallback group completes at once.
+   * @default - no UpdatePolicy
+   */
+  readonly rollout?: FleetRolloutOptions;
 }
 
 /**
@@ -197,10 +206,12 @@ export class OnDemandFallback extends Construct {
       },
       groupMetrics: [autoscaling.GroupMetrics.all()],
       notifications: [{ topic: props.topic }],
+      updatePolicy: props.rollout ? rolloutUpdatePolicy(props.rollout) : undefined,
     });
     // AvailabilityZones named besides the subnets (they must agree; validate() checks every AZ has a subnet), so
     // the group's zones are stated in the template, not inferred. A deploy that changes them is then explicit.
     (this.fallbackGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = [...props.availabilityZones];
+    if (props.rollout) dependOnRolloutAlarms(this.fallbackGroup, props.rollout);
     Tags.of(this.fallbackGroup).add(props.fleetTag.key, props.fleetTag.value, { applyToLaunchedInstances: true });
     Tags.of(this.fallbackGroup).add(CAPACITY_TAG_KEY, FALLBACK_CAPACITY_TAG_VALUE, { applyToLaunchedInstances: true });
     for (const tg of props.targetGroups ?? []) this.fallbackGroup.attachToApplicationTargetGroup(tg);
@@ -404,6 +415,7 @@ export class OnDemandFallback extends Construct {
     if (fallbackWeighted && !known(props.maxFallbackInstances)) {
       problems.push('maxFallbackInstances (a token) must be a plain number when the weights differ: the fallback group\'s MaxSize is computed from it');
     }
+    if (props.rollout) problems.push(...rolloutProblems(props.rollout));
     if (!Token.isUnresolved(this.stateParameterName) && !/^\/[A-Za-z0-9_.\-/]{1,1000}$/.test(this.stateParameterName)) {
       problems.push(`stateParameterName (${this.stateParameterName}) must start with / and use only letters, digits and _ . - /`);
     }

@@ -13,7 +13,13 @@ import { fleetKey } from '../shared/encryption';
 import { GpuFleetError } from '../shared/errors';
 import { FLEET_TAG_KEY, FleetTag } from '../shared/fleet-tag';
 import { WARNING_IDS } from '../shared/warning-ids';
+import { configureFleetScaling, FleetScalingMetric } from './fleet-scaling';
+import { dependOnRolloutAlarms, FleetRolloutOptions, rolloutProblems, rolloutUpdatePolicy } from './rollout';
 import { gpuHostUserData } from './user-data';
+
+export type { FleetScalingMetric } from './fleet-scaling';
+export { gpuUtilizationMetric } from './fleet-scaling';
+export type { FleetRolloutOptions } from './rollout';
 
 /**
  * Public SSM parameter of the AWS Deep Learning Base OSS Nvidia Driver GPU AMI (Amazon Linux 2023):
@@ -25,15 +31,6 @@ export const DEFAULT_GPU_AMI_PARAMETER =
 
 /** GpuFleet props that break a rule (message: the construct path, each field, its value and the rule). */
 export class GpuFleetPropsError extends GpuFleetError {}
-
-/** What the spot burst follows. */
-export type FleetScalingMetric =
-  /** Average GPU utilization of the group's hosts, in percent (CloudWatch agent NVIDIA metrics). */
-  | { readonly kind: 'gpu-utilization'; readonly targetPercent: number }
-  /** ALB requests per target of `targetGroup`, which the group registers with. */
-  | { readonly kind: 'request-count'; readonly targetGroup: elbv2.ApplicationTargetGroup; readonly targetRequestsPerMinute: number }
-  /** Any metric, e.g. queue depth per instance. */
-  | { readonly kind: 'custom'; readonly metric: cloudwatch.IMetric; readonly targetValue: number };
 
 export interface GpuFleetProps {
   /** VPC the fleet runs in. */
@@ -47,6 +44,15 @@ export interface GpuFleetProps {
    * When the types have different GPU counts, each is weighted by its GPU count and every size below counts GPUs.
    */
   readonly instanceTypes: readonly string[];
+
+  /**
+   * Capacity units per instance type, replacing the GPU-count weights: e.g. requests per second each type serves
+   * (`throughputWeights()` in lib/serving), so a fast type counts for what it serves. Whole numbers 1-999, one per
+   * instance type. With them every capacity below (min, max, on-demand base) counts these units, and the group
+   * always carries them as WeightedCapacity.
+   * @default - GPU counts when the types differ in GPUs, else 1 (instances)
+   */
+  readonly capacityWeights?: Readonly<Record<string, number>>;
 
   /** Smallest size of the group. */
   readonly minCapacity: number;
@@ -146,6 +152,13 @@ export interface GpuFleetProps {
    * @default false
    */
   readonly production?: boolean;
+
+  /**
+   * Roll host changes (image, model, user data, types) through the group with an instance refresh that launches
+   * before it terminates and rolls back on the given alarms.
+   * @default - no UpdatePolicy: CloudFormation updates the launch template and only new hosts get it
+   */
+  readonly rollout?: FleetRolloutOptions;
 }
 
 /** The tag key that marks every instance of a fleet (the interruption handler and FIS drills select on it). */
@@ -163,10 +176,10 @@ export class GpuFleet extends Construct {
   public readonly topicKey?: kms.Key;
   /** The tag on every instance of this fleet. */
   public readonly fleetTag: FleetTag;
-  /** Weight per instance type (GPU count) when types differ in GPUs, else 1. */
+  /** Capacity units per instance type: `capacityWeights` when given, else GPU count when types differ in GPUs, else 1. */
   public readonly weights: Readonly<Record<string, number>>;
-  /** The metric the burst tracks. */
-  public readonly scalingMetric: cloudwatch.IMetric;
+  /** The metric the burst tracks; undefined when the scaling metric is `external` (another construct attaches it). */
+  public readonly scalingMetric?: cloudwatch.IMetric;
   /** Target groups the hosts register with. */
   public readonly targetGroups: readonly elbv2.ApplicationTargetGroup[];
 
@@ -178,7 +191,7 @@ export class GpuFleet extends Construct {
 
     const warmup = props.warmup ?? Duration.minutes(7);
     this.fleetTag = { key: FLEET_TAG_KEY, value: props.fleetName ?? Stack.of(this).stackName };
-    this.weights = gpuWeights(props.instanceTypes);
+    this.weights = props.capacityWeights ? { ...props.capacityWeights } : gpuWeights(props.instanceTypes);
     this.targetGroups = props.targetGroups ?? [];
 
     // --- Notifications -------------------------------------------------------------------------------
@@ -282,7 +295,8 @@ export class GpuFleet extends Construct {
           `the VPC has them in ${[...new Set(subnets.availabilityZones)].join(', ') || 'no AZ'}. Add subnets there or remove the AZs`,
       );
     }
-    const differentGpuCounts = Object.values(this.weights).some((w) => w !== 1);
+    // Explicit capacity weights are always rendered, so the units of min/max/base do not depend on their values.
+    const weighted = props.capacityWeights !== undefined || Object.values(this.weights).some((w) => w !== 1);
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
       vpcSubnets: { subnets: subnets.subnets },
@@ -299,7 +313,7 @@ export class GpuFleet extends Construct {
         },
         launchTemplateOverrides: props.instanceTypes.map((t) => ({
           instanceType: new ec2.InstanceType(t),
-          weightedCapacity: differentGpuCounts ? this.weights[t] : undefined,
+          weightedCapacity: weighted ? this.weights[t] : undefined,
         })),
       },
       capacityRebalance: true,
@@ -315,11 +329,13 @@ export class GpuFleet extends Construct {
         : autoscaling.HealthChecks.ec2({ gracePeriod: props.healthCheckGrace ?? warmup.plus(Duration.minutes(3)) }),
       groupMetrics: [autoscaling.GroupMetrics.all()],
       notifications: [{ topic: this.topic }],
+      updatePolicy: props.rollout ? rolloutUpdatePolicy(props.rollout, warmup) : undefined,
     });
     // The AZs named besides the subnets, as policy checks ask (CloudFormation rejects a mismatch, so they are the
     // subnets' own AZs, in the subnets' order).
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-autoscalinggroup.html#cfn-autoscaling-autoscalinggroup-availabilityzones
     (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = [...subnets.availabilityZones];
+    if (props.rollout) dependOnRolloutAlarms(this.autoScalingGroup, props.rollout);
     Tags.of(this.autoScalingGroup).add(this.fleetTag.key, this.fleetTag.value, { applyToLaunchedInstances: true });
     Tags.of(this.launchTemplate).add(this.fleetTag.key, this.fleetTag.value);
     for (const tg of props.targetGroups ?? []) this.autoScalingGroup.attachToApplicationTargetGroup(tg);
@@ -332,82 +348,9 @@ export class GpuFleet extends Construct {
     const metric = props.scalingMetric ?? (props.targetGroups?.length
       ? { kind: 'request-count' as const, targetGroup: props.targetGroups[0], targetRequestsPerMinute: 600 }
       : { kind: 'gpu-utilization' as const, targetPercent: 70 });
-    this.scalingMetric = this.configureScaling(metric, warmup, props.predictiveScaling ?? 'off');
+    this.scalingMetric = configureFleetScaling(this, this.autoScalingGroup, metric, warmup, props.predictiveScaling ?? 'off');
 
     this.warnAboutRiskyChoices(props, base, onDemandAbove);
-  }
-
-  /**
-   * Target tracking: it scales out after 3 one-minute datapoints above target but in only after 15 below, and
-   * counts a new host only after `warmup`, so the burst comes fast and leaves slowly.
-   */
-  private configureScaling(metric: FleetScalingMetric, warmup: Duration, predictive: string): cloudwatch.IMetric {
-    const asg = this.autoScalingGroup;
-    let tracked: cloudwatch.IMetric;
-    switch (metric.kind) {
-      case 'gpu-utilization': {
-        tracked = gpuUtilizationMetric(asg.autoScalingGroupName);
-        asg.scaleToTrackMetric('GpuUtilizationTracking', {
-          metric: tracked, targetValue: metric.targetPercent, estimatedInstanceWarmup: warmup,
-        });
-        break;
-      }
-      case 'request-count': {
-        tracked = metric.targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1) });
-        asg.scaleOnRequestCount('RequestCountTracking', {
-          targetRequestsPerMinute: metric.targetRequestsPerMinute, estimatedInstanceWarmup: warmup,
-        });
-        break;
-      }
-      case 'custom': {
-        tracked = metric.metric;
-        asg.scaleToTrackMetric('CustomMetricTracking', {
-          metric: metric.metric, targetValue: metric.targetValue, estimatedInstanceWarmup: warmup,
-        });
-        break;
-      }
-    }
-    if (predictive !== 'off') this.addPredictiveScaling(metric, warmup, predictive);
-    return tracked;
-  }
-
-  private addPredictiveScaling(metric: FleetScalingMetric, warmup: Duration, mode: string): void {
-    const asgName = this.autoScalingGroup.autoScalingGroupName;
-    const gpu = { namespace: 'CWAgent', metricName: 'nvidia_smi_utilization_gpu', dimensions: [{ name: 'AutoScalingGroupName', value: asgName }] };
-    const query = (id: string, stat: string, m: { namespace: string; metricName: string; dimensions: { name: string; value: string }[] }) => ({
-      id, returnData: true, metricStat: { metric: m, stat },
-    });
-    const specification = metric.kind === 'gpu-utilization'
-      ? {
-        targetValue: metric.targetPercent,
-        customizedScalingMetricSpecification: { metricDataQueries: [query('utilization', 'Average', gpu)] },
-        // Load = total GPU utilization across hosts; capacity = hosts in service.
-        customizedLoadMetricSpecification: { metricDataQueries: [query('load', 'Sum', gpu)] },
-      }
-      : metric.kind === 'request-count'
-        ? {
-          targetValue: metric.targetRequestsPerMinute,
-          predefinedMetricPairSpecification: {
-            predefinedMetricType: 'ALBRequestCount',
-            resourceLabel: `${metric.targetGroup.firstLoadBalancerFullName}/${metric.targetGroup.targetGroupFullName}`,
-          },
-        }
-        : undefined;
-    if (!specification) {
-      Annotations.of(this).addWarningV2(WARNING_IDS.predictiveScalingSkipped,
-        'predictive scaling is only built for the GPU utilization and request-count metrics; none was added for the custom metric');
-      return;
-    }
-    new autoscaling.CfnScalingPolicy(this, 'PredictiveScaling', {
-      autoScalingGroupName: asgName,
-      policyType: 'PredictiveScaling',
-      predictiveScalingConfiguration: {
-        mode: mode === 'forecast-and-scale' ? 'ForecastAndScale' : 'ForecastOnly',
-        // Launch ahead of the forecast by the warm-up, so hosts have loaded their model when the load comes.
-        schedulingBufferTime: warmup.toSeconds(),
-        metricSpecifications: [specification],
-      },
-    });
   }
 
   private validate(props: GpuFleetProps, base: number, onDemandAbove: number): void {
@@ -430,6 +373,8 @@ export class GpuFleet extends Construct {
       if (!gpuInstanceType(t)) problems.push(`instanceTypes (${t}) is not a GPU instance type this construct knows (see gpu-instance-types.ts)`);
     }
     if (props.availabilityZones.length === 0) problems.push('availabilityZones ([]) must list at least one AZ');
+    if (props.capacityWeights) problems.push(...capacityWeightProblems(props.instanceTypes, props.capacityWeights));
+    if (props.rollout) problems.push(...rolloutProblems(props.rollout));
     if (problems.length) throw new GpuFleetPropsError(`GpuFleet ${this.node.path}: ${problems.join('; ')}`);
   }
 
@@ -454,20 +399,24 @@ export class GpuFleet extends Construct {
   }
 }
 
-/** `nvidia_smi_utilization_gpu` averaged over the group (the agent aggregates on AutoScalingGroupName). */
-export function gpuUtilizationMetric(autoScalingGroupName: string): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'CWAgent',
-    metricName: 'nvidia_smi_utilization_gpu',
-    dimensionsMap: { AutoScalingGroupName: autoScalingGroupName },
-    statistic: cloudwatch.Stats.AVERAGE,
-    period: Duration.minutes(1),
-  });
-}
-
 /** GPU count per type when the types differ in GPUs (the group then counts GPUs), else 1 each. */
 export function gpuWeights(instanceTypes: readonly string[]): Record<string, number> {
   const gpus = instanceTypes.map((t) => gpuInstanceType(t)?.gpus ?? 1);
   const differ = new Set(gpus).size > 1;
   return Object.fromEntries(instanceTypes.map((t, i) => [t, differ ? gpus[i] : 1]));
+}
+
+/** Problems of explicit capacity weights: one whole number 1-999 per instance type (the ASG's WeightedCapacity range). */
+function capacityWeightProblems(instanceTypes: readonly string[], weights: Readonly<Record<string, number>>): string[] {
+  const problems: string[] = [];
+  const missing = instanceTypes.filter((t) => weights[t] === undefined);
+  if (missing.length) problems.push(`capacityWeights (missing ${missing.join(', ')}) must give a weight for every instance type`);
+  const extra = Object.keys(weights).filter((t) => !instanceTypes.includes(t));
+  if (extra.length) problems.push(`capacityWeights (${extra.join(', ')}) names types the fleet does not use; instanceTypes are ${instanceTypes.join(', ')}`);
+  for (const [t, w] of Object.entries(weights)) {
+    if (!Token.isUnresolved(w) && (!Number.isInteger(w) || w < 1 || w > 999)) {
+      problems.push(`capacityWeights.${t} (${w}) must be a whole number from 1 to 999 (Auto Scaling WeightedCapacity)`);
+    }
+  }
+  return problems;
 }

@@ -5,3 +5,8 @@ export { ALLOWED_DOCKER_ARGS, ALLOWED_DOCKER_ARGS_TEXT, isAllowedDockerArg } fro
 export type { HostFile, HostScriptSpec, HostSecretSpec, RenderedHostScript } from './host-script';
 export { hostScriptProblems, renderServingHost, shellQuote } from './host-script';
 export * from '../shared/serving';
+export * from './request-targets';
+export * from './serving-scaling';
+export * from './serving-timings';
+export * from './serving-alarms';
+export * from './slo';

@@ -125,6 +125,12 @@ export class ServingEndpoint extends Construct {
   public readonly url: string;
   /** The deregistration delay in effect (at most the drain timeout). */
   public readonly deregistrationDelay: Duration;
+  /** The target group's routing algorithm (ServingScaling checks it against throughput tracking). */
+  public readonly routing: elbv2.TargetGroupLoadBalancingAlgorithmType;
+  /** The slow start in effect (0 without it). */
+  public readonly slowStart: Duration;
+  /** The health check in effect, defaults filled in (for the fleet's warm-up and grace: `servingTimings`). */
+  public readonly healthCheck: Required<ServingHealthCheck>;
   public readonly metrics: ServingEndpointMetrics;
 
   private readonly registered = new Set<autoscaling.AutoScalingGroup>();
@@ -136,6 +142,8 @@ export class ServingEndpoint extends Construct {
     const routing = props.routing ?? elbv2.TargetGroupLoadBalancingAlgorithmType.ROUND_ROBIN;
     const roundRobin = routing === elbv2.TargetGroupLoadBalancingAlgorithmType.ROUND_ROBIN;
     const slowStart = props.slowStart ?? Duration.seconds(roundRobin ? 120 : 0);
+    this.routing = routing;
+    this.slowStart = slowStart;
     const drainSeconds = props.drainTimeout.toSeconds();
     this.deregistrationDelay = props.deregistrationDelay ?? Duration.seconds(Math.min(120, drainSeconds));
     const idleTimeout = props.idleTimeout ?? Duration.seconds(300);
@@ -148,6 +156,7 @@ export class ServingEndpoint extends Construct {
       healthyThresholdCount: props.healthCheck?.healthyThresholdCount ?? 2,
       unhealthyThresholdCount: props.healthCheck?.unhealthyThresholdCount ?? 3,
     };
+    this.healthCheck = hc;
 
     if (internetFacing && !props.certificate) {
       problems.push('certificate (missing) is required when internetFacing is true: an internet-facing endpoint serves HTTPS only');

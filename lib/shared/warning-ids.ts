@@ -32,6 +32,8 @@ export const WARNING_IDS = {
   modelMayNotFit: 'gpu-fleet:modelMayNotFit',
   /** GpuFleetStack: a serving fleet in an existing VPC without an S3 gateway endpoint: model and image downloads over NAT. */
   downloadsOverNat: 'gpu-fleet:downloadsOverNat',
+  /** ServingScaling: round robin over instance types whose throughput differs more than 2x (fast hosts idle). */
+  unevenThroughput: 'gpu-fleet:unevenThroughput',
   /** Cost estimate: the expected monthly cost is over the environment's budget. */
   costOverBudget: 'gpu-fleet:costOverBudget',
   /** Cost estimate: a part could not be priced and is left out. */

@@ -4,11 +4,11 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-// The app end to end, the way `cdk synth` runs it (tsx bin/app.ts with CDK_OUTDIR and CDK_CONTEXT_JSON), on the
+// The app end to end, the way `cdk synth` runs it (node --import tsx bin/app.ts, see cdk.json, with CDK_OUTDIR and
+// CDK_CONTEXT_JSON), on the
 // committed price snapshot: three stacks, both report files, byte-identical output for identical inputs.
 
 const ROOT = path.join(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function synth(context: Record<string, unknown>): { outdir: string; status: number | null; stderr: string } {
   return synthInto(fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-fleet-app-')), context);
@@ -17,7 +17,7 @@ function synth(context: Record<string, unknown>): { outdir: string; status: numb
 function synthInto(outdir: string, context: Record<string, unknown>, extraEnv: Record<string, string> = {}): { outdir: string; status: number | null; stderr: string } {
   // No account, as in CI: the stacks stay account-agnostic.
   const { CDK_DEFAULT_ACCOUNT: _account, ...env } = process.env;
-  const r = spawnSync(TSX, ['bin/app.ts'], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...env, ...extraEnv, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
@@ -75,21 +75,22 @@ describe('bin/app.ts on the committed snapshot', () => {
     expect(first.stderr).toMatch(/Cost estimate, USD\/month/);
   });
 
+  test('a failed synth removes the previous cost report from the output directory', () => {
+    // The previous run's output (a copy of the first synth's), then a run that fails in that directory.
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'gpu-fleet-app-'));
+    for (const f of ['cost-report.json', 'cost-report.md']) fs.copyFileSync(path.join(first.outdir, f), path.join(outdir, f));
+    const failed = synthInto(outdir, { pricing: 'cheap' });
+    expect(failed.status).toBe(1);
+    expect(fs.existsSync(path.join(outdir, 'cost-report.json'))).toBe(false);
+    expect(fs.existsSync(path.join(outdir, 'cost-report.md'))).toBe(false);
+    fs.rmSync(outdir, { recursive: true, force: true });
+  });
+
   test('the fleet carries its expected monthly cost as a synth annotation', () => {
     const meta = JSON.parse(read(first.outdir, 'GpuFleet-staging.metadata.json').toString());
     const infos = Object.values(meta).flat().filter((m: any) => m.type === 'aws:cdk:info').map((m: any) => m.data);
     expect(infos).toContainEqual(expect.stringMatching(/^staging expected \$[\d,]+\.\d\d\/month \(range /));
   });
-});
-
-test('a failed synth removes the previous cost report from the output directory', () => {
-  const ok = synth({ pricing: 'snapshot' });
-  expect(fs.existsSync(path.join(ok.outdir, 'cost-report.json'))).toBe(true);
-  const failed = synthInto(ok.outdir, { pricing: 'cheap' });
-  expect(failed.status).toBe(1);
-  expect(fs.existsSync(path.join(ok.outdir, 'cost-report.json'))).toBe(false);
-  expect(fs.existsSync(path.join(ok.outdir, 'cost-report.md'))).toBe(false);
-  fs.rmSync(ok.outdir, { recursive: true, force: true });
 });
 
 test('an unknown pricing mode fails with the value and the choices, and writes no template', () => {

@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DashboardConfigError, FleetDashboard, FleetDashboardProps } from '../../lib/dashboard';
+import { CostMetricError, DashboardConfigError, FleetDashboard, FleetDashboardProps, fleetCostPerHour } from '../../lib/dashboard';
 import { formatFindings, nagApp, nagFindings } from '../support/nag';
 import { FLEET_TAG, fleetStack } from '../fallback/support/fleet-stack';
 
@@ -171,5 +171,31 @@ describe('FleetDashboard', () => {
     const app = nagApp();
     build({}, app);
     expect(formatFindings(nagFindings(app).filter((f) => f.path.includes('/Dashboard/')))).toEqual([]);
+  });
+});
+
+describe('FleetDashboard: serving rows and the shared cost expression', () => {
+  test('servingRows: each row becomes one dashboard row, right after capacity and cost', () => {
+    const rowOf = (title: string, width: number) => new cloudwatch.TextWidget({ markdown: title, width, height: 2 });
+    const t = Template.fromStack(build({ servingRows: [[rowOf('A', 12), rowOf('B', 12)], [], [rowOf('C', 24)]] }).stack);
+    const all = body(t).widgets;
+    const texts = all.filter((w) => w.type === 'text' && ['A', 'B', 'C'].includes(w.properties.markdown));
+    expect(texts.map((w: any) => [w.properties.markdown, w.x, w.width])).toEqual([['A', 0, 12], ['B', 12, 12], ['C', 0, 24]]);
+    expect((texts[0] as any).y).toBe((texts[1] as any).y);
+    expect((texts[2] as any).y).toBeGreaterThan((texts[0] as any).y);
+    const costY = (all.find((w) => String(w.properties.title).startsWith('Estimated cost')) as any).y;
+    const fallbackY = (all.find((w) => String(w.properties.title).startsWith('Fallback state')) as any).y;
+    expect((texts[0] as any).y).toBeGreaterThan(costY);
+    expect((texts[2] as any).y).toBeLessThan(fallbackY);
+  });
+
+  test('fleetCostPerHour is the dashboard\'s expression, reusable before the dashboard exists, and validates the same way', () => {
+    const e = fleetCostPerHour({ mainGroup: built.group, fallbackGroup: built.fallbackGroup, onDemandBaseCapacity: 1, hourlyPrices: PRICES });
+    expect(e.expression).toBe(built.dashboard.costPerHour.expression);
+    expect(Object.keys(e.usingMetrics)).toEqual(['c', 'f']);
+    expect(e.period.toSeconds()).toBe(60);
+    expect(() => fleetCostPerHour({ mainGroup: built.group, onDemandBaseCapacity: 0.5, hourlyPrices: { onDemandUsdPerInstance: 1, spotUsdPerInstance: -1 } }))
+      .toThrow(new CostMetricError('fleetCostPerHour: onDemandBaseCapacity (0.5) must be a whole number >= 0; ' +
+        "hourlyPrices.spotUsdPerInstance (-1) must be a price > 0 in USD per instance-hour; pass the cost report's figure, not a placeholder"));
   });
 });

@@ -288,6 +288,60 @@ describe('GpuFleet: weights by GPU count', () => {
   });
 });
 
+describe('GpuFleet: capacity weights in units of the caller (e.g. throughput)', () => {
+  const weights = { 'g6.xlarge': 18, 'g5.xlarge': 22, 'g4dn.xlarge': 9 };
+
+  test('replace the GPU-count weights, are always rendered, and are what the fleet exposes', () => {
+    const { template, fleet } = build({ capacityWeights: weights, minCapacity: 9, maxCapacity: 200, onDemandBaseCapacity: 9 });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: '9',
+      MaxSize: '200',
+      MixedInstancesPolicy: { LaunchTemplate: { Overrides: [
+        { InstanceType: 'g6.xlarge', WeightedCapacity: '18' },
+        { InstanceType: 'g5.xlarge', WeightedCapacity: '22' },
+        { InstanceType: 'g4dn.xlarge', WeightedCapacity: '9' },
+      ] } },
+    });
+    expect(fleet.weights).toEqual(weights);
+  });
+
+  test('explicit weights are rendered even when all are 1 (the units stay the caller\'s; GPU-count weights of 1 are not)', () => {
+    const { template } = build({ capacityWeights: { 'g6.xlarge': 1, 'g5.xlarge': 1, 'g4dn.xlarge': 1 } });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MixedInstancesPolicy: { LaunchTemplate: { Overrides: [
+        { InstanceType: 'g6.xlarge', WeightedCapacity: '1' },
+        { InstanceType: 'g5.xlarge', WeightedCapacity: '1' },
+        { InstanceType: 'g4dn.xlarge', WeightedCapacity: '1' },
+      ] } },
+    });
+  });
+
+  test('a weight for every type, none for others, whole numbers 1-999', () => {
+    expect(() => build({ capacityWeights: { 'g6.xlarge': 0, 'g5.xlarge': 1000, 'g5.2xlarge': 4 } })).toThrow(
+      'GpuFleet Test/Fleet: capacityWeights (missing g4dn.xlarge) must give a weight for every instance type; ' +
+      'capacityWeights (g5.2xlarge) names types the fleet does not use; instanceTypes are g6.xlarge, g5.xlarge, g4dn.xlarge; ' +
+      'capacityWeights.g6.xlarge (0) must be a whole number from 1 to 999 (Auto Scaling WeightedCapacity); ' +
+      'capacityWeights.g5.xlarge (1000) must be a whole number from 1 to 999 (Auto Scaling WeightedCapacity)');
+    expect(() => build({ capacityWeights: { ...weights, 'g6.xlarge': 18.5 } })).toThrow(
+      'capacityWeights.g6.xlarge (18.5) must be a whole number from 1 to 999 (Auto Scaling WeightedCapacity)');
+  });
+});
+
+describe('GpuFleet: external scaling (another construct attaches the policies)', () => {
+  test('no scaling policy and no tracked metric', () => {
+    const { template, fleet } = build({ scalingMetric: { kind: 'external' } });
+    template.resourceCountIs('AWS::AutoScaling::ScalingPolicy', 0);
+    expect(fleet.scalingMetric).toBeUndefined();
+  });
+
+  test('predictive scaling is skipped with a warning naming the external metric', () => {
+    const { stack, template } = build({ scalingMetric: { kind: 'external' }, predictiveScaling: 'forecast-only' });
+    template.resourceCountIs('AWS::AutoScaling::ScalingPolicy', 0);
+    Annotations.fromStack(stack).hasWarning('/Test/Fleet', Match.stringLikeRegexp(
+      'predictive scaling is only built for the GPU utilization and request-count metrics; none was added for the external metric'));
+  });
+});
+
 describe('GpuFleet: risky choices are warned about at synth', () => {
   test('a production fleet without an on-demand base', () => {
     const { stack } = build({ production: true, onDemandBaseCapacity: 0, minCapacity: 0 });

@@ -4,7 +4,6 @@ import * as os from 'os';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** The result of running the app once. */
 export interface AppRun {
@@ -17,7 +16,8 @@ export interface AppRun {
 /**
  * A copy of the app (bin/, config/, lib/, pricing/, the package files: NodejsFunction needs the lock file) in a
  * temporary directory, with node_modules linked, so a test can edit a file the way a user would (e.g. misspell a key in
- * config/environments.ts) and run `tsx bin/app.ts` on it, as `cdk synth` does: tsx does not type-check, so only the
+ * config/environments.ts) and run `node --import tsx bin/app.ts` on it, as `cdk synth` does (cdk.json): tsx does not
+ * type-check, so only the
  * app's own validation stands between a typo and a template.
  */
 export class AppCopy {
@@ -43,7 +43,7 @@ export class AppCopy {
   synth(): AppRun {
     const outdir = path.join(this.dir, 'cdk.out');
     const { CDK_DEFAULT_ACCOUNT: _account, ...env } = process.env;
-    const r = spawnSync(TSX, ['bin/app.ts'], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
       cwd: this.dir,
       encoding: 'utf8',
       env: { ...env, AWS_EC2_METADATA_DISABLED: 'true', CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ pricing: 'snapshot' }) },
