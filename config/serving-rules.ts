@@ -169,6 +169,13 @@ const scaling: Rule = (env) => {
     const missing = missingTypes(env);
     if (missing.length) {
       p.push(`${n}.cost.throughputRps (missing ${listed(missing)}) must give a figure for every fleet.instanceTypes entry when fleet.scaling.metric.kind is "request-count": the requests per host come from the slowest type`);
+    } else {
+      const metric = fleet.scaling.metric;
+      const utilization = metric.targetUtilizationPercent ?? SERVING_DEFAULTS.requestCount.targetUtilizationPercent;
+      const slowest = Math.min(...fleet.instanceTypes.map((t) => env.cost.throughputRps![t]));
+      if (Math.floor((60 * slowest * utilization) / 100) < 1) {
+        p.push(`${n}.cost.throughputRps (slowest ${slowest}) at fleet.scaling.metric.targetUtilizationPercent ${utilization} gives less than 1 request per host per minute: the request-count target must be at least 1`);
+      }
     }
   }
   return p;
@@ -198,7 +205,10 @@ const throughputUnits: Rule = (env) => {
 
 const rollout: Rule = ({ name: n, serving: s }) => {
   const checkpoints = s?.rollout?.checkpointPercentages;
-  if (!checkpoints) return [];
+  const delay = s?.rollout?.checkpointDelaySeconds;
+  if (!checkpoints) {
+    return delay === undefined ? [] : [`${n}.serving.rollout.checkpointDelaySeconds (${delay}) needs rollout.checkpointPercentages: there is no checkpoint to pause at`];
+  }
   const ascending = checkpoints.every((c, i) => i === 0 || c > checkpoints[i - 1]);
   return ascending && checkpoints[checkpoints.length - 1] === 100 ? [] :
     [`${n}.serving.rollout.checkpointPercentages (${show(checkpoints)}) must be ascending, each once, and end with 100`];

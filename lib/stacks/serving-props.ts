@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -13,7 +14,9 @@ import { SERVING_DEFAULTS } from '../../config/schema';
 import { deregistrationDelaySeconds, servingHealthCheck } from '../../config/serving-rules';
 import type { EnvironmentConfig, ServingConfig } from '../../config/types';
 import { gpuInstanceType } from '../catalog/gpu-instance-types';
+import type { FleetRolloutOptions } from '../fleet/rollout';
 import type { ServingEndpointProps } from '../serving/serving-endpoint';
+import type { ServingSlo } from '../serving/slo';
 import type { ServingSecret, ServingWorkloadProps } from '../serving/serving-workload';
 import { parseEcrRepository, parseS3Uri, secretArnSource } from '../shared/serving-spec';
 import { servingTimings } from './serving-timings';
@@ -77,6 +80,32 @@ export function workloadProps(scope: Construct, cfg: EnvironmentConfig, s: Servi
     drainIdleWait: Duration.seconds(Math.max(0, Math.min(deregistrationDelaySeconds(cfg, s), drain - 20))),
     revision: s.revision,
     logRetention,
+  };
+}
+
+/** The SLO as ServingAlarms and the latency guard take it. */
+export function servingSlo(s: ServingConfig): ServingSlo {
+  return {
+    latencyPercentile: s.slo.latencyPercentile ?? SERVING_DEFAULTS.slo.latencyPercentile,
+    latency: Duration.seconds(s.slo.latencySeconds),
+    max5xxPercent: s.slo.max5xxPercent ?? SERVING_DEFAULTS.slo.max5xxPercent,
+  };
+}
+
+/**
+ * How a change of the hosts rolls through both groups: a launch-before-terminate instance refresh that waits the
+ * derived warm-up per host, bakes, pauses at the configured checkpoints and fails (rolling the stack back) when one of
+ * `alarms` (the endpoint's 5xx-rate and latency alarms) fires.
+ */
+export function rolloutOptions(s: ServingConfig, alarms: readonly cloudwatch.IAlarm[], warmupSeconds: number): FleetRolloutOptions {
+  const r = s.rollout ?? {};
+  return {
+    alarms,
+    bakeTime: Duration.seconds(r.bakeTimeSeconds ?? SERVING_DEFAULTS.rollout.bakeTimeSeconds),
+    checkpointPercentages: r.checkpointPercentages,
+    checkpointDelay: r.checkpointPercentages ? Duration.seconds(r.checkpointDelaySeconds ?? SERVING_DEFAULTS.rollout.checkpointDelaySeconds) : undefined,
+    // Explicit for both groups: the fallback group has no default warm-up of its own.
+    instanceWarmup: Duration.seconds(warmupSeconds),
   };
 }
 

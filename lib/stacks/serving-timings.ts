@@ -1,10 +1,12 @@
+import { Duration } from 'aws-cdk-lib';
 import { SERVING_DEFAULTS } from '../../config/schema';
 import { servingHealthCheck } from '../../config/serving-rules';
 import type { EnvironmentConfig, ServingConfig } from '../../config/types';
-import { FleetConfigError } from '../../config/validate';
+import { requestTargetPerHost } from '../serving/request-targets';
+import { servingTimings as fleetTimings } from '../serving/serving-timings';
 
-// Numbers derived from the config's serving block, for the stack (construct props) and for the cost inputs: pure,
-// no aws-cdk-lib.
+// Numbers derived from the config's serving block, for the stack (construct props) and the cost inputs. The formulas
+// of warm-up, grace and the request target are lib/serving's (one definition); this adds the config's defaults.
 
 /** Timings derived from the workload, so a host counts, is health-checked and gets traffic when it can serve. */
 export interface ServingTimings {
@@ -33,25 +35,35 @@ export function servingTimings(s: ServingConfig): ServingTimings {
   const hc = servingHealthCheck(s);
   const roundRobin = (s.endpoint?.routing ?? SERVING_DEFAULTS.endpoint.routing) === 'round_robin';
   const slowStartSeconds = s.endpoint?.slowStartSeconds ?? (roundRobin ? Math.min(900, Math.max(30, Math.round(s.startupSeconds / 4))) : 0);
+  const fleet = fleetTimings({
+    slowStart: Duration.seconds(slowStartSeconds),
+    healthCheckInterval: Duration.seconds(hc.intervalSeconds),
+    healthyThresholdCount: hc.healthyThreshold,
+  });
   return {
     slowStartSeconds,
-    warmupSeconds: slowStartSeconds + 2 * hc.intervalSeconds,
-    healthCheckGraceSeconds: hc.intervalSeconds * hc.healthyThreshold + 30,
+    warmupSeconds: fleet.warmup.toSeconds(),
+    healthCheckGraceSeconds: fleet.healthCheckGrace.toSeconds(),
     notServingSeconds: s.startupSeconds + hc.intervalSeconds * hc.healthyThreshold,
   };
 }
 
+/** `targetUtilizationPercent` of a request-count metric, default applied (100 for other metrics). */
+export function targetUtilizationPercent(cfg: EnvironmentConfig): number {
+  const m = cfg.fleet.scaling.metric;
+  return m.kind === 'request-count' ? m.targetUtilizationPercent ?? SERVING_DEFAULTS.requestCount.targetUtilizationPercent : 100;
+}
+
 /**
- * Requests a minute per host for request-count scaling: round robin gives every host the same share, so the slowest
- * type sets it: floor(60 x min throughputRps x targetUtilizationPercent / 100). Config validation guarantees a figure
- * for every type.
+ * Requests a minute per host for request-count scaling (`requestTargetPerHost` of lib/serving): round robin gives
+ * every host the same share, so the slowest type sets it, floor(60 x min throughputRps x targetUtilizationPercent /
+ * 100). Config validation guarantees a figure for every type and a target of at least 1.
  */
 export function requestsPerHostPerMinute(cfg: EnvironmentConfig): number {
-  const m = cfg.fleet.scaling.metric;
-  const utilization = m.kind === 'request-count' ? m.targetUtilizationPercent ?? SERVING_DEFAULTS.requestCount.targetUtilizationPercent : 100;
-  const rps = cfg.fleet.instanceTypes.map((t) => cfg.cost.throughputRps?.[t]);
-  const missing = cfg.fleet.instanceTypes.filter((_, i) => rps[i] === undefined);
-  if (missing.length) throw new FleetConfigError([`${cfg.name}.cost.throughputRps (missing ${missing.join(', ')}) must give a figure for every type for request-count scaling`]);
-  return Math.max(1, Math.floor((60 * Math.min(...(rps as number[])) * utilization) / 100));
+  return requestTargetPerHost({
+    throughputRps: cfg.cost.throughputRps ?? {},
+    instanceTypes: cfg.fleet.instanceTypes,
+    targetUtilizationPercent: targetUtilizationPercent(cfg),
+  }).requestsPerMinutePerHost;
 }
 

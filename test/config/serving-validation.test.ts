@@ -197,6 +197,10 @@ describe('serving config: every bad input named with environment, field, value a
       'prod.serving.rollout.checkpointPercentages ([50,25,100]) must be ascending, each once, and end with 100'],
     ['rollout checkpoints not ending at 100', S.prod, sv({ rollout: { checkpointPercentages: [25, 50] } }),
       'prod.serving.rollout.checkpointPercentages ([25,50]) must be ascending, each once, and end with 100'],
+    ['a checkpoint delay without checkpoints', S.prod, sv({ rollout: { checkpointDelaySeconds: 300 } }),
+      'prod.serving.rollout.checkpointDelaySeconds (300) needs rollout.checkpointPercentages: there is no checkpoint to pause at'],
+    ['a request target under 1 a minute', withRps(withMetric(S.staging, { kind: 'request-count', targetUtilizationPercent: 1 }), { 'g6.xlarge': 1, 'g5.xlarge': 1, 'g6e.xlarge': 1, 'g4dn.xlarge': 1 }), {},
+      'staging.cost.throughputRps (slowest 1) at fleet.scaling.metric.targetUtilizationPercent 1 gives less than 1 request per host per minute: the request-count target must be at least 1'],
     // The fleet around serving
     ['one AZ', S.dev, { availabilityZones: ['us-east-1a'] },
       'dev.availabilityZones (["us-east-1a"]) must list at least 2 AZs when serving is set: an Application Load Balancer needs subnets in two AZs'],

@@ -13,8 +13,8 @@ import { handlerHarness } from '../interruption/support/handler-harness';
 import { shellcheck, shellcheckAvailability } from '../support/shellcheck';
 import { buildEnvironmentStack, resourcesOfType, withoutServing } from '../support/stacks';
 
-// Issue 11, "Done when", on the composed staging and prod templates (the serving part: endpoint, workload, network,
-// drain wiring, request-count scaling; the latency guard, rollouts and serving alarms come with the ops part).
+// Issue 11, "Done when", on the composed staging and prod templates: endpoint, workload, network, drain wiring,
+// request-count scaling with the latency guard, rollouts with alarm rollback, serving alarms and dashboard rows.
 
 const built = { dev: buildEnvironmentStack(dev), staging: buildEnvironmentStack(staging), prod: buildEnvironmentStack(prod) };
 const CONFIGS: Record<string, EnvironmentConfig> = { dev, staging, prod };
@@ -186,6 +186,56 @@ describe.each(['staging', 'prod'])('%s: the serving endpoint, composed', (name) 
     expect(gpuPolicies).toEqual([]);
   });
 
+  test('the latency guard: a second target-tracking policy on the SLO percentile, scale-in enabled (in only when both agree)', () => {
+    const guard = Object.entries(resourcesOfType(t, 'AWS::AutoScaling::ScalingPolicy')).find(([id]) => id.startsWith('ServingScalingLatencyGuard'))![1].Properties;
+    expect(guard).toMatchObject({ AutoScalingGroupName: { Ref: expect.stringMatching(/^FleetGroupASG/) }, PolicyType: 'TargetTrackingScaling', EstimatedInstanceWarmup: 150 });
+    const tt = guard.TargetTrackingConfiguration;
+    expect(tt.TargetValue).toBe(s.slo.latencySeconds);
+    expect(tt.DisableScaleIn).toBe(false);
+    const metrics = tt.CustomizedMetricSpecification.Metrics;
+    expect(metrics.find((m: any) => m.Id === 'p').MetricStat).toMatchObject({ Metric: { MetricName: 'TargetResponseTime', Namespace: 'AWS/ApplicationELB' }, Stat: 'p90' });
+    expect(metrics.find((m: any) => m.ReturnData !== false).Expression).toBe('IF(FILL(r, 0) >= 10, FILL(p, 0), 0)');
+  });
+
+  test('rollouts: every group replaces hosts by an instance refresh that launches first and rolls back on the 5xx and latency alarms', () => {
+    const alarms = Object.keys(resourcesOfType(t, 'AWS::CloudWatch::Alarm'));
+    const fiveXx = alarms.find((id) => id.startsWith('ServingAlarmsFiveXxRateAlarm'))!;
+    const latency = alarms.find((id) => id.startsWith('ServingAlarmsLatencyAlarm'))!;
+    const groups = Object.values(resources(t)).filter((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup') as unknown as Array<{ UpdatePolicy: any; DependsOn: string[] }>;
+    expect(groups).toHaveLength(name === 'prod' ? 2 : 1);
+    for (const g of groups) {
+      expect(g.UpdatePolicy.AutoScalingInstanceRefresh).toEqual({
+        Strategy: 'Rolling',
+        Preferences: {
+          MinHealthyPercentage: 100, MaxHealthyPercentage: 200, InstanceWarmup: 150, SkipMatching: true,
+          BakeTime: name === 'prod' ? 900 : 600,
+          ...(name === 'prod' ? { CheckpointPercentages: [25, 100], CheckpointDelay: 600 } : {}),
+          AlarmSpecification: { Alarms: [{ Ref: fiveXx }, { Ref: latency }] },
+          ScaleInProtectedInstances: 'Ignore', StandbyInstances: 'Ignore',
+        },
+      });
+      expect(g.DependsOn).toEqual(expect.arrayContaining([fiveXx, latency]));
+    }
+  });
+
+  test('alarms to the fleet topic: 5xx rate, latency over the SLO, no healthy host, cost per 1,000 requests (ceiling and anomaly)', () => {
+    const alarms = Object.entries(resourcesOfType(t, 'AWS::CloudWatch::Alarm')).filter(([id]) => id.startsWith('ServingAlarms'));
+    expect(alarms.map(([id]) => id.replace(/Alarm[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'ServingAlarmsCostPer1kAnomaly', 'ServingAlarmsCostPer1kCeiling', 'ServingAlarmsFiveXxRate', 'ServingAlarmsLatency', 'ServingAlarmsNoHealthyHost',
+    ]);
+    for (const [, a] of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^FleetTopic/) }]);
+    const byName = Object.fromEntries(alarms.map(([id, a]) => [id.replace(/Alarm[0-9A-F]{8}$/, ''), a.Properties]));
+    expect(byName.ServingAlarmsFiveXxRate).toMatchObject({ Threshold: 1, EvaluationPeriods: 5, DatapointsToAlarm: 3 });
+    expect(byName.ServingAlarmsLatency).toMatchObject({ Threshold: s.slo.latencySeconds, EvaluationPeriods: 5, DatapointsToAlarm: 3 });
+    expect(byName.ServingAlarmsCostPer1kCeiling).toMatchObject({ Threshold: s.slo.costPer1kRequestsUsd, EvaluationPeriods: 6, DatapointsToAlarm: 6 });
+    expect(byName.ServingAlarmsCostPer1kAnomaly).toMatchObject({ ComparisonOperator: 'GreaterThanUpperThreshold', EvaluationPeriods: 6 });
+  });
+
+  test('dashboard rows: requests, latency, 5xx rate, healthy hosts and cost per 1,000 requests', () => {
+    const body = JSON.stringify(only(t, 'AWS::CloudWatch::Dashboard').Properties.DashboardBody);
+    for (const text of ['Requests per minute', '5xx rate (%)', 'USD per 1,000 requests', 'TargetResponseTime', 'HealthyHostCount']) expect(body).toContain(text);
+  });
+
   test('stack output: the endpoint URL', () => {
     t.hasOutput('EndpointUrl', {
       Value: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [only(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').id, 'DNSName'] }]] },
@@ -286,10 +336,12 @@ describe('timings derived from the workload', () => {
     expect(servingTimings({ ...base, ...o })).toEqual(expected);
   });
 
-  test('request-count target: 60 x the slowest type x utilization, at least 1', () => {
+  test('request-count target: 60 x the slowest type x utilization (lib/serving\'s requestTargetPerHost)', () => {
     const metric = { kind: 'request-count' as const, targetUtilizationPercent: 50 };
     expect(requestsPerHostPerMinute({ ...staging, fleet: { ...staging.fleet, scaling: { ...staging.fleet.scaling, metric } } })).toBe(270);
-    expect(requestsPerHostPerMinute({ ...staging, cost: { ...staging.cost, throughputRps: { 'g6.xlarge': 0.001, 'g5.xlarge': 1, 'g6e.xlarge': 1, 'g4dn.xlarge': 1 } } })).toBe(1);
+    // Config validation stops a target under 1 first; the construct's own check is the backstop.
+    expect(() => requestsPerHostPerMinute({ ...staging, cost: { ...staging.cost, throughputRps: { 'g6.xlarge': 0.001, 'g5.xlarge': 1, 'g6e.xlarge': 1, 'g4dn.xlarge': 1 } } }))
+      .toThrow('the target must be at least 1');
   });
 });
 
@@ -368,9 +420,25 @@ describe('serving choices the stack turns into props', () => {
     a.hasWarning('/GpuFleet-staging/Workload', Match.stringLikeRegexp('serving.model.sizeGiB \\(15\\) is more than 90% of the GPU memory of g4dn.xlarge \\(16 GiB\\).*gpu-fleet:modelMayNotFit'));
   });
 
-  test('throughput units are validated but refused until their scaling is built', () => {
+  test('throughput units are validated but refused at synth: the cost estimate would misread their sizes', () => {
     const cfg: EnvironmentConfig = { ...staging, fleet: { ...staging.fleet, capacityUnit: 'throughput' } };
     expect(() => new GpuFleetStack(new (require('aws-cdk-lib').App)(), 'GpuFleet-staging', { config: cfg, costEstimate: {} as never, env: { region: 'us-east-1' } }))
-      .toThrow('staging.fleet.capacityUnit ("throughput") is validated but not built yet: its weights and scaling policy come with the serving scaling part (docs/serving.md); use \'auto\'');
+      .toThrow('staging.fleet.capacityUnit ("throughput") is validated but not built yet: the cost estimate still counts capacity in instances or GPUs, so its figures would be wrong by the throughput weights; use \'auto\' (docs/serving.md)');
+  });
+
+  test.each<[string, boolean | undefined, string[]]>([
+    ['latencyGuard false: request-count scaling without the guard', false, []],
+    ['latencyGuard absent: the guard by default', undefined, ['ServingScalingLatencyGuard']],
+  ])('%s', (_name, latencyGuard, guards) => {
+    const metric = { kind: 'request-count' as const, ...(latencyGuard === undefined ? {} : { latencyGuard }) };
+    const t = buildEnvironmentStack({ ...staging, fleet: { ...staging.fleet, scaling: { ...staging.fleet.scaling, metric } } }).template;
+    expect(Object.keys(resourcesOfType(t, 'AWS::AutoScaling::ScalingPolicy')).filter((id) => id.startsWith('ServingScaling')).map((id) => id.slice(0, -8))).toEqual(guards);
+    t.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', { TargetTrackingConfiguration: { TargetValue: 540 } });
+  });
+
+  test('no cost ceiling configured: no ceiling alarm (the anomaly alarm stays)', () => {
+    const cfg = { ...staging, serving: { ...staging.serving!, slo: { ...staging.serving!.slo, costPer1kRequestsUsd: undefined } } };
+    const ids = Object.keys(resourcesOfType(buildEnvironmentStack(cfg).template, 'AWS::CloudWatch::Alarm')).filter((id) => id.startsWith('ServingAlarmsCostPer1k'));
+    expect(ids.map((id) => id.replace(/Alarm[0-9A-F]{8}$/, ''))).toEqual(['ServingAlarmsCostPer1kAnomaly']);
   });
 });
