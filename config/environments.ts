@@ -5,6 +5,13 @@ import { EnvironmentConfig } from './types';
  * app starts and names the environment, field, value and rule of anything wrong.
  */
 
+// The serving examples run vLLM's OpenAI-compatible server (port 8000, /health, /v1/chat/completions) from an ECR
+// mirror of the vllm/vllm-openai image, with the weights in S3. Repository, buckets, secret ARNs and the digest are
+// placeholders, like the e-mail addresses: README "Serve your model in five steps" says what to put there.
+const VLLM_REPOSITORY = 'ml-platform/vllm-openai';
+/** Digest of the mirrored v0.10.1 image (placeholder: `docker inspect --format '{{index .RepoDigests 0}}'` after the push). */
+const VLLM_DIGEST = 'sha256:5d3a0a1c3ed5e7a1b2f4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e3f5a7b9c1d3e5f7';
+
 const SHARED_INTERRUPTION = {
   rebalanceAction: 'drain',
   interruptionsPerHourAlarm: 5,
@@ -24,7 +31,8 @@ export const dev: EnvironmentConfig = {
     minSize: 1,
     maxSize: 2,
     rootVolumeGiB: 150,
-    scaling: { metric: { kind: 'gpu-utilization', targetPercent: 70 }, warmupSeconds: 420, predictive: 'off' },
+    // Warm-up comes from serving (slow start + health checks): a host is InService only once its server answers.
+    scaling: { metric: { kind: 'gpu-utilization', targetPercent: 70 }, predictive: 'off' },
     natGateways: 1,
   },
   tags: { owner: 'ml-platform', costCentre: 'CC-4711', environment: 'dev' },
@@ -37,6 +45,22 @@ export const dev: EnvironmentConfig = {
   interruption: SHARED_INTERRUPTION,
   cost: { maxIncreasePercent: 20 },
   logRetentionDays: 30,
+  // A small model that fits a T4 (g4dn has no bf16, hence --dtype half), followed by tag.
+  serving: {
+    image: { ecrRepository: VLLM_REPOSITORY, tag: 'v0.10.1', sizeGiB: 9 },
+    port: 8000,
+    command: ['--model', '/models', '--served-model-name', 'qwen2.5-1.5b-instruct', '--dtype', 'half', '--max-model-len', '8192'],
+    healthCheck: { path: '/health' },
+    dockerArgs: ['--ipc=host'],
+    model: { s3Uri: 's3://ml-platform-models-dev/qwen2.5-1.5b-instruct/', sizeGiB: 3.1 },
+    startupSeconds: 300,
+    endpoint: { scheme: 'internal' },
+    slo: { latencyPercentile: 'p90', latencySeconds: 8 },
+    expectedLoad: { requestsPerSecond: 1 },
+  },
+  acknowledge: [
+    { id: 'gpu-fleet:mutableImageTag', reason: 'dev follows the v0.10.1 tag of the mirror on purpose; staging and prod pin the digest' },
+  ],
 };
 
 export const staging: EnvironmentConfig = {
@@ -50,7 +74,9 @@ export const staging: EnvironmentConfig = {
     minSize: 1,
     maxSize: 6,
     rootVolumeGiB: 150,
-    scaling: { metric: { kind: 'gpu-utilization', targetPercent: 70 }, warmupSeconds: 420, predictive: 'off' },
+    // Requests per host: 60 x the slowest type's throughput (g4dn, 9 rps) = 540 a minute; the latency guard adds hosts
+    // when p90 passes the SLO.
+    scaling: { metric: { kind: 'request-count', targetUtilizationPercent: 100, latencyGuard: true }, predictive: 'off' },
     natGateways: 1,
   },
   tags: { owner: 'ml-platform', costCentre: 'CC-4711', environment: 'staging' },
@@ -63,6 +89,23 @@ export const staging: EnvironmentConfig = {
   interruption: SHARED_INTERRUPTION,
   cost: { maxIncreasePercent: 15, throughputRps: { 'g6.xlarge': 18, 'g5.xlarge': 22, 'g6e.xlarge': 40, 'g4dn.xlarge': 9 } },
   logRetentionDays: 90,
+  // Pinned by digest; the API key comes from Secrets Manager (vLLM reads VLLM_API_KEY).
+  serving: {
+    image: { ecrRepository: VLLM_REPOSITORY, digest: VLLM_DIGEST, sizeGiB: 9 },
+    port: 8000,
+    command: ['--model', '/models', '--served-model-name', 'llama-3.1-8b-instruct', '--quantization', 'awq', '--max-model-len', '8192', '--gpu-memory-utilization', '0.90'],
+    healthCheck: { path: '/health', intervalSeconds: 15, timeoutSeconds: 5 },
+    secrets: { VLLM_API_KEY: { arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ml-platform/staging/vllm-api-key-AbC123' } },
+    dockerArgs: ['--ipc=host'],
+    model: { s3Uri: 's3://ml-platform-models-staging/llama-3.1-8b-instruct-awq/', sizeGiB: 5.4 },
+    startupSeconds: 480,
+    endpoint: { scheme: 'internal', deregistrationDelaySeconds: 120 },
+    slo: { latencyPercentile: 'p90', latencySeconds: 10, costPer1kRequestsUsd: 0.5 },
+    expectedLoad: { requestsPerSecond: 5 },
+  },
+  acknowledge: [
+    { id: 'gpu-fleet:unevenThroughput', reason: 'g4dn (9 rps) sets the per-host target, so g6e hosts run at about a quarter of what they serve; kept for spot capacity until the pool data says g4dn can go' },
+  ],
 };
 
 export const prod: EnvironmentConfig = {
@@ -77,7 +120,8 @@ export const prod: EnvironmentConfig = {
     minSize: 2,
     maxSize: 12,
     rootVolumeGiB: 200,
-    scaling: { metric: { kind: 'gpu-utilization', targetPercent: 65 }, warmupSeconds: 420, predictive: 'forecast-only' },
+    // 60 x 10 rps (g4dn.2xlarge, the slowest) = 600 requests a minute per host, plus the latency guard.
+    scaling: { metric: { kind: 'request-count', targetUtilizationPercent: 100, latencyGuard: true }, predictive: 'forecast-only' },
     natGateways: 3,
   },
   tags: { owner: 'ml-platform', costCentre: 'CC-4711', environment: 'prod' },
@@ -98,6 +142,24 @@ export const prod: EnvironmentConfig = {
   },
   // A year of function and flow logs for audits and incident reviews (validated: at least 365 in prod).
   logRetentionDays: 365,
+  // As staging, plus the corporate network as clients, a year of access logs and canary checkpoints for rollouts.
+  serving: {
+    image: { ecrRepository: VLLM_REPOSITORY, digest: VLLM_DIGEST, sizeGiB: 9 },
+    port: 8000,
+    command: ['--model', '/models', '--served-model-name', 'llama-3.1-8b-instruct', '--quantization', 'awq', '--max-model-len', '8192', '--gpu-memory-utilization', '0.90'],
+    healthCheck: { path: '/health', intervalSeconds: 15, timeoutSeconds: 5 },
+    secrets: { VLLM_API_KEY: { arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ml-platform/prod/vllm-api-key-XyZ789' } },
+    dockerArgs: ['--shm-size=16g'],
+    model: { s3Uri: 's3://ml-platform-models-prod/llama-3.1-8b-instruct-awq/', sizeGiB: 5.4 },
+    startupSeconds: 480,
+    endpoint: { scheme: 'internal', allowedCidrs: ['10.0.0.0/8'], deregistrationDelaySeconds: 120, accessLogRetentionDays: 365 },
+    slo: { latencyPercentile: 'p90', latencySeconds: 10, costPer1kRequestsUsd: 0.4 },
+    expectedLoad: { requestsPerSecond: 40 },
+    rollout: { checkpointPercentages: [25, 100], checkpointDelaySeconds: 600, bakeTimeSeconds: 900 },
+  },
+  acknowledge: [
+    { id: 'gpu-fleet:unevenThroughput', reason: 'g4dn.2xlarge (10 rps) sets the per-host target, so g6e hosts run at about a quarter of what they serve; kept for spot capacity until the pool data says g4dn can go' },
+  ],
 };
 
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [dev, staging, prod];

@@ -3,6 +3,7 @@ import { isAvailabilityZoneOf } from '../lib/catalog/regions';
 import { validateCapacityLevels } from '../lib/shared/capacity-levels';
 import { validateSchedule } from '../lib/shared/weekly-schedule';
 import { show } from './format';
+import { SERVING_RULES } from './serving-rules';
 import type { EnvironmentConfig } from './types';
 
 /**
@@ -134,7 +135,7 @@ const scheduleCapacity: Rule = ({ name, schedule: s, fleet: f }) =>
 /** Every rule, in the order their messages are listed. */
 export const RULES: readonly Rule[] = [
   availabilityZones, instanceTypes, sizes, spotNeedsTwoTypes, averageSpot, egress, gpuMetricNeedsNvidia, environmentTag,
-  costTypesInFleet, fallback, modelFitsRootVolume, logRetention, schedule, scheduleCapacity, acknowledgedOnce,
+  costTypesInFleet, fallback, modelFitsRootVolume, logRetention, schedule, scheduleCapacity, acknowledgedOnce, ...SERVING_RULES,
 ];
 
 /** Every cross-field problem of an environment whose shape passed the schema. */

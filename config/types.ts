@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type {
   AcknowledgementSchema, BudgetSchema, CapacityLevelSchema, CostSchema, EnvironmentSchema, ExistingVpcSchema, FallbackSchema, FleetSchema, InterruptionSchema,
-  ScalingMetricSchema, SchedulePeriodSchema, ScheduleSchema, TagsSchema, UsageSchema,
+  ScalingMetricSchema, SchedulePeriodSchema, ScheduleSchema, ServingSchema, TagsSchema, UsageSchema,
 } from './schema';
 
 /**
@@ -34,3 +34,4 @@ export type InterruptionConfig = Config<typeof InterruptionSchema>;
 export type FallbackConfig = Config<typeof FallbackSchema>;
 export type CostConfig = Config<typeof CostSchema>;
 export type AcknowledgementConfig = Config<typeof AcknowledgementSchema>;
+export type ServingConfig = Config<typeof ServingSchema>;

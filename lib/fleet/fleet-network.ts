@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { encryptedLogGroup } from '../shared/encryption';
+import { GpuFleetError } from '../shared/errors';
 
 export interface FleetNetworkProps {
   /** AZs the VPC spans (explicit, so synth needs no AZ lookup). */
@@ -73,6 +74,12 @@ export interface ExistingVpc {
    */
   readonly privateRouteTableIds?: Readonly<Record<string, string>>;
   /**
+   * Public subnet per AZ, one for every AZ when given: an internet-facing load balancer needs them (it routes only to
+   * targets in AZs it is enabled in).
+   * @default - none
+   */
+  readonly publicSubnetIds?: Readonly<Record<string, string>>;
+  /**
    * The VPC's IPv4 CIDR, for rules that default to "the VPC" (e.g. an internal endpoint's allowed clients).
    * @default - unknown
    */
@@ -139,12 +146,18 @@ export class FleetNetwork extends Construct {
     if (props.s3GatewayEndpoint && missing.length > 0) {
       throw new Error(`FleetNetwork ${this.node.path}: existingVpc.privateRouteTableIds (missing ${missing.join(', ')}) must name the route table of every AZ's private subnet when s3GatewayEndpoint is true: the endpoint is a route in them`);
     }
+    const publicSubnets = existing.publicSubnetIds;
+    const noPublic = publicSubnets ? azs.filter((az) => !publicSubnets[az]) : [];
+    if (noPublic.length > 0) {
+      throw new GpuFleetError(`FleetNetwork ${this.node.path}: existingVpc.publicSubnetIds (missing ${noPublic.join(', ')}) must name a public subnet in every AZ when given: a load balancer reaches targets only in its own AZs`);
+    }
     return ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
       vpcId: existing.vpcId,
       vpcCidrBlock: existing.cidrBlock,
       availabilityZones: azs,
       privateSubnetIds: azs.map((az) => existing.privateSubnetIds[az]),
       privateSubnetRouteTableIds: routeTables ? azs.map((az) => routeTables[az]) : undefined,
+      publicSubnetIds: publicSubnets ? azs.map((az) => publicSubnets[az]) : undefined,
     });
   }
 

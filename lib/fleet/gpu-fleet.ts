@@ -97,6 +97,15 @@ export interface GpuFleetProps {
   readonly userDataCommands?: readonly string[];
 
   /**
+   * Whether containers on a host may reach the instance metadata service (IMDSv2 hop limit 2) and so the host role's
+   * credentials. Turn it off (hop limit 1) when every AWS call runs on the host itself, as the serving workload's do
+   * (image pull, model sync, secrets, logs by the Docker daemon): a compromised model server then gets no credentials.
+   * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html#imds-considerations
+   * @default true
+   */
+  readonly containerImdsAccess?: boolean;
+
+  /**
    * What the burst follows.
    * @default - average GPU utilization at 70%, or request count per target when `targetGroups` are given
    */
@@ -261,8 +270,8 @@ export class GpuFleet extends Construct {
       securityGroup: this.securityGroup,
       userData: gpuHostUserData(props.userDataCommands ?? []),
       requireImdsv2: true,
-      // 2 hops so containers on the host (one extra network hop) can reach IMDSv2.
-      httpPutResponseHopLimit: 2,
+      // 2 hops so containers on the host (one extra network hop) can reach IMDSv2; 1 keeps them out.
+      httpPutResponseHopLimit: props.containerImdsAccess === false ? 1 : 2,
       detailedMonitoring: true,
       blockDevices: [{
         deviceName: props.rootDeviceName ?? '/dev/xvda',

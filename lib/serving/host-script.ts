@@ -1,11 +1,12 @@
 import { Token } from 'aws-cdk-lib';
-import { ALLOWED_DOCKER_ARGS_TEXT, isAllowedDockerArg } from './docker-args';
+import { ALLOWED_DOCKER_ARGS_TEXT, isAllowedDockerArg } from '../shared/docker-args';
 import {
   COMMON_FILE, CONF_DIR, CONF_FILE, DRAIN_SCRIPT, ENV_FILE, LIB_DIR, PRESTART_SCRIPT, READY_SCRIPT, RUN_SCRIPT,
   SECRETS_LIST_FILE, STOP_SCRIPT, UNIT_FILE, commonScript, drainScript, prestartScript, readyScript, runScript,
   stopScript, unitFile,
 } from './host-files';
 import { SERVING_CONTAINER_NAME, SERVING_MODEL_HOST_DIR, SERVING_UNIT_NAME } from '../shared/serving';
+import { ENV_VAR_NAME, HEALTH_CHECK_PATH, IMAGE_REFERENCE, SECRET_ARN } from '../shared/serving-spec';
 
 /** A secret the container gets as an environment variable, fetched by the host when the unit starts. */
 export interface HostSecretSpec {
@@ -41,7 +42,7 @@ export interface HostScriptSpec {
   readonly environment?: Readonly<Record<string, string>>;
   /** Secrets, fetched at start. @default - none */
   readonly secrets?: readonly HostSecretSpec[];
-  /** Extra `docker run` arguments from the allow-list (docker-args.ts). @default - none */
+  /** Extra `docker run` arguments from the allow-list (lib/shared/docker-args.ts). @default - none */
   readonly dockerArgs?: readonly string[];
   /** `s3://<bucket>/<prefix>/` synced to SERVING_MODEL_HOST_DIR, mounted read-only at /models. @default - none */
   readonly modelS3Uri?: string;
@@ -76,16 +77,9 @@ export interface RenderedHostScript {
 }
 
 const HEREDOC = 'GPU_FLEET_EOF';
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LINE_BREAK = /[\r\n\0]/;
-const IMAGE_REF = /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+(@sha256:[a-f0-9]{64}|:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
-const HEALTH_PATH = /^\/[A-Za-z0-9/._~%!$&'()*+,;=:@-]{0,1023}$/;
 const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+\/$/;
 const HOOK_NAME = /^[A-Za-z0-9_/-]{1,255}$/;
-const SECRET_ARN = {
-  secretsmanager: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+-[A-Za-z0-9]{6}$/,
-  ssm: /^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter\/.+$/,
-};
 
 /** Names the problems use for the fields (a construct passes its own prop names and units). */
 export type FieldLabel = (field: keyof HostScriptSpec) => string;
@@ -95,13 +89,13 @@ export function hostScriptProblems(spec: HostScriptSpec, label: FieldLabel = (f)
   const problems: string[] = [];
   const known = (v: string) => !Token.isUnresolved(v);
   const show = (v: unknown) => JSON.stringify(v);
-  if (known(spec.image) && !IMAGE_REF.test(spec.image)) {
+  if (known(spec.image) && !IMAGE_REFERENCE.test(spec.image)) {
     problems.push(`${label('image')} (${show(spec.image)}) must be <registry>/<repository> with a :<tag> or an @sha256:<64 hex> digest`);
   }
   if (!Number.isInteger(spec.port) || spec.port < 1 || spec.port > 65535) {
     problems.push(`${label('port')} (${spec.port}) must be a whole number from 1 to 65535`);
   }
-  if (known(spec.healthCheckPath) && !HEALTH_PATH.test(spec.healthCheckPath)) {
+  if (known(spec.healthCheckPath) && !HEALTH_CHECK_PATH.test(spec.healthCheckPath)) {
     problems.push(`${label('healthCheckPath')} (${show(spec.healthCheckPath)}) must start with / (e.g. /health) and hold at most 1024 URL path characters`);
   }
   (spec.command ?? []).forEach((word, i) => {
@@ -109,14 +103,14 @@ export function hostScriptProblems(spec: HostScriptSpec, label: FieldLabel = (f)
   });
   const envNames = Object.keys(spec.environment ?? {});
   for (const [name, value] of Object.entries(spec.environment ?? {})) {
-    if (!ENV_NAME.test(name)) problems.push(`${label('environment')} name ${show(name)} must match ${ENV_NAME.source}`);
+    if (!ENV_VAR_NAME.test(name)) problems.push(`${label('environment')} name ${show(name)} must match ${ENV_VAR_NAME.source}`);
     if (LINE_BREAK.test(value)) {
       problems.push(`${label('environment')}.${name} (${show(value)}) must be one line: a Docker env file holds one line per variable`);
     }
   }
   const secretNames = new Set<string>();
   for (const s of spec.secrets ?? []) {
-    if (!ENV_NAME.test(s.name)) problems.push(`${label('secrets')} name ${show(s.name)} must match ${ENV_NAME.source}`);
+    if (!ENV_VAR_NAME.test(s.name)) problems.push(`${label('secrets')} name ${show(s.name)} must match ${ENV_VAR_NAME.source}`);
     if (secretNames.has(s.name)) problems.push(`${label('secrets')} name ${show(s.name)} is given twice`);
     if (envNames.includes(s.name)) problems.push(`${label('secrets')} name ${show(s.name)} is also in ${label('environment')}: a variable comes from one place`);
     secretNames.add(s.name);

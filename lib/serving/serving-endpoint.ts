@@ -7,6 +7,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ServingConfigError } from './errors';
+import { CERTIFICATE_ARN, HEALTH_CHECK_PATH, IPV4_CIDR, isHealthyHttpCodes } from '../shared/serving-spec';
 
 /** Health check of the model server, as the load balancer runs it. */
 export interface ServingHealthCheck {
@@ -96,10 +97,6 @@ export interface ServingEndpointMetrics {
   unhealthyHosts(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
-const HEALTH_PATH = /^\/[A-Za-z0-9/._~%!$&'()*+,;=:@-]{0,1023}$/;
-const HTTP_CODES = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;
-const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):[0-9]{12}:certificate\/[A-Za-z0-9-]+$/;
 const ANYWHERE = '0.0.0.0/0';
 
 /**
@@ -169,9 +166,8 @@ export class ServingEndpoint extends Construct {
       if (!Token.isUnresolved(v) && (!Number.isInteger(v) || v < min || v > max)) problems.push(`${name} (${v}) must be a whole number from ${min} to ${max}: ${why}`);
     };
     int('port', props.port, 1, 65535, 'a TCP port');
-    if (!HEALTH_PATH.test(hc.path)) problems.push(`healthCheck.path (${JSON.stringify(hc.path)}) must start with / (e.g. /health) and hold at most 1024 URL path characters`);
-    const codes = hc.healthyHttpCodes.split(/[,-]/).map(Number);
-    if (!HTTP_CODES.test(hc.healthyHttpCodes) || codes.some((c) => c < 200 || c > 499)) {
+    if (!HEALTH_CHECK_PATH.test(hc.path)) problems.push(`healthCheck.path (${JSON.stringify(hc.path)}) must start with / (e.g. /health) and hold at most 1024 URL path characters`);
+    if (!isHealthyHttpCodes(hc.healthyHttpCodes)) {
       problems.push(`healthCheck.healthyHttpCodes (${JSON.stringify(hc.healthyHttpCodes)}) must be codes 200-499 as "200", "200-299" or "200,202"`);
     }
     const interval = hc.interval.toSeconds();
@@ -321,7 +317,7 @@ export class ServingEndpoint extends Construct {
     if (props.allowedCidrs) {
       if (props.allowedCidrs.length === 0) problems.push('allowedCidrs ([]) must list at least one CIDR: nobody could reach the endpoint');
       for (const c of props.allowedCidrs) {
-        if (!Token.isUnresolved(c) && !CIDR.test(c)) problems.push(`allowedCidrs (${JSON.stringify(c)}) must be an IPv4 CIDR like 10.0.0.0/8`);
+        if (!Token.isUnresolved(c) && !IPV4_CIDR.test(c)) problems.push(`allowedCidrs (${JSON.stringify(c)}) must be an IPv4 CIDR like 10.0.0.0/8`);
       }
       return [...props.allowedCidrs];
     }

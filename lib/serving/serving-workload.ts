@@ -13,6 +13,7 @@ import { HostSecretGrant, acknowledgeHostPolicy, acknowledgeReadiness, hostState
 import { HostFile, HostScriptSpec, HostSecretSpec, hostScriptProblems, renderServingHost } from './host-script';
 import { encryptedLogGroup } from '../shared/encryption';
 import { SERVING_READY_HOOK_NAME } from '../shared/serving';
+import { IMAGE_DIGEST, IMAGE_TAG, PUBLIC_IMAGE_URI, SECRET_LOOKING_NAME, isSafeKeyPrefix, normalizeKeyPrefix } from '../shared/serving-spec';
 import { WARNING_IDS } from '../shared/warning-ids';
 
 /** The container image: from an ECR repository (the hosts may pull from it only) or a public registry. */
@@ -79,7 +80,7 @@ export interface ServingWorkloadProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Secrets by environment variable name, fetched by the host at each start, never in user data. @default - none */
   readonly secrets?: Readonly<Record<string, ServingSecret>>;
-  /** Extra `docker run` arguments, `--flag=value` from the allow-list in docker-args.ts (e.g. `--ipc=host`). @default - none */
+  /** Extra `docker run` arguments, `--flag=value` from the allow-list in lib/shared/docker-args.ts (e.g. `--ipc=host`). @default - none */
   readonly dockerArgs?: readonly string[];
   /** Model artifact synced to local disk before the container starts. @default - none */
   readonly model?: ServingModel;
@@ -116,11 +117,6 @@ export interface ServingWorkloadProps {
 const USER_DATA_BUDGET_BYTES = 14 * 1024;
 /** What a CDK token in the commands may resolve to, at most, for the size estimate. */
 const TOKEN_ESTIMATE_BYTES = 160;
-const SECRETISH_NAME = /(TOKEN|SECRET|PASSWORD|API_?KEY)$/i;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const PUBLIC_URI = /^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/;
-const PREFIX = /^[A-Za-z0-9!_.'()/-]+$/;
 
 /**
  * The model server on every GPU host: a systemd unit running the container with all GPUs (ECR image, secrets fetched
@@ -212,7 +208,7 @@ export class ServingWorkload extends Construct {
     if (this.hostPolicy) throw new ServingConfigError(`ServingWorkload ${this.node.path}`, ['attachTo (called twice) must be called once, with every group']);
     const inputs = {
       repository: this.props.image.repository,
-      model: this.props.model ? { ...this.props.model, prefix: normalizePrefix(this.props.model.prefix) } : undefined,
+      model: this.props.model ? { ...this.props.model, prefix: normalizeKeyPrefix(this.props.model.prefix) } : undefined,
       secrets: this.secretGrants,
       logGroup: this.logGroup,
     };
@@ -247,13 +243,13 @@ export class ServingWorkload extends Construct {
     if ((image.tag === undefined) === (image.digest === undefined)) {
       problems.push(`image (${image.tag !== undefined ? `tag ${JSON.stringify(image.tag)} and digest ${JSON.stringify(image.digest)}` : 'no tag, no digest'}) must name a tag or a digest, not both, e.g. tag "v0.10.1" or digest "sha256:<64 hex>"`);
     }
-    if (image.tag !== undefined && !Token.isUnresolved(image.tag) && !TAG.test(image.tag)) {
+    if (image.tag !== undefined && !Token.isUnresolved(image.tag) && !IMAGE_TAG.test(image.tag)) {
       problems.push(`image.tag (${JSON.stringify(image.tag)}) must be 1-128 letters, digits, _ . - (not starting with . or -)`);
     }
-    if (image.digest !== undefined && !Token.isUnresolved(image.digest) && !DIGEST.test(image.digest)) {
+    if (image.digest !== undefined && !Token.isUnresolved(image.digest) && !IMAGE_DIGEST.test(image.digest)) {
       problems.push(`image.digest (${JSON.stringify(image.digest)}) must be sha256:<64 lowercase hex>`);
     }
-    if (image.uri !== undefined && !Token.isUnresolved(image.uri) && !PUBLIC_URI.test(image.uri)) {
+    if (image.uri !== undefined && !Token.isUnresolved(image.uri) && !PUBLIC_IMAGE_URI.test(image.uri)) {
       problems.push(`image.uri (${JSON.stringify(image.uri)}) must be <registry>/<path> in lowercase, without tag or digest (give those in tag or digest)`);
     }
     const ref = image.digest !== undefined ? `@${image.digest}` : `:${image.tag ?? ''}`;
@@ -278,9 +274,9 @@ export class ServingWorkload extends Construct {
   }
 
   private modelPrefix(prefix: string, problems: string[]): string | undefined {
-    const p = normalizePrefix(prefix);
+    const p = normalizeKeyPrefix(prefix);
     if (Token.isUnresolved(prefix)) return p;
-    if (p.length === 0 || !PREFIX.test(p) || p.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')) {
+    if (!isSafeKeyPrefix(p)) {
       problems.push(`model.prefix (${JSON.stringify(prefix)}) must be a non-empty key prefix of letters, digits and ! _ . ' ( ) - separated by single /, without . or .. segments (no * or ?: it becomes an IAM resource)`);
       return undefined;
     }
@@ -298,7 +294,7 @@ export class ServingWorkload extends Construct {
         `image ${props.image.uri} is pulled from outside ECR on every launch: over NAT, without the S3 endpoint, and subject to the registry's rate limits`);
     }
     for (const name of Object.keys(props.environment ?? {})) {
-      if (SECRETISH_NAME.test(name)) {
+      if (SECRET_LOOKING_NAME.test(name)) {
         a.addWarningV2(WARNING_IDS.secretInEnvironment,
           `environment.${name} looks like a secret: environment values are in the user data, readable with ec2:DescribeInstanceAttribute; use secrets`);
       }
@@ -315,10 +311,6 @@ function workloadLabel(field: keyof HostScriptSpec): string {
     case 'modelS3Uri': return 'model';
     default: return field;
   }
-}
-
-function normalizePrefix(prefix: string): string {
-  return prefix.replace(/^\/+|\/+$/g, '');
 }
 
 function estimatedBytes(commands: readonly string[]): number {

@@ -28,6 +28,10 @@ export const WARNING_IDS = {
   publicImage: 'gpu-fleet:publicImage',
   /** ServingWorkload: an environment variable whose name looks like a secret. */
   secretInEnvironment: 'gpu-fleet:secretInEnvironment',
+  /** GpuFleetStack: the model takes more than 90% of the GPU memory of a fleet type. */
+  modelMayNotFit: 'gpu-fleet:modelMayNotFit',
+  /** GpuFleetStack: a serving fleet in an existing VPC without an S3 gateway endpoint: model and image downloads over NAT. */
+  downloadsOverNat: 'gpu-fleet:downloadsOverNat',
   /** ServingScaling: round robin over instance types whose throughput differs more than 2x (fast hosts idle). */
   unevenThroughput: 'gpu-fleet:unevenThroughput',
   /** Cost estimate: the expected monthly cost is over the environment's budget. */

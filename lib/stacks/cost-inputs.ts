@@ -9,6 +9,7 @@ import {
 import type { PriceRequest, PriceTable } from '../pricing/types';
 import { averageCapacityHoursPerMonth, averageScheduledHoursPerMonth, CapacityHours } from '../schedule/hours-per-month';
 import { describeDays } from '../shared/weekly-schedule';
+import { servingTimings } from './serving-timings';
 
 /**
  * The app's config, adapted to what the pricing takes: plain inputs (sizes, types, AZs, hours per month already
@@ -36,8 +37,9 @@ export function costModelEnvironment(cfg: EnvironmentConfig): CostModelEnvironme
     usage: { averageSpotInstances: cfg.usage.averageSpotInstances, hoursPerMonth: cfg.usage.hoursPerMonth },
     ...(cfg.fallback ? { fallback: { maxInstances: cfg.fallback.maxInstances } } : {}),
     churn: {
-      // A replacement serves after the fleet's warm-up; an interrupted host drains up to the handler's timeout.
-      warmupSeconds: cfg.cost.churn?.warmupSeconds ?? f.scaling.warmupSeconds,
+      // A replacement serves after the fleet's warm-up (with serving: once its server is up and the load balancer
+      // has seen it healthy); an interrupted host drains up to the handler's timeout.
+      warmupSeconds: cfg.cost.churn?.warmupSeconds ?? (cfg.serving ? servingTimings(cfg.serving).notServingSeconds : f.scaling.warmupSeconds ?? 0),
       drainSeconds: cfg.cost.churn?.drainOverlapSeconds ?? cfg.interruption.drainTimeoutSeconds,
       ...(cfg.cost.churn?.modelSizeGb !== undefined ? { modelSizeGb: cfg.cost.churn.modelSizeGb } : {}),
     },

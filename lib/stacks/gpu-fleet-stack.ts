@@ -1,4 +1,4 @@
-import { Annotations, Duration, Size, Stack, StackProps, Tags } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Size, Stack, StackProps, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -6,16 +6,23 @@ import { Construct } from 'constructs';
 import { EnvironmentConfig, ScalingMetricConfig } from '../../config/types';
 import { FleetConfigError } from '../../config/validate';
 import { BudgetGuard } from '../budget/budget-guard';
+import { fleetCostPerHour } from '../dashboard/cost-metric';
 import { FleetDashboard } from '../dashboard/fleet-dashboard';
 import { CapacityLedger } from '../fallback/capacity-ledger';
 import { OnDemandFallback } from '../fallback/on-demand-fallback';
 import { FleetNetwork } from '../fleet/fleet-network';
-import { FleetScalingMetric, GpuFleet } from '../fleet/gpu-fleet';
+import { FleetRolloutOptions, FleetScalingMetric, GpuFleet } from '../fleet/gpu-fleet';
 import { InterruptionHandler } from '../interruption/interruption-handler';
 import type { EnvironmentCostEstimate } from '../pricing/estimate';
 import { costAnnotations } from '../pricing/report/annotations';
 import { ScaleToZeroSchedule } from '../schedule/scale-to-zero-schedule';
+import { ServingAlarms } from '../serving/serving-alarms';
+import { ServingEndpoint } from '../serving/serving-endpoint';
+import { ServingScaling } from '../serving/serving-scaling';
+import { ServingWorkload } from '../serving/serving-workload';
 import { WARNING_IDS } from '../shared/warning-ids';
+import { endpointProps, rolloutOptions, servingSlo, smallestGpuMemory, workloadProps } from './serving-props';
+import { requestsPerHostPerMinute, servingTimings } from './serving-timings';
 
 export interface GpuFleetStackProps extends StackProps {
   /** The validated environment config this stack is built from. */
@@ -46,6 +53,14 @@ export class GpuFleetStack extends Stack {
   public readonly fallback?: OnDemandFallback;
   public readonly ledger: CapacityLedger;
   public readonly dashboard: FleetDashboard;
+  /** The load balancer in front of the hosts, with `serving`. */
+  public readonly endpoint?: ServingEndpoint;
+  /** The model server on every host, with `serving`. */
+  public readonly workload?: ServingWorkload;
+  /** The endpoint's alarms (5xx rate, latency: the rollouts watch them; no healthy host, cost per 1,000 requests), with `serving`. */
+  public readonly servingAlarms?: ServingAlarms;
+  /** The latency guard, with `serving` and request-count scaling. */
+  public readonly servingScaling?: ServingScaling;
 
   constructor(scope: Construct, id: string, props: GpuFleetStackProps) {
     super(scope, id, props);
@@ -61,12 +76,43 @@ export class GpuFleetStack extends Stack {
     // Every construct with a log group gets the environment's retention (validated: a CloudWatch period, >= 365 in prod).
     const logRetention = retentionDays(cfg.logRetentionDays, cfg.name);
 
+    const serving = cfg.serving;
+    const existingVpc = cfg.fleet.existingVpc;
+    if (cfg.fleet.capacityUnit === 'throughput') {
+      // ServingScaling can track throughput units, but the cost estimate (and the burn alarm built from it) would read
+      // min, max, base and average spot as instances or GPUs: wrong figures by the weights, so no build at all.
+      throw new FleetConfigError([`${cfg.name}.fleet.capacityUnit ("throughput") is validated but not built yet: the cost estimate still counts capacity in instances or GPUs, so its figures would be wrong by the throughput weights; use 'auto' (docs/serving.md)`]);
+    }
     const network = new FleetNetwork(this, 'Network', {
       availabilityZones: cfg.availabilityZones,
       natGateways: cfg.fleet.natGateways,
-      existingVpc: cfg.fleet.existingVpc,
+      existingVpc,
       logRetention,
+      // Free: model weights and ECR image layers (stored in S3) stop paying NAT per GB on every launch. An existing
+      // VPC's route tables may have one already; its config says (a second one fails the deploy).
+      s3GatewayEndpoint: serving !== undefined && (existingVpc === undefined || existingVpc.s3GatewayEndpoint === 'create'),
+      ecrInterfaceEndpoints: serving?.network?.ecrInterfaceEndpoints ?? false,
     });
+    if (serving && existingVpc?.s3GatewayEndpoint === 'none') {
+      Annotations.of(network).addWarningV2(WARNING_IDS.downloadsOverNat,
+        'fleet.existingVpc.s3GatewayEndpoint is "none": every launch downloads the model and the image layers through NAT, billed per GB');
+    }
+
+    // Serving: the load balancer and the host's workload exist before the fleet (its target groups, its user data).
+    const timings = serving && servingTimings(serving);
+    let rollout: FleetRolloutOptions | undefined;
+    if (serving && timings) {
+      this.endpoint = new ServingEndpoint(this, 'Endpoint', endpointProps(this, cfg, serving, network.vpc));
+      // Part 1 of the alarms: the 5xx-rate and latency alarms, which every rollout watches (rolls back on).
+      this.servingAlarms = new ServingAlarms(this, 'ServingAlarms', { endpoint: this.endpoint, slo: servingSlo(serving) });
+      rollout = rolloutOptions(serving, this.servingAlarms.rolloutAlarms, timings.warmupSeconds);
+      this.workload = new ServingWorkload(this, 'Workload', workloadProps(this, cfg, serving, logRetention));
+      const smallest = smallestGpuMemory(cfg);
+      if (serving.model && smallest && serving.model.sizeGiB > 0.9 * smallest.gib) {
+        Annotations.of(this.workload).addWarningV2(WARNING_IDS.modelMayNotFit,
+          `serving.model.sizeGiB (${serving.model.sizeGiB}) is more than 90% of the GPU memory of ${smallest.type} (${smallest.gib} GiB): the model may not load there, and the KV cache needs room too`);
+      }
+    }
 
     this.fleet = new GpuFleet(this, 'Fleet', {
       vpc: network.vpc,
@@ -78,12 +124,20 @@ export class GpuFleetStack extends Stack {
       onDemandPercentageAboveBase: 100 - cfg.fleet.spotPercentageAboveBase,
       rootVolumeSize: Size.gibibytes(cfg.fleet.rootVolumeGiB),
       amiSsmParameter: cfg.fleet.amiSsmParameter,
-      warmup: Duration.seconds(cfg.fleet.scaling.warmupSeconds),
-      scalingMetric: scalingMetric(cfg.fleet.scaling.metric),
+      // Derived with serving, else configured (config/serving-rules.ts requires one or the other).
+      warmup: Duration.seconds(timings ? timings.warmupSeconds : cfg.fleet.scaling.warmupSeconds ?? 0),
+      healthCheckGrace: timings && Duration.seconds(timings.healthCheckGraceSeconds),
+      scalingMetric: scalingMetric(cfg, this.endpoint),
       predictiveScaling: cfg.fleet.scaling.predictive,
       fleetName: id,
       production: cfg.name === 'prod',
+      targetGroups: this.endpoint && [this.endpoint.targetGroup],
+      userDataCommands: this.workload?.userDataCommands,
+      // Every AWS call of the workload runs on the host: the container gets no path to the host role's credentials.
+      containerImdsAccess: serving ? false : undefined,
+      rollout,
     });
+    if (network.endpointSecurityGroup) network.allowEndpointAccessFrom(this.fleet.securityGroup);
     for (const email of cfg.budget.alertEmails) {
       this.fleet.topic.addSubscription(new subscriptions.EmailSubscription(email));
     }
@@ -144,10 +198,45 @@ export class GpuFleetStack extends Stack {
         engageAfter: Duration.minutes(cfg.fallback.engageAfterMinutes),
         releaseAfter: Duration.minutes(cfg.fallback.releaseAfterMinutes),
         logRetention,
+        rollout,
       });
       // Fallback hosts are handed back by scale-in: they get the same drain path as the main group's (hook, target
       // groups, membership), or every handback would kill a serving host mid-request.
       this.interruptionHandler.addAutoScalingGroup(this.fallback.fallbackGroup);
+    }
+    // Both groups' hosts pull the image, read the model and secrets, and report ready through their launch hook.
+    this.workload?.attachTo(this.fleet.role, [this.fleet.autoScalingGroup, ...(this.fallback ? [this.fallback.fallbackGroup] : [])]);
+
+    const hourlyPrices = { onDemandUsdPerInstance: cost.hourly.onDemandBaseUsdPerInstance, spotUsdPerInstance: cost.hourly.spotExpectedUsdPerInstance };
+    const metric = cfg.fleet.scaling.metric;
+    if (serving && this.endpoint && timings && metric.kind === 'request-count') {
+      // GpuFleet tracks requests per host; the guard adds hosts when the SLO percentile is above the SLO, and scale-in
+      // then needs both policies to agree.
+      this.servingScaling = new ServingScaling(this, 'ServingScaling', {
+        autoScalingGroup: this.fleet.autoScalingGroup,
+        endpoint: this.endpoint,
+        warmup: Duration.seconds(timings.warmupSeconds),
+        throughputRps: cfg.cost.throughputRps,
+        latencyGuard: (metric.latencyGuard ?? true)
+          ? { percentile: servingSlo(serving).latencyPercentile, threshold: servingSlo(serving).latency }
+          : undefined,
+      });
+    }
+    if (serving && this.servingAlarms) {
+      // Part 2: no healthy host, cost per 1,000 requests (ceiling when configured, anomaly band); all to the fleet topic.
+      this.servingAlarms.addFleetAlarms({
+        topic: this.fleet.topic,
+        mainGroup: this.fleet.autoScalingGroup,
+        fallbackGroup: this.fallback?.fallbackGroup,
+        costPerHour: fleetCostPerHour({
+          mainGroup: this.fleet.autoScalingGroup,
+          fallbackGroup: this.fallback?.fallbackGroup,
+          onDemandBaseCapacity: cfg.fleet.onDemandBaseCapacity,
+          onDemandPercentageAboveBase: 100 - cfg.fleet.spotPercentageAboveBase,
+          hourlyPrices,
+        }),
+        costPer1kRequestsCeilingUsd: serving.slo.costPer1kRequestsUsd,
+      });
     }
 
     this.ledger = new CapacityLedger(this, 'Ledger', {
@@ -162,10 +251,7 @@ export class GpuFleetStack extends Stack {
       mainGroup: this.fleet.autoScalingGroup,
       onDemandBaseCapacity: cfg.fleet.onDemandBaseCapacity,
       onDemandPercentageAboveBase: 100 - cfg.fleet.spotPercentageAboveBase,
-      hourlyPrices: {
-        onDemandUsdPerInstance: cost.hourly.onDemandBaseUsdPerInstance,
-        spotUsdPerInstance: cost.hourly.spotExpectedUsdPerInstance,
-      },
+      hourlyPrices,
       fallbackGroup: this.fallback?.fallbackGroup,
       fallbackController: this.fallback?.controller,
       budgetAlarm: this.budgetGuard.burnAlarm,
@@ -179,10 +265,19 @@ export class GpuFleetStack extends Stack {
         ...(this.fallback ? [this.fallback.controllerErrorsAlarm, this.fallback.controllerNotRunningAlarm, this.fallback.failureQueueAlarm] : []),
         ...this.ledger.pools.flatMap((p) => [p.interruptions, p.launchFailures]),
         ...this.ledger.zones.map((z) => z.spotCapacityShort),
+        ...(this.servingAlarms?.alarms ?? []),
       ],
+      servingRows: this.servingAlarms?.dashboardRows(),
     });
 
     for (const w of props.pricingWarnings ?? []) Annotations.of(this.fleet).addWarningV2(WARNING_IDS.pricing, w);
+
+    if (this.endpoint) {
+      new CfnOutput(this, 'EndpointUrl', {
+        value: this.endpoint.url,
+        description: `Serving endpoint URL of ${cfg.name} (${serving?.endpoint?.scheme ?? 'internal'} load balancer)`,
+      });
+    }
   }
 
   /**
@@ -216,8 +311,14 @@ function retentionDays(days: number, env: string): logs.RetentionDays {
   return days;
 }
 
-function scalingMetric(m: ScalingMetricConfig): FleetScalingMetric | undefined {
+function scalingMetric(cfg: EnvironmentConfig, endpoint: ServingEndpoint | undefined): FleetScalingMetric | undefined {
+  const m: ScalingMetricConfig = cfg.fleet.scaling.metric;
   if (m.kind === 'gpu-utilization') return { kind: 'gpu-utilization', targetPercent: m.targetPercent };
+  if (m.kind === 'request-count') {
+    // The latency guard (m.latencyGuard) is a second policy of the serving scaling part; not built here.
+    if (!endpoint) throw new FleetConfigError([`${cfg.name}.fleet.scaling.metric.kind ("request-count") needs serving: requests are counted at the serving endpoint's load balancer`]);
+    return { kind: 'request-count', targetGroup: endpoint.targetGroup, targetRequestsPerMinute: requestsPerHostPerMinute(cfg) };
+  }
   return {
     kind: 'custom',
     targetValue: m.targetValue,

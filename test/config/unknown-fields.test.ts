@@ -39,14 +39,17 @@ describe('an unknown key anywhere fails with the closest known key', () => {
 
   test('nested: prod.fleet.scaling.metrc (the required field is then missing too)', () => {
     expect(environmentProblems(renamed(prod, ['fleet', 'scaling'], 'metric', 'metrc'))).toEqual([
-      "prod.fleet.scaling.metric (missing) must have kind 'gpu-utilization' or 'custom'",
+      "prod.fleet.scaling.metric (missing) must have kind 'gpu-utilization', 'request-count' or 'custom'",
       '`prod.fleet.scaling.metrc` is not a field; did you mean `metric`?',
     ]);
   });
 
   test('inside a union option, the fields of the option its kind selects', () => {
-    expect(environmentProblems(withKeys(prod, ['fleet', 'scaling', 'metric'], { targetPercnt: 65 }))).toEqual([
-      '`prod.fleet.scaling.metric.targetPercnt` is not a field; did you mean `targetPercent`?',
+    expect(environmentProblems(withKeys(dev, ['fleet', 'scaling', 'metric'], { targetPercnt: 65 }))).toEqual([
+      '`dev.fleet.scaling.metric.targetPercnt` is not a field; did you mean `targetPercent`?',
+    ]);
+    expect(environmentProblems(withKeys(prod, ['fleet', 'scaling', 'metric'], { targetUtilisationPercent: 90 }))).toEqual([
+      '`prod.fleet.scaling.metric.targetUtilisationPercent` is not a field; did you mean `targetUtilizationPercent`?',
     ]);
     const custom = withKeys(prod, ['fleet', 'scaling'], {
       metric: { kind: 'custom', namespace: 'App', metricName: 'QueueDepth', statistic: 'Average', targetValue: 10, dimension: { Queue: 'q' } },
@@ -79,9 +82,9 @@ describe('an unknown key anywhere fails with the closest known key', () => {
     const vpc = withKeys(staging, ['fleet'], {
       existingVpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: {}, privateSubnetIds: { 'us-east-1a': 'subnet-0123456789abcdef0', 'us-east-1b': 'subnet-0123456789abcdef1', 'us-east-1c': 'subnet-0123456789abcdef2' } },
     });
-    expect(environmentProblems(vpc)).toEqual(['`staging.fleet.existingVpc.subnetIds` is not a field; the fields of `staging.fleet.existingVpc` are vpcId, privateSubnetIds']);
+    expect(environmentProblems(vpc)).toEqual(['`staging.fleet.existingVpc.subnetIds` is not a field; the fields of `staging.fleet.existingVpc` are vpcId, privateSubnetIds, publicSubnetIds, privateRouteTableIds, cidrBlock, s3GatewayEndpoint']);
     expect(environmentProblems(withKeys(dev, [], { owner: 'me' }))).toEqual([
-      '`dev.owner` is not a field; the fields of `dev` are name, account, region, availabilityZones, fleet, tags, budget, schedule, usage, interruption, fallback, cost, logRetentionDays, acknowledge',
+      '`dev.owner` is not a field; the fields of `dev` are name, account, region, availabilityZones, fleet, tags, budget, schedule, usage, interruption, fallback, cost, logRetentionDays, acknowledge, serving',
     ]);
   });
 
@@ -93,8 +96,8 @@ describe('an unknown key anywhere fails with the closest known key', () => {
   });
 
   test('records keep free keys (instance types, AZs, dimensions): a wrong one is a rule, not an unknown field', () => {
-    expect(environmentProblems(withKeys(prod, ['cost'], { throughputRps: { 'g6.2xlarge': 20, 'g9.2xlarge': 5 } }))).toEqual([
-      'prod.cost.throughputRps.g9.2xlarge names a type that is not in fleet.instanceTypes (["g6.2xlarge","g5.2xlarge","g6e.2xlarge","g4dn.2xlarge"])',
+    expect(environmentProblems(withKeys(dev, ['cost'], { throughputRps: { 'g6.xlarge': 20, 'g9.2xlarge': 5 } }))).toEqual([
+      'dev.cost.throughputRps.g9.2xlarge names a type that is not in fleet.instanceTypes (["g6.xlarge","g5.xlarge","g4dn.xlarge"])',
     ]);
   });
 

@@ -97,3 +97,23 @@ describe('FleetNetwork: VPC endpoints', () => {
     );
   });
 });
+
+describe('FleetNetwork: an existing VPC\'s public subnets (internet-facing serving endpoints)', () => {
+  test('imported per AZ, in the configured AZs\' order', () => {
+    const existingVpc = { ...EXISTING, publicSubnetIds: { 'us-east-1c': 'subnet-pc', 'us-east-1a': 'subnet-pa', 'us-east-1b': 'subnet-pb' } };
+    const { network } = build({ existingVpc });
+    expect(network.vpc.selectSubnets({ subnetType: ec2.SubnetType.PUBLIC }).subnetIds).toEqual(['subnet-pa', 'subnet-pb', 'subnet-pc']);
+    expect(network.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds).toEqual(['subnet-a', 'subnet-b', 'subnet-c']);
+  });
+
+  test('none unless given', () => {
+    expect(build({ existingVpc: EXISTING }).network.vpc.publicSubnets).toEqual([]);
+  });
+
+  test('given for some AZs only: construction error naming them', () => {
+    const existingVpc = { ...EXISTING, publicSubnetIds: { 'us-east-1a': 'subnet-pa' } };
+    expect(() => build({ existingVpc })).toThrow(
+      'FleetNetwork Test/Network: existingVpc.publicSubnetIds (missing us-east-1b, us-east-1c) must name a public subnet in every AZ when given: a load balancer reaches targets only in its own AZs',
+    );
+  });
+});

@@ -148,6 +148,12 @@ describe('GpuFleet: the launch template', () => {
     expect(data().MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
   });
 
+  test('containerImdsAccess false: hop limit 1, so containers cannot reach the host role\'s credentials', () => {
+    const closed = build({ containerImdsAccess: false }).template;
+    const lt = (Object.values(closed.findResources('AWS::EC2::LaunchTemplate'))[0] as any).Properties.LaunchTemplateData;
+    expect(lt.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+  });
+
   test('encrypted gp3 root volume of the configured size, detailed monitoring', () => {
     expect(data().BlockDeviceMappings).toEqual([
       { DeviceName: '/dev/xvda', Ebs: { DeleteOnTermination: true, Encrypted: true, VolumeSize: 250, VolumeType: 'gp3' } },

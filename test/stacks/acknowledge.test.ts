@@ -6,14 +6,18 @@ import { environmentProblems } from '../../config/validate';
 import { WARNING_IDS } from '../../lib/shared/warning-ids';
 import { GpuFleetStack } from '../../lib/stacks/gpu-fleet-stack';
 import { fixtureEstimate } from '../support/prices';
+import { withoutServing } from '../support/stacks';
 
 // config `acknowledge`: the stack acknowledges the listed gpu-fleet:* warnings, only those, only in its environment.
 
-/** dev in one AZ with one GPU family: GpuFleet warns singleAz and singleFamily. Over budget: annotateCost warns. */
+/**
+ * dev in one AZ with one GPU family: GpuFleet warns singleAz and singleFamily. Over budget: annotateCost warns. Without
+ * serving, which needs two AZs.
+ */
 const risky = (acknowledge?: EnvironmentConfig['acknowledge']): EnvironmentConfig => ({
-  ...dev,
+  ...withoutServing(dev),
   availabilityZones: ['us-east-1a'],
-  fleet: { ...dev.fleet, instanceTypes: ['g6.xlarge', 'g6.2xlarge'] },
+  fleet: { ...withoutServing(dev).fleet, instanceTypes: ['g6.xlarge', 'g6.2xlarge'] },
   ...(acknowledge ? { acknowledge } : {}),
 });
 

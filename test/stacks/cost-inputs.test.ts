@@ -9,6 +9,7 @@ import {
   priceRequestsFor,
 } from '../../lib/stacks/cost-inputs';
 import { od, spot, unitPrices } from '../pricing/support/fixtures';
+import { withoutServing } from '../support/stacks';
 
 // The adapter from the app's config to the pricing's plain inputs (lib/pricing never reads config/).
 
@@ -22,6 +23,13 @@ describe('costModelEnvironment', () => {
     expect(e.cost.throughputRps).toEqual(prod.cost.throughputRps);
     expect(e.cost.throughputRps).not.toBe(prod.cost.throughputRps);
     expect(costModelEnvironment(dev).fallback).toBeUndefined();
+  });
+
+  test('churn warm-up: configured, else derived from serving (startup + the load balancer\'s checks), else the fleet\'s', () => {
+    expect(costModelEnvironment(staging).churn?.warmupSeconds).toBe(480 + 15 * 2);
+    expect(costModelEnvironment(dev).churn?.warmupSeconds).toBe(300 + 15 * 2);
+    expect(costModelEnvironment(withoutServing(staging, 420)).churn?.warmupSeconds).toBe(420);
+    expect(costModelEnvironment({ ...staging, cost: { ...staging.cost, churn: { warmupSeconds: 900 } } }).churn?.warmupSeconds).toBe(900);
   });
 
   test('an existing VPC is only a flag: its ids stay out of the report', () => {

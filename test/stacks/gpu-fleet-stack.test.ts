@@ -161,7 +161,8 @@ describe('what each issue promises, in the synthesized templates', () => {
   });
 
   test('prod: the fallback group has the same drain path as the main group (hook on the handler\'s rule, issue 9 defect 6)', () => {
-    const hooks = Object.values(t('prod').findResources('AWS::AutoScaling::LifecycleHook')).map((h: any) => h.Properties.AutoScalingGroupName.Ref).sort();
+    const hooks = Object.values(t('prod').findResources('AWS::AutoScaling::LifecycleHook', { Properties: { LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING' } }))
+      .map((h: any) => h.Properties.AutoScalingGroupName.Ref).sort();
     expect(hooks).toEqual(['FallbackGroupASG40A88CE3', 'FleetGroupASGF037160E']);
     const rule = Object.values(t('prod').findResources('AWS::Events::Rule')).find((r: any) => r.Properties.EventPattern?.['detail-type']?.[0] === 'EC2 Instance-terminate Lifecycle Action') as any;
     expect(rule.Properties.EventPattern.detail.AutoScalingGroupName).toEqual([{ Ref: 'FleetGroupASGF037160E' }, { Ref: 'FallbackGroupASG40A88CE3' }]);
@@ -197,10 +198,12 @@ describe('what the cost estimate learns from the built stack', () => {
 
 describe('config validation and construct limits agree', () => {
   test.each([
-    ['upper edges', { drainTimeoutSeconds: 720 }, { maxInstances: 100, engageAfterMinutes: 40, releaseAfterMinutes: 120 }],
-    ['lower edges', { drainTimeoutSeconds: 30 }, { maxInstances: 1, engageAfterMinutes: 1, releaseAfterMinutes: 5 }],
-  ])('a prod config at the %s of every validated range builds', (_name, interruption, fallback) => {
-    const cfg = { ...prod, interruption: { ...prod.interruption, ...interruption }, fallback };
+    ['upper edges', { drainTimeoutSeconds: 720 }, { maxInstances: 100, engageAfterMinutes: 40, releaseAfterMinutes: 120 },
+      { startupSeconds: 6900, endpoint: { ...prod.serving!.endpoint, deregistrationDelaySeconds: 720, slowStartSeconds: 900, idleTimeoutSeconds: 4000, accessLogRetentionDays: 3650 } }],
+    ['lower edges', { drainTimeoutSeconds: 30 }, { maxInstances: 1, engageAfterMinutes: 1, releaseAfterMinutes: 5 },
+      { startupSeconds: 60, endpoint: { ...prod.serving!.endpoint, deregistrationDelaySeconds: 0, slowStartSeconds: 30, accessLogRetentionDays: 365 } }],
+  ])('a prod config at the %s of every validated range builds', (_name, interruption, fallback, serving) => {
+    const cfg = { ...prod, interruption: { ...prod.interruption, ...interruption }, fallback, serving: { ...prod.serving!, ...serving } };
     expect(validateEnvironments([cfg])).toHaveLength(1);
     expect(() => buildEnvironmentStack(cfg)).not.toThrow();
   });

@@ -18,6 +18,17 @@ export function withOverrides<T>(base: T, overrides: DeepPartial<T>): T {
 
 export type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
+/**
+ * `cfg` without its serving block, as before issue 11: GPU hosts without a workload, the burst on GPU utilization,
+ * a configured warm-up (serving derives it otherwise).
+ */
+export function withoutServing(cfg: EnvironmentConfig, warmupSeconds = 420): EnvironmentConfig {
+  const metric = cfg.fleet.scaling.metric.kind === 'request-count' ? { kind: 'gpu-utilization' as const, targetPercent: 70 } : cfg.fleet.scaling.metric;
+  const acknowledge = cfg.acknowledge?.filter((a) => a.id !== 'gpu-fleet:mutableImageTag');
+  const { serving: _serving, acknowledge: _acknowledge, ...rest } = cfg;
+  return { ...rest, ...(acknowledge?.length ? { acknowledge } : {}), fleet: { ...cfg.fleet, scaling: { ...cfg.fleet.scaling, metric, warmupSeconds } } };
+}
+
 /** Builds the environment's stack the way bin/app.ts does (no account: account-agnostic, as in CI). */
 export function buildEnvironmentStack(cfg: EnvironmentConfig, app = new App()): { app: App; stack: GpuFleetStack; template: Template } {
   const stack = new GpuFleetStack(app, `GpuFleet-${cfg.name}`, { config: cfg, costEstimate: fixtureEstimate(cfg), env: { region: cfg.region } });

@@ -1,4 +1,4 @@
-import { ALLOWED_DOCKER_ARGS_TEXT, isAllowedDockerArg } from '../../lib/serving/docker-args';
+import { ALLOWED_DOCKER_ARGS_TEXT, isAllowedDockerArg } from '../../lib/shared/docker-args';
 
 describe('docker run allow-list', () => {
   test.each([

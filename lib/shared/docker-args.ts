@@ -1,6 +1,7 @@
 /**
- * The `docker run` arguments a serving workload may add, one definition for the constructs and the config schema.
- * Pure: no aws-cdk-lib, so config/ can import it.
+ * The `docker run` arguments a serving workload may add: one definition for the constructs (lib/serving) and the
+ * config validation (config/), so it lives in lib/shared.
+ * Pure: no aws-cdk-lib.
  *
  * An allow-list, not a deny-list: anything that widens the container's reach (host devices, capabilities, host
  * network or PID namespace, bind mounts, another entrypoint, security options) must be impossible to configure.
