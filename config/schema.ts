@@ -230,8 +230,9 @@ export const InterruptionSchema = block({
   /** What a rebalance recommendation does: drain early (default for GPU fleets) or only notify. */
   rebalanceAction: z.enum(['drain', 'notify'], { error: "must be 'drain' or 'notify'" }),
   /** Alarm when more spot interruptions than this arrive within an hour. */
-  interruptionsPerHourAlarm: z.number({ error: 'must be a whole number >= 1' }).int({ error: 'must be a whole number >= 1' })
-    .min(1, { error: 'must be a whole number >= 1' }),
+  interruptionsPerHourAlarm: z.number({ error: 'must be a whole number from 1 to 10000' }).int({ error: 'must be a whole number from 1 to 10000' })
+    .min(1, { error: 'must be a whole number from 1 to 10000' })
+    .max(10000, { error: 'must be a whole number from 1 to 10000 (the alarm fires above this many interruptions per hour)' }),
   /** Seconds the drain command may run before the host is let go. */
   // The handler waits for the drain inside one Lambda invocation (15 min at most, with margin): 720 s.
   drainTimeoutSeconds: z.number({ error: 'must be whole seconds from 30 to 720' }).int({ error: 'must be whole seconds from 30 to 720' })
