@@ -73,6 +73,7 @@ export function servingCostInputs(cfg: EnvironmentConfig): ServingCostInputs | u
     requestsPerSecond: load.requestsPerSecond,
     bytesPerRequest: load.bytesPerRequest ?? SERVING_DEFAULTS.expectedLoad.bytesPerRequest,
     requestsPerConnection: load.requestsPerConnection ?? SERVING_DEFAULTS.expectedLoad.requestsPerConnection,
+    requestSeconds: s.slo.latencySeconds,
     ...(load.launchesPerMonth !== undefined ? { launchesPerMonth: load.launchesPerMonth } : {}),
     scheduledStartsPerMonth: up ? up.windows.length * WEEKS_PER_MONTH : 0,
     modelSizeGiB: s.model?.sizeGiB ?? 0,

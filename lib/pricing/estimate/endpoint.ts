@@ -42,15 +42,18 @@ export const ROLLOUTS_PER_MONTH = 4;
 /** Assumption without interruption data: spot replacements a month per spot instance running all month. */
 export const REPLACEMENTS_PER_SPOT_INSTANCE = 4;
 
-/** The four dimensions of one hour at the expected load; the largest is billed. */
-export function lcuFigures(load: Pick<ServingCostInputs, 'requestsPerSecond' | 'bytesPerRequest' | 'requestsPerConnection'>): LcuFigures {
+/**
+ * The four dimensions of one hour at the expected load; the largest is billed. Active connections are the concurrent
+ * ones (Little's law: each request holds its connection for `requestSeconds`), which for long, streamed model
+ * answers can outgrow new connections when clients keep connections alive.
+ */
+export function lcuFigures(
+  load: Pick<ServingCostInputs, 'requestsPerSecond' | 'bytesPerRequest' | 'requestsPerConnection' | 'requestSeconds'>,
+): LcuFigures {
   const rps = load.requestsPerSecond;
-  const connectionsPerSecond = rps / load.requestsPerConnection;
   const dimensions: [LcuFigures['dimension'], number][] = [
-    ['new connections', connectionsPerSecond / LCU_CAPACITY.newConnectionsPerSecond],
-    // Every connection open in a minute counts once there: model requests take seconds, so a connection rarely spans
-    // two minutes (keep-alive connections that do are fewer, by requestsPerConnection).
-    ['active connections', (connectionsPerSecond * 60) / LCU_CAPACITY.activeConnectionsPerMinute],
+    ['new connections', rps / load.requestsPerConnection / LCU_CAPACITY.newConnectionsPerSecond],
+    ['active connections', (rps * load.requestSeconds) / LCU_CAPACITY.activeConnectionsPerMinute],
     ['processed bytes', (rps * load.bytesPerRequest * 3600) / 1e9 / LCU_CAPACITY.processedGbPerHour],
     ['rule evaluations', (rps * Math.max(0, LISTENER_RULES - LCU_CAPACITY.freeRules)) / LCU_CAPACITY.ruleEvaluationsPerSecond],
   ];
@@ -201,6 +204,7 @@ export function endpointParts(
       requestsPerSecond: s.requestsPerSecond,
       bytesPerRequest: s.bytesPerRequest,
       requestsPerConnection: s.requestsPerConnection,
+      requestSeconds: s.requestSeconds,
       requestsPerMonth: s.requestsPerSecond * 3600 * H,
       lcu,
       launches: { perMonth: launches.perMonth, basis: launches.basis },

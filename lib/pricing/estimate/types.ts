@@ -91,6 +91,8 @@ export interface ServingCostInputs {
   readonly bytesPerRequest: number;
   /** Requests per client connection (keep-alive reuse), >= 1. */
   readonly requestsPerConnection: number;
+  /** Seconds a request holds its connection (the SLO's latency: an upper bound of the typical request). */
+  readonly requestSeconds: number;
   /**
    * Host launches a month, when the config states them.
    * @default - derived: schedule starts, spot replacements, rollouts
@@ -133,6 +135,8 @@ export interface EndpointEstimate {
   readonly requestsPerSecond: number;
   readonly bytesPerRequest: number;
   readonly requestsPerConnection: number;
+  /** Seconds a request holds its connection (active connections = rps x this). */
+  readonly requestSeconds: number;
   /** Requests while the fleet runs: rps x 3,600 x its hours a month. */
   readonly requestsPerMonth: number;
   readonly lcu: LcuFigures;

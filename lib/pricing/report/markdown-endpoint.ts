@@ -26,7 +26,7 @@ export function endpointLines(e: ReportEnvironment): string[] {
     ...ep.lines.map((l) => `| ${cell(l.label)} | ${l.monthlyUsd === null ? 'not priced ⚠️' : usd(l.monthlyUsd)} | ${cell(l.basis)} |`),
     '',
     `- LCUs per hour by dimension: new connections ${lcu.newConnections.toPrecision(3)}, active connections ` +
-      `${lcu.activeConnections.toPrecision(3)}, processed bytes ${lcu.processedBytes.toPrecision(3)}, rule evaluations ` +
+      `${lcu.activeConnections.toPrecision(3)} (each request holding its connection ${quantity(ep.requestSeconds)} s, the SLO latency), processed bytes ${lcu.processedBytes.toPrecision(3)}, rule evaluations ` +
       `${lcu.ruleEvaluations.toPrecision(3)}; billed: ${lcu.perHour.toPrecision(3)} (${lcu.dimension})`,
     `- Launches a month: ${quantity(ep.launches.perMonth)} = ${cell(ep.launches.basis.join(' + '))}`,
     `- **Cost per 1,000 requests at ${quantity(ep.requestsPerSecond)} rps: ` +
