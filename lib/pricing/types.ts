@@ -94,7 +94,10 @@ export type UnitResource =
   | 'cloudwatch-alarm-month'
   | 'lambda-gb-second'
   | 'lambda-request'
-  | 'sqs-request';
+  | 'sqs-request'
+  | 'alb-hour'
+  | 'alb-lcu-hour'
+  | 'vpc-interface-endpoint-hour';
 
 /** Every unit price an estimate uses, in report order; the Price List queries (price-list.ts) cover exactly these. */
 export const UNIT_RESOURCES: readonly UnitResource[] = [
@@ -105,6 +108,9 @@ export const UNIT_RESOURCES: readonly UnitResource[] = [
   'lambda-gb-second',
   'lambda-request',
   'sqs-request',
+  'alb-hour',
+  'alb-lcu-hour',
+  'vpc-interface-endpoint-hour',
 ];
 
 export interface UnitPrice extends PriceProvenance {

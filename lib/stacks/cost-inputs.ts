@@ -1,14 +1,17 @@
+import { SERVING_DEFAULTS } from '../../config/schema';
 import type { EnvironmentConfig, ScheduleConfig } from '../../config/types';
 import {
   CostModelEnvironment,
   estimateEnvironmentCost,
   EnvironmentCostEstimate,
   pricingYear,
+  ServingCostInputs,
   SmallPartsUsage,
 } from '../pricing/estimate';
 import type { PriceRequest, PriceTable } from '../pricing/types';
 import { averageCapacityHoursPerMonth, averageScheduledHoursPerMonth, CapacityHours } from '../schedule/hours-per-month';
-import { describeDays } from '../shared/weekly-schedule';
+import { parseEcrRepository } from '../shared/serving-spec';
+import { describeDays, weeklyUpTime } from '../shared/weekly-schedule';
 import { servingTimings } from './serving-timings';
 
 /**
@@ -43,6 +46,7 @@ export function costModelEnvironment(cfg: EnvironmentConfig): CostModelEnvironme
       drainSeconds: cfg.cost.churn?.drainOverlapSeconds ?? cfg.interruption.drainTimeoutSeconds,
       ...(cfg.cost.churn?.modelSizeGb !== undefined ? { modelSizeGb: cfg.cost.churn.modelSizeGb } : {}),
     },
+    ...(cfg.serving ? { serving: servingCostInputs(cfg) } : {}),
     cost: {
       maxIncreasePercent: cfg.cost.maxIncreasePercent,
       ...(cfg.cost.maxWorstCaseUsd !== undefined ? { maxWorstCaseUsd: cfg.cost.maxWorstCaseUsd } : {}),
@@ -51,6 +55,33 @@ export function costModelEnvironment(cfg: EnvironmentConfig): CostModelEnvironme
         ? { commitment: { label: cfg.cost.commitment.label, hourlyUsd: { ...cfg.cost.commitment.hourlyUsd } } }
         : {}),
     },
+  };
+}
+
+/** Weeks in an average month (365.25 days / 7 / 12). */
+const WEEKS_PER_MONTH = 365.25 / 7 / 12;
+
+/** What the endpoint's lines are priced from: the expected load (defaults applied), downloads and network. */
+export function servingCostInputs(cfg: EnvironmentConfig): ServingCostInputs | undefined {
+  const s = cfg.serving;
+  if (!s) return undefined;
+  const load = s.expectedLoad;
+  const ecrRegion = s.image.ecrRepository === undefined ? undefined : parseEcrRepository(s.image.ecrRepository)?.region ?? cfg.region;
+  // Each merged up-window of the week is one scheduled start; an always-on schedule starts nothing.
+  const up = cfg.schedule ? weeklyUpTime(cfg.schedule, cfg.name) : undefined;
+  return {
+    requestsPerSecond: load.requestsPerSecond,
+    bytesPerRequest: load.bytesPerRequest ?? SERVING_DEFAULTS.expectedLoad.bytesPerRequest,
+    requestsPerConnection: load.requestsPerConnection ?? SERVING_DEFAULTS.expectedLoad.requestsPerConnection,
+    requestSeconds: s.slo.latencySeconds,
+    ...(load.launchesPerMonth !== undefined ? { launchesPerMonth: load.launchesPerMonth } : {}),
+    scheduledStartsPerMonth: up ? up.windows.length * WEEKS_PER_MONTH : 0,
+    modelSizeGiB: s.model?.sizeGiB ?? 0,
+    imageSizeGiB: s.image.sizeGiB ?? SERVING_DEFAULTS.imageSizeGiB,
+    imageSource: ecrRegion === undefined ? 'public' : ecrRegion === cfg.region ? 'ecr' : 'ecr-other-region',
+    // As the stack builds it: a created VPC always gets one; an existing VPC has one when it is created or exists.
+    s3GatewayEndpoint: cfg.fleet.existingVpc === undefined || cfg.fleet.existingVpc.s3GatewayEndpoint !== 'none',
+    ecrInterfaceEndpoints: s.network?.ecrInterfaceEndpoints ?? false,
   };
 }
 

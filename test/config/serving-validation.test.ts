@@ -193,6 +193,13 @@ describe('serving config: every bad input named with environment, field, value a
       'staging.serving.slo.latencySeconds (301) must be <= serving.endpoint.idleTimeoutSeconds (300): the load balancer would close the connection of a response that slow'],
     ['a 5xx objective of 0', S.staging, sv({ slo: { max5xxPercent: 0 } }), 'staging.serving.slo.max5xxPercent (0) must be > 0 and <= 100'],
     ['no expected load', S.staging, sv({ expectedLoad: undefined }), 'staging.serving.expectedLoad (missing) must be an object'],
+    // The cost report prices the endpoint's LCUs and its cost per 1,000 requests from it: never a $0 or NaN.
+    ['no expected requests per second', S.staging, sv({ expectedLoad: { requestsPerSecond: undefined } }),
+      'staging.serving.expectedLoad.requestsPerSecond (missing) must be requests/second > 0'],
+    ['0 expected requests per second', S.prod, sv({ expectedLoad: { requestsPerSecond: 0 } }),
+      'prod.serving.expectedLoad.requestsPerSecond (0) must be requests/second > 0'],
+    ['requests per connection under 1', S.prod, sv({ expectedLoad: { requestsPerConnection: 0.5 } }),
+      'prod.serving.expectedLoad.requestsPerConnection (0.5) must be >= 1'],
     ['rollout checkpoints out of order', S.prod, sv({ rollout: { checkpointPercentages: [50, 25, 100] } }),
       'prod.serving.rollout.checkpointPercentages ([50,25,100]) must be ascending, each once, and end with 100'],
     ['rollout checkpoints not ending at 100', S.prod, sv({ rollout: { checkpointPercentages: [25, 50] } }),

@@ -6,6 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { ENVIRONMENTS } from '../../config/environments';
 import { EnvironmentConfig } from '../../config/types';
 import { validateEnvironments } from '../../config/validate';
+import { quantity } from '../../lib/pricing/format';
 import { PriceBook } from '../../lib/pricing/price-book';
 import { PricingLookupError, readSnapshot, resolvePriceTable } from '../../lib/pricing/lookup';
 import { parsePriceSources } from '../../lib/pricing/lookup/traced-sources';
@@ -34,6 +35,11 @@ function expectedNotPriced(env: EnvironmentConfig): string[] {
     ...line('CloudWatch alarms', 'cloudwatch-alarm-month'),
     ...line('Lambda', 'lambda-request', 'lambda-gb-second'),
     ...line('SQS', 'sqs-request'),
+    // The committed environments serve behind the S3 gateway endpoint: their downloads skip NAT (a $0 line).
+    ...(env.serving ? line('Endpoint: ALB hours', 'alb-hour') : []),
+    ...(env.serving
+      ? line(`Endpoint: LCUs (${quantity(env.serving.expectedLoad.requestsPerSecond)} rps, ${quantity(env.serving.expectedLoad.bytesPerRequest ?? 16384)} B/request)`, 'alb-lcu-hour')
+      : []),
   ];
 }
 const resolve = (envs: readonly EnvironmentConfig[]) =>
@@ -76,7 +82,10 @@ describe('the committed environments on the committed snapshot', () => {
   test('the Lambda line is priced from the dated us-east-1 AWS page; only the lines without a traced price are "Not priced"', () => {
     for (const e of estimates) {
       const env = ENVIRONMENTS.find((x) => x.name === e.environment)!;
-      expect(e.notPriced).toEqual(['EBS gp3 root volumes', `NAT gateways (${env.fleet.natGateways})`, 'CloudWatch alarms', 'SQS']);
+      expect(e.notPriced).toEqual([
+        'EBS gp3 root volumes', `NAT gateways (${env.fleet.natGateways})`, 'CloudWatch alarms', 'SQS',
+        'Endpoint: ALB hours', `Endpoint: LCUs (${env.serving!.expectedLoad.requestsPerSecond} rps, 16,384 B/request)`,
+      ]);
       expect(e.notPriced).toEqual(expectedNotPriced(env));
       const lambda = e.components.find((c) => c.id === 'lambda')!;
       expect(lambda.monthlyUsd).toBeCloseTo(DEFAULT_SMALL_PARTS.lambdaRequestsPerMonth * 0.0000002 + DEFAULT_SMALL_PARTS.lambdaGbSecondsPerMonth * 0.0000166667, 10);

@@ -4,6 +4,7 @@ import { PriceTable } from '../../lib/pricing/types';
 import {
   costModelEnvironment,
   describeSchedule,
+  servingCostInputs,
   environmentHours,
   estimateEnvironments,
   priceRequestsFor,
@@ -120,5 +121,35 @@ describe('priceRequestsFor', () => {
     expect(r.needsNat).toBeUndefined();
     const existing = { ...staging, fleet: { ...staging.fleet, existingVpc: { vpcId: 'vpc-1', privateSubnetIds: {} } } };
     expect(priceRequestsFor([existing])[0].needsNat).toBe(false);
+  });
+});
+
+describe('servingCostInputs: what the endpoint lines are priced from', () => {
+  test('the committed environments: expected load with defaults, model and image sizes, the S3 gateway endpoint, schedule starts', () => {
+    expect(servingCostInputs(dev)).toEqual({
+      requestsPerSecond: 1, bytesPerRequest: 16384, requestsPerConnection: 1, requestSeconds: 8,
+      // MON-FRI: 5 up-windows a week x 365.25 / 7 / 12 weeks a month
+      scheduledStartsPerMonth: expect.closeTo((5 * 365.25) / 7 / 12, 9),
+      modelSizeGiB: 3.1, imageSizeGiB: 9, imageSource: 'ecr', s3GatewayEndpoint: true, ecrInterfaceEndpoints: false,
+    });
+    expect(servingCostInputs(staging)).toEqual(expect.objectContaining({ requestsPerSecond: 5, requestSeconds: 10, modelSizeGiB: 5.4 }));
+    expect(servingCostInputs(prod)).toEqual(expect.objectContaining({ requestsPerSecond: 40, scheduledStartsPerMonth: 0 }));
+    expect(servingCostInputs(withoutServing(prod))).toBeUndefined();
+  });
+
+  test('a public image, an ECR repository in another region, an existing VPC without an S3 endpoint, ECR endpoints, launches', () => {
+    const s = staging.serving!;
+    const with_ = (serving: object, fleet: object = {}) => ({ ...staging, fleet: { ...staging.fleet, ...fleet }, serving: { ...s, ...serving } });
+    expect(servingCostInputs(with_({ image: { uri: 'docker.io/vllm/vllm-openai', tag: 'v0.10.1' } }))).toEqual(
+      expect.objectContaining({ imageSource: 'public', imageSizeGiB: 10 }),
+    );
+    expect(servingCostInputs(with_({ image: { ecrRepository: 'arn:aws:ecr:eu-west-1:123456789012:repository/ml/vllm', tag: 'x' } }))!.imageSource).toBe('ecr-other-region');
+    expect(servingCostInputs(with_({ image: { ecrRepository: 'arn:aws:ecr:us-east-1:123456789012:repository/ml/vllm', tag: 'x' } }))!.imageSource).toBe('ecr');
+    const vpc = { vpcId: 'vpc-0123abcd', privateSubnetIds: {} };
+    expect(servingCostInputs(with_({}, { existingVpc: { ...vpc, s3GatewayEndpoint: 'none' } }))!.s3GatewayEndpoint).toBe(false);
+    expect(servingCostInputs(with_({}, { existingVpc: { ...vpc, s3GatewayEndpoint: 'exists' } }))!.s3GatewayEndpoint).toBe(true);
+    expect(servingCostInputs(with_({ network: { ecrInterfaceEndpoints: true }, expectedLoad: { requestsPerSecond: 5, launchesPerMonth: 30, bytesPerRequest: 4096 } }))).toEqual(
+      expect.objectContaining({ ecrInterfaceEndpoints: true, launchesPerMonth: 30, bytesPerRequest: 4096 }),
+    );
   });
 });

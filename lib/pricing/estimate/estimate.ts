@@ -2,7 +2,8 @@ import { PriceBook } from '../price-book';
 import { HOURS_PER_MONTH, PriceTable } from '../types';
 import { fleetAssumptions, hoursAssumption } from './assumptions';
 import { commitmentFigure } from './commitment';
-import { costComponents, EstimateHours } from './components';
+import { costComponents, EstimateHours, PricedComponents } from './components';
+import { endpointEstimate, endpointParts } from './endpoint';
 import { fleetShape, shapeSummary } from './fleet-shape';
 import { profiledEnvironment } from './capacity-profile';
 import { BUCKET_ASSUMPTION, churnFigures, worstBucketWarnings } from './interruption';
@@ -49,7 +50,16 @@ export function estimateEnvironmentCost(
   const shape = fleetShape(env, book, notes);
   const churn = churnFigures(env, shape, book, hours, notes);
   worstBucketWarnings(env, book, notes);
-  const parts = costComponents(env, shape, book, hours, smallParts, notes, churn);
+  const fleetParts = costComponents(env, shape, book, hours, smallParts, notes, churn);
+  const endpoint = endpointParts(env, shape, book, hours, churn, notes);
+  const parts: PricedComponents = endpoint
+    ? {
+        ...fleetParts,
+        components: [...fleetParts.components, ...endpoint.components],
+        units: [...fleetParts.units, ...endpoint.units],
+        notPriced: [...fleetParts.notPriced, ...endpoint.notPriced],
+      }
+    : fleetParts;
   if (parts.notPriced.length) {
     notes.warnings.push(
       `${env.name} (${env.region}): not priced (no price in the price table): ${parts.notPriced.join(', ')}; the estimate is low by these lines`,
@@ -76,6 +86,7 @@ export function estimateEnvironmentCost(
     components: parts.components,
     monthly: totals.monthly,
     budget,
+    ...(endpoint ? { endpoint: endpointEstimate(endpoint, totals.monthly.expectedUsd, parts.notPriced) } : {}),
     ...(perMillion ? { perMillionRequests: perMillion } : {}),
     ...(commitment ? { commitment } : {}),
     maxIncreasePercent: env.cost.maxIncreasePercent,

@@ -3,13 +3,17 @@ export { estimateEnvironmentCost } from './estimate';
 export { pickCostInputs, pricingYear } from './inputs';
 export { FAVOURED_SPOT_POOLS_PER_AZ } from './fleet-shape';
 export { CostModelError, DEFAULT_SMALL_PARTS } from './types';
+export { lcuFigures } from './endpoint';
 export type {
   CapacityProfileLevel,
   CostComponent,
   CostComponentId,
   CostModelEnvironment,
+  EndpointEstimate,
+  EndpointLine,
   EnvironmentCostEstimate,
   EstimateOptions,
   PriceUsed,
+  ServingCostInputs,
   SmallPartsUsage,
 } from './types';

@@ -30,6 +30,7 @@ export function pickCostInputs(env: CostModelEnvironment): CostModelEnvironment 
           },
         }
       : {}),
+    ...(env.serving ? { serving: { ...env.serving } } : {}),
     cost: {
       maxIncreasePercent: env.cost.maxIncreasePercent,
       ...(env.cost.maxWorstCaseUsd !== undefined ? { maxWorstCaseUsd: env.cost.maxWorstCaseUsd } : {}),

@@ -42,6 +42,8 @@ export interface ChurnFigures {
   readonly basis: string;
   /** Types of favoured pools without a bucket: their churn is not counted. */
   readonly unknownBucketPools: readonly string[];
+  /** Whether each interruption's cost includes the model download (cost.churn.modelSizeGb, priced through NAT). */
+  readonly pricesDownload: boolean;
 }
 
 /**
@@ -101,7 +103,7 @@ export function churnFigures(env: CostModelEnvironment, shape: FleetShape, book:
     `${quantity(interruptions)} interruptions/month x ${usd(meanPerInterruption)} each ` +
     `(${c.warmupSeconds} s warm-up + ${c.drainSeconds} s drain at the pool's price` +
     (downloadUsd > 0 ? ` + ${quantity(c.modelSizeGb!)} GB model download x ${unitPrice(natGb!.usdPerUnit)}/GB` : '') + ')';
-  return { pools, expectedUsd, lowUsd, highUsd, interruptionsPerMonth: interruptions, perInterruptionUsd: meanPerInterruption, basis, unknownBucketPools: unknown };
+  return { pools, expectedUsd, lowUsd, highUsd, interruptionsPerMonth: interruptions, perInterruptionUsd: meanPerInterruption, basis, unknownBucketPools: unknown, pricesDownload: downloadUsd > 0 };
 }
 
 /**

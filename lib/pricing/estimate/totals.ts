@@ -1,6 +1,9 @@
 import { INSTANCE_COMPONENTS, EstimateHours, PricedComponents } from './components';
 import type { FleetShape, FleetType } from './fleet-shape';
-import { CostModelEnvironment, CostModelError, EnvironmentCostEstimate } from './types';
+import { CostComponentId, CostModelEnvironment, CostModelError, EnvironmentCostEstimate } from './types';
+
+/** Lines that accrue only while the fleet serves (the load balancer's LCUs at the expected load). */
+const FLEET_HOUR_COMPONENTS: readonly CostComponentId[] = ['endpoint-lcu'];
 
 /** What the worst case was priced at, for its explanation. */
 export interface WorstCaseBasis {
@@ -30,10 +33,12 @@ export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, part
   const sum = (k: 'monthlyUsd' | 'lowUsd' | 'highUsd') => components.reduce((a, c) => a + c[k], 0);
   const expected = sum('monthlyUsd');
   const instanceCostUsd = components.filter((c) => INSTANCE_COMPONENTS.includes(c.id)).reduce((a, c) => a + c.monthlyUsd, 0);
-  // NAT and the small parts do not follow the fleet's hours.
+  // NAT, the small parts and the endpoint's fixed lines do not follow the fleet's hours; its LCUs (requests) do.
   const notScaled = components
-    .filter((c) => !INSTANCE_COMPONENTS.includes(c.id) && c.id !== 'ebs')
+    .filter((c) => !INSTANCE_COMPONENTS.includes(c.id) && c.id !== 'ebs' && !FLEET_HOUR_COMPONENTS.includes(c.id))
     .reduce((a, c) => a + c.monthlyUsd, 0);
+  const fleetHourUsd = components.filter((c) => FLEET_HOUR_COMPONENTS.includes(c.id)).reduce((a, c) => a + c.monthlyUsd, 0);
+  const fleetHourPerHour = H > 0 ? fleetHourUsd / H : 0;
 
   // Same average fleet with each spot pool on-demand at its own type: what spot saves. Comparing with the base type
   // instead would credit spot with the saving of cheaper types; that type-mix effect is its own figure.
@@ -43,7 +48,7 @@ export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, part
   const allOnDemandPerHour =
     baseInstances * baseOd + shape.onDemandBurstUnits * shape.onDemandPerUnit + shape.spotUnits * sameTypeOdPerUnit +
     (baseInstances + shape.onDemandBurstUnits / base.weight + spotInstancesAtEbs) * ebsPerInstanceHour;
-  const allOnDemand = allOnDemandPerHour * H + notScaled;
+  const allOnDemand = allOnDemandPerHour * H + notScaled + fleetHourUsd;
   const typeMixUsd = shape.spotUnits * (shape.onDemandPerUnit - sameTypeOdPerUnit) * H;
   const savings = shape.hasSpot && shape.spotData === 'none' ? null : allOnDemand - expected;
 
@@ -57,12 +62,12 @@ export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, part
   const priciestInstance = [...offered].sort((a, b) => od(b) - od(a) || types.indexOf(a) - types.indexOf(b))[0];
   const fallbackPerHour = fallbackInstances * (od(priciestInstance) + ebsPerInstanceHour);
   const worstCase =
-    (f.maxSize * perUnit(priciest) + worstInstances * ebsPerInstanceHour + fallbackPerHour) * hours.alwaysOn + notScaled;
+    (f.maxSize * perUnit(priciest) + worstInstances * ebsPerInstanceHour + fallbackPerHour + fleetHourPerHour) * hours.alwaysOn + notScaled;
 
   // What the fleet costs per hour it runs, so the always-on figure needs no division by H (which may be 0).
   const runPerHour =
     baseInstances * baseOd + shape.onDemandBurstUnits * shape.onDemandPerUnit + shape.spotUnits * shape.spotExpectedPerUnit +
-    shape.instancesRunning * ebsPerInstanceHour + (H > 0 ? churnUsd / H : 0);
+    shape.instancesRunning * ebsPerInstanceHour + (H > 0 ? churnUsd / H : 0) + fleetHourPerHour;
   const alwaysOnExpectedUsd = runPerHour * hours.alwaysOn + notScaled;
   const gpuHours = (baseInstances * base.weight + burstUnits) * shape.gpusPerUnit * H;
 

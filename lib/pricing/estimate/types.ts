@@ -66,6 +66,11 @@ export interface CostModelEnvironment {
     /** @default - size unknown: the download is not priced */
     readonly modelSizeGb?: number;
   };
+  /**
+   * The serving endpoint: its expected load and what a host downloads at launch.
+   * @default - the environment serves nothing: no endpoint lines
+   */
+  readonly serving?: ServingCostInputs;
   readonly cost: {
     readonly throughputRps?: Readonly<Record<string, number>>;
     readonly commitment?: { readonly label: string; readonly hourlyUsd: Readonly<Record<string, number>> };
@@ -76,6 +81,78 @@ export interface CostModelEnvironment {
      */
     readonly maxWorstCaseUsd?: number;
   };
+}
+
+/** What the endpoint's lines are priced from (lib/stacks/cost-inputs.ts adapts the config's `serving` block). */
+export interface ServingCostInputs {
+  /** Average requests per second while the fleet runs. */
+  readonly requestsPerSecond: number;
+  /** Request + response bytes through the load balancer. */
+  readonly bytesPerRequest: number;
+  /** Requests per client connection (keep-alive reuse), >= 1. */
+  readonly requestsPerConnection: number;
+  /** Seconds a request holds its connection (the SLO's latency: an upper bound of the typical request). */
+  readonly requestSeconds: number;
+  /**
+   * Host launches a month, when the config states them.
+   * @default - derived: schedule starts, spot replacements, rollouts
+   */
+  readonly launchesPerMonth?: number;
+  /** Starts of the schedule a month (its up-windows a week x weeks a month); 0 without a schedule. */
+  readonly scheduledStartsPerMonth: number;
+  /** Model artifact synced from S3 at each launch, GiB; 0 without one. */
+  readonly modelSizeGiB: number;
+  /** Compressed image, GiB. */
+  readonly imageSizeGiB: number;
+  /** `ecr`: a repository in the environment's region (its layers come from S3); else another region's ECR or a public registry. */
+  readonly imageSource: 'ecr' | 'ecr-other-region' | 'public';
+  /** Whether an S3 gateway endpoint serves the private subnets (created by the stack, or existing). */
+  readonly s3GatewayEndpoint: boolean;
+  /** Whether the stack creates the `ecr.api` and `ecr.dkr` interface endpoints. */
+  readonly ecrInterfaceEndpoints: boolean;
+}
+
+/** The four ALB dimensions of one hour at the expected load, in LCUs; billed is the largest. */
+export interface LcuFigures {
+  readonly newConnections: number;
+  readonly activeConnections: number;
+  readonly processedBytes: number;
+  readonly ruleEvaluations: number;
+  readonly perHour: number;
+  readonly dimension: 'new connections' | 'active connections' | 'processed bytes' | 'rule evaluations';
+}
+
+/** One line of the endpoint; `monthlyUsd` is null when the price table has no price for it (see `notPriced`). */
+export interface EndpointLine {
+  readonly id: CostComponentId;
+  readonly label: string;
+  readonly monthlyUsd: number | null;
+  readonly basis: string;
+}
+
+/** The serving endpoint's part of the estimate. */
+export interface EndpointEstimate {
+  readonly requestsPerSecond: number;
+  readonly bytesPerRequest: number;
+  readonly requestsPerConnection: number;
+  /** Seconds a request holds its connection (active connections = rps x this). */
+  readonly requestSeconds: number;
+  /** Requests while the fleet runs: rps x 3,600 x its hours a month. */
+  readonly requestsPerMonth: number;
+  readonly lcu: LcuFigures;
+  readonly launches: {
+    readonly perMonth: number;
+    /** Each term and its assumption, e.g. `21.74 schedule starts x 1 host`. */
+    readonly basis: readonly string[];
+  };
+  /** GB one launch downloads, by the way it takes. */
+  readonly downloadGbPerLaunch: { readonly viaNat: number; readonly viaS3GatewayEndpoint: number };
+  readonly lines: readonly EndpointLine[];
+  /** Every priced line of the estimate x 1,000 over the requests a month; null when the fleet serves no hours. */
+  readonly costPer1kRequestsUsd: number | null;
+  readonly costPer1kBasis: string;
+  /** Lines the cost per 1,000 requests leaves out for want of a price (the estimate's `notPriced`). */
+  readonly excludes: readonly string[];
 }
 
 /** One configured spot pool as the report shows it. */
@@ -135,7 +212,12 @@ export type CostComponentId =
   | 'nat-gateway'
   | 'cloudwatch-alarms'
   | 'lambda'
-  | 'sqs';
+  | 'sqs'
+  | 'endpoint-alb'
+  | 'endpoint-lcu'
+  | 's3-gateway-endpoint'
+  | 'ecr-interface-endpoints'
+  | 'endpoint-downloads';
 
 /** One line of the estimate. `lowUsd`/`highUsd` differ from `monthlyUsd` only for spot. */
 export interface CostComponent {
@@ -264,6 +346,8 @@ export interface EnvironmentCostEstimate {
   };
   /** Lines left out for want of a traced price (e.g. `NAT gateways (1)`): the estimate is low by them. */
   readonly notPriced: readonly string[];
+  /** Present when the environment serves (`serving`): the endpoint's lines and its cost per 1,000 requests. */
+  readonly endpoint?: EndpointEstimate;
   /** Present when `cost.throughputRps` is set. */
   readonly perMillionRequests?: {
     readonly byType: readonly {

@@ -1,3 +1,4 @@
+import { UNIT_RESOURCES } from '../types';
 import { CachedRegion, PriceCache, isFresh, readCache, writeCache } from './cache';
 import type { LookupContext } from './context';
 import type { LiveRegionResult } from './live';
@@ -22,7 +23,10 @@ export class CacheSource {
     const cached: CachedRegion = this.cache.regions[r.region] ?? {};
     const { now } = this.ctx;
     const parts: { -readonly [K in keyof RegionParts]: RegionParts[K] } = {};
-    if (isFresh(cached.onDemand, r, now, this.ctx.onDemandTtlMs)) {
+    // A cache written before a unit price was added (e.g. the load balancer's) is stale for that part: the live
+    // lookup asks for every unit, so a complete cache holds every unit.
+    const allUnits = UNIT_RESOURCES.every((u) => cached.onDemand?.units.some((p) => p.resource === u && p.region === r.region));
+    if (allUnits && isFresh(cached.onDemand, r, now, this.ctx.onDemandTtlMs)) {
       const fromCache = onDemandPartFrom(cached.onDemand!, r);
       parts.onDemand = { ...fromCache, onDemand: relabel(fromCache.onDemand, 'cache'), units: relabel(fromCache.units, 'cache') };
     }

@@ -52,6 +52,18 @@ export interface UnitQuery {
 }
 
 const usageEndsWith = (suffix: string) => (a: Readonly<Record<string, string>>) => (a.usagetype ?? '').endsWith(suffix);
+const usageMatches = (pattern: RegExp) => (a: Readonly<Record<string, string>>) => pattern.test(a.usagetype ?? '');
+
+/**
+ * Usage types of the Application Load Balancer family, exact: an optional region prefix (`USW2-`; none in us-east-1)
+ * and the usage. The family also holds `TS-LoadBalancerUsage` (mTLS trust store hours), `Outposts-LoadBalancerUsage`
+ * and `ReservedLCUUsage`; in us-east-1, which has no region prefix, `TS-` would pass for one, hence the lookahead.
+ * https://aws.amazon.com/elasticloadbalancing/pricing/
+ */
+export const ALB_HOUR_USAGE = /^(?:(?!TS-)[A-Z0-9]+-)?LoadBalancerUsage$/;
+export const ALB_LCU_USAGE = /^(?:(?!TS-)[A-Z0-9]+-)?LCUUsage$/;
+/** Interface endpoint hours per AZ (`USE1-VpcEndpoint-Hours`), not Gateway Load Balancer endpoints' or bytes. */
+export const VPC_ENDPOINT_HOUR_USAGE = /^([A-Z0-9]+-)?VpcEndpoint-Hours$/;
 
 /** The non-instance prices of the stack and where the Price List keeps them. */
 export const UNIT_QUERIES: readonly UnitQuery[] = [
@@ -128,6 +140,36 @@ export const UNIT_QUERIES: readonly UnitQuery[] = [
     ],
     accept: usageEndsWith('Requests-RBP'),
     unit: 'Requests',
+  },
+  {
+    resource: 'alb-hour',
+    serviceCode: 'AWSELB',
+    filters: (region) => [
+      { field: 'regionCode', value: region },
+      { field: 'productFamily', value: 'Load Balancer-Application' },
+    ],
+    accept: usageMatches(ALB_HOUR_USAGE),
+    unit: 'Hrs',
+  },
+  {
+    resource: 'alb-lcu-hour',
+    serviceCode: 'AWSELB',
+    filters: (region) => [
+      { field: 'regionCode', value: region },
+      { field: 'productFamily', value: 'Load Balancer-Application' },
+    ],
+    accept: usageMatches(ALB_LCU_USAGE),
+    unit: 'LCU-Hrs',
+  },
+  {
+    resource: 'vpc-interface-endpoint-hour',
+    serviceCode: 'AmazonVPC',
+    filters: (region) => [
+      { field: 'regionCode', value: region },
+      { field: 'productFamily', value: 'VpcEndpoint' },
+    ],
+    accept: usageMatches(VPC_ENDPOINT_HOUR_USAGE),
+    unit: 'Hrs',
   },
 ];
 

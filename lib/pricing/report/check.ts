@@ -23,10 +23,22 @@ function badFigures(e: CostReport['environments'][number]): string[] {
     ['monthly.expectedUsd', m.expectedUsd], ['monthly.lowUsd', m.lowUsd], ['monthly.highUsd', m.highUsd],
     ['monthly.worstCaseUsd', m.worstCaseUsd], ['monthly.allOnDemandUsd', m.allOnDemandUsd], ['budget.monthlyLimitUsd', e.budget.monthlyLimitUsd],
     ...e.components.flatMap((c): [string, number][] => [[`components.${c.id}.monthlyUsd`, c.monthlyUsd], [`components.${c.id}.lowUsd`, c.lowUsd], [`components.${c.id}.highUsd`, c.highUsd]]),
+    ...endpointFigures(e),
   ];
   return figures
     .filter(([, v]) => typeof v !== 'number' || !Number.isFinite(v) || v < 0)
     .map(([k, v]) => `${k} is ${typeof v === 'number' ? v : JSON.stringify(v)}`);
+}
+
+/** The endpoint's figures (a report from before the endpoint has none); null = not priced, which the report says. */
+function endpointFigures(e: CostReport['environments'][number]): [string, number][] {
+  const ep = e.endpoint;
+  if (!ep) return [];
+  return [
+    ['endpoint.requestsPerMonth', ep.requestsPerMonth], ['endpoint.lcu.perHour', ep.lcu?.perHour], ['endpoint.launches.perMonth', ep.launches?.perMonth],
+    ...(ep.costPer1kRequestsUsd === null ? [] : [['endpoint.costPer1kRequestsUsd', ep.costPer1kRequestsUsd] as [string, number]]),
+    ...(ep.lines ?? []).filter((l) => l.monthlyUsd !== null).map((l): [string, number] => [`endpoint.lines.${l.id}.monthlyUsd`, l.monthlyUsd!]),
+  ];
 }
 
 export function checkCostReport(head: CostReport, base?: CostReport): CostCheckResult {

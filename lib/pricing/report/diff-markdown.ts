@@ -1,4 +1,4 @@
-import { percent, signedUsd, usd } from '../format';
+import { percent, quantity, signedUsd, unitPrice, usd } from '../format';
 import type { CostDiff, EnvironmentDiff } from './diff';
 import { cell } from './markdown-cell';
 import type { CostReport } from './model';
@@ -11,6 +11,15 @@ const orDash = (x: number | null) => (x === null ? '–' : usd(x));
 function changeCell(e: EnvironmentDiff): string {
   if (e.changeUsd === 0) return '$0.00';
   return `${signedUsd(e.changeUsd)}${e.changePercent === null ? '' : ` (${percent(e.changePercent, true)})`}`;
+}
+
+/** The endpoint's cost per 1,000 requests, when it changed. */
+function costPer1kLine(e: EnvironmentDiff): string[] {
+  const { beforeUsd, afterUsd, requestsPerSecondAfter } = e.costPer1kRequests;
+  if (beforeUsd === afterUsd) return [];
+  const show = (x: number | null) => (x === null ? '–' : unitPrice(x));
+  const rps = requestsPerSecondAfter === null ? '' : ` (at ${quantity(requestsPerSecondAfter)} rps)`;
+  return [`- Endpoint cost per 1,000 requests: ${show(beforeUsd)} → ${show(afterUsd)}${rps}`, ''];
 }
 
 /** The PR comment body: summary table, the code/price split, per-component details. */
@@ -67,6 +76,7 @@ export function renderCostDiffMarkdown(diff: CostDiff, head: CostReport): string
       '|---|---:|---:|---:|',
       ...e.components.map((c) => `| ${cell(c.label)} | ${orDash(c.beforeUsd)} | ${orDash(c.afterUsd)} | ${signedUsd(c.changeUsd)} |`),
       '',
+      ...costPer1kLine(e),
       ...e.notes.map((n) => `- ${cell(n)}`),
       '',
       '</details>',

@@ -38,6 +38,8 @@ export interface EnvironmentDiff {
   readonly notes: readonly string[];
   /** Config changes that move cost or risk, and the worst case before and after. */
   readonly risk: RiskDiff;
+  /** The endpoint's cost per 1,000 requests before and after (null: no endpoint, or it serves no hours). */
+  readonly costPer1kRequests: { readonly beforeUsd: number | null; readonly afterUsd: number | null; readonly requestsPerSecondAfter: number | null };
 }
 
 export interface CostDiff {
@@ -145,11 +147,18 @@ export function diffCostReports(base: CostReport, head: CostReport): CostDiff {
       notes.push(b ? 'environment removed by this change' : 'environment added by this change');
     }
     const risk = riskDiff(b, h);
-    const costUnchanged = changeUsd === 0 && components.every((c) => c.changeUsd === 0);
+    const costPer1kRequests = {
+      beforeUsd: b?.endpoint?.costPer1kRequestsUsd ?? null,
+      afterUsd: h?.endpoint?.costPer1kRequestsUsd ?? null,
+      requestsPerSecondAfter: h?.endpoint?.requestsPerSecond ?? null,
+    };
+    const costUnchanged =
+      changeUsd === 0 && components.every((c) => c.changeUsd === 0) && costPer1kRequests.beforeUsd === costPer1kRequests.afterUsd;
     return {
       environment: name,
       status: !b ? 'added' : !h ? 'removed' : costUnchanged && risk.changes.length === 0 && risk.worstCaseChangeUsd === 0 ? 'unchanged' : 'changed',
       risk,
+      costPer1kRequests,
       beforeUsd,
       afterUsd,
       changeUsd,

@@ -1,5 +1,6 @@
 import { percent, quantity, unitPrice, usd } from '../format';
 import { cell } from './markdown-cell';
+import { costPer1kCell, endpointLines } from './markdown-endpoint';
 import { notPricedLines, savingsCell, spotFacts, spotPoolTable } from './markdown-spot';
 import type { CostReport, ReportEnvironment } from './model';
 
@@ -23,14 +24,14 @@ function sourcesLine(report: CostReport): string {
 /** The one-table overview: one row per environment. */
 export function renderOverviewTable(report: CostReport): string[] {
   const lines = [
-    '| Environment | Expected | Range | Worst case | Budget | Budget used | Saved vs all on-demand (same types) |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| Environment | Expected | Range | Worst case | Budget | Budget used | Saved vs all on-demand (same types) | Per 1,000 requests |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const e of report.environments) {
     const over = e.budget.overBudget ? ' ⚠️ over' : '';
     lines.push(
       `| ${cell(e.environment)} | **${usd(e.monthly.expectedUsd)}** | ${range(e)} | ${usd(e.monthly.worstCaseUsd)}${worstFlag(e)} | ` +
-        `${usd(e.budget.monthlyLimitUsd)} | ${percent(e.budget.percentUsed)}${over} | ${savingsCell(e)} |`,
+        `${usd(e.budget.monthlyLimitUsd)} | ${percent(e.budget.percentUsed)}${over} | ${savingsCell(e)} | ${costPer1kCell(e)} |`,
     );
   }
   return lines;
@@ -112,7 +113,7 @@ function environmentSection(e: ReportEnvironment): string[] {
         `${usd(e.commitment.baselineMonthlyUsd)} vs ${usd(e.commitment.onDemandBaselineMonthlyUsd)} on-demand`,
     );
   }
-  lines.push(...facts, '', ...spotPoolTable(e), ...notPricedLines(e));
+  lines.push(...facts, '', ...endpointLines(e), ...spotPoolTable(e), ...notPricedLines(e));
   if (e.perMillionRequests) {
     lines.push('| Cost per million requests | rps | On-demand | Spot (p50) |', '|---|---:|---:|---:|');
     for (const t of e.perMillionRequests.byType) {

@@ -65,6 +65,29 @@ function roundEstimate(e: EnvironmentCostEstimate): ReportEnvironment {
       headroomUsd: money(e.budget.headroomUsd),
       percentUsed: pct(e.budget.percentUsed),
     },
+    ...(e.endpoint
+      ? {
+          endpoint: {
+            ...e.endpoint,
+            requestsPerMonth: Math.round(e.endpoint.requestsPerMonth),
+            lcu: {
+              ...e.endpoint.lcu,
+              newConnections: rate(e.endpoint.lcu.newConnections),
+              activeConnections: rate(e.endpoint.lcu.activeConnections),
+              processedBytes: rate(e.endpoint.lcu.processedBytes),
+              ruleEvaluations: rate(e.endpoint.lcu.ruleEvaluations),
+              perHour: rate(e.endpoint.lcu.perHour),
+            },
+            launches: { ...e.endpoint.launches, perMonth: rate(e.endpoint.launches.perMonth) },
+            downloadGbPerLaunch: {
+              viaNat: rate(e.endpoint.downloadGbPerLaunch.viaNat),
+              viaS3GatewayEndpoint: rate(e.endpoint.downloadGbPerLaunch.viaS3GatewayEndpoint),
+            },
+            lines: e.endpoint.lines.map((l) => ({ ...l, monthlyUsd: nullable(l.monthlyUsd, money) })),
+            costPer1kRequestsUsd: nullable(e.endpoint.costPer1kRequestsUsd, rate),
+          },
+        }
+      : {}),
     ...(e.perMillionRequests
       ? {
           perMillionRequests: {

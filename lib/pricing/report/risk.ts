@@ -32,6 +32,7 @@ const FIELDS: readonly [string, (e: ReportEnvironment) => unknown][] = [
   ['schedule', (e) => e.inputs.scheduleDescription ?? `none (${e.inputs.hoursPerMonth} h/month)`],
   ['schedule.capacity (hours a month at each minimum)', (e) => e.inputs.capacityProfile?.map((l) => `${quantity(l.hours)} h at min ${l.minCapacity}`).join(', ')],
   ['fallback.maxInstances', (e) => (e.inputs.environment as CostModelEnvironment).fallback?.maxInstances],
+  ['serving.expectedLoad.requestsPerSecond', (e) => (e.inputs.environment as CostModelEnvironment).serving?.requestsPerSecond],
   ['cost.maxWorstCaseUsd', (e) => (e.inputs.environment as CostModelEnvironment).cost.maxWorstCaseUsd],
 ];
 

@@ -61,6 +61,11 @@ describe('live lookups against the local AWS wire server', () => {
       'lambda-request': [UNITS.lambdaRequest, 'Requests', 'live'],
       // first paid tier: the free first million is not a $0 price
       'sqs-request': [UNITS.sqsRequest, 'Requests', 'live'],
+      // the plain usage types, not the trust store's, Outposts' or reserved LCUs of the same family
+      'alb-hour': [UNITS.albHour, 'Hrs', 'live'],
+      'alb-lcu-hour': [UNITS.albLcuHour, 'LCU-Hrs', 'live'],
+      // interface endpoint hours, not the Gateway Load Balancer endpoint's nor the bytes
+      'vpc-interface-endpoint-hour': [UNITS.vpcEndpointHour, 'Hrs', 'live'],
     });
 
     const g5a = res.table.spot.find((s) => s.instanceType === 'g5.xlarge' && s.availabilityZone === 'us-east-1a');
@@ -98,8 +103,8 @@ describe('live lookups against the local AWS wire server', () => {
       ],
     });
     expect(aws.calls.filter((c) => c.operation === 'GetProducts').every((c) => /\/us-east-1\/pricing\/aws4_request$/.test(c.scope))).toBe(true);
-    // 2 instance queries + 6 unit queries (NAT hour and GB share one)
-    expect(res.calls).toEqual({ getProducts: 8, describeSpotPriceHistory: 1, describeInstanceTypeOfferings: 1, describeInstanceTypes: 1, publicFeeds: 0 });
+    // 2 instance queries + 8 unit queries (NAT hour and GB share one; so do ALB hours and LCUs)
+    expect(res.calls).toEqual({ getProducts: 10, describeSpotPriceHistory: 1, describeInstanceTypeOfferings: 1, describeInstanceTypes: 1, publicFeeds: 0 });
   });
 
   test('DescribeSpotPriceHistory asks for Linux/UNIX over the last 7 days, all types and AZs in one query', async () => {
@@ -143,21 +148,22 @@ describe('live lookups against the local AWS wire server', () => {
     aws.world = { ...baseWorld(), productsPageSize: 1, ec2PageSize: 2 };
     const res = await resolvePriceTable([DEV_REQUEST], options());
     // Each instance query matches one product (capacitystatus=Used): 1 page. Lambda duration matches 1 x86 product
-    // (the ARM one is filtered by usage type after the query, so it is a second page), NAT and alarms 2 products.
-    expect(res.calls.getProducts).toBe(2 + 1 + 2 + 2 + 2 + 1 + 1);
+    // (the ARM one is filtered by usage type after the query, so it is a second page), NAT and alarms 2 products,
+    // the Application Load Balancer family 5 (3 decoys), VPC endpoints 3 (2 decoys).
+    expect(res.calls.getProducts).toBe(2 + 1 + 2 + 2 + 2 + 1 + 1 + 5 + 3);
     const spotPages = aws.calls.filter((c) => c.operation === 'DescribeSpotPriceHistory');
     expect(spotPages.map((c) => c.params.NextToken)).toEqual([undefined, '2', '4']);
     expect(res.table.spot).toHaveLength(4);
-    expect(res.table.units).toHaveLength(7);
+    expect(res.table.units).toHaveLength(10);
   });
 
   test('throttling is retried by the SDK and then succeeds', async () => {
     aws.faults = { throttle: { GetProducts: 2, DescribeSpotPriceHistory: 1, DescribeInstanceTypeOfferings: 1 } };
     const res = await resolvePriceTable([DEV_REQUEST], options());
     expect(res.table.onDemand).toHaveLength(2);
-    expect(res.calls.getProducts).toBe(8);
-    // 8 logical calls, 2 of them answered with ThrottlingException first
-    expect(aws.count('GetProducts')).toBe(10);
+    expect(res.calls.getProducts).toBe(10);
+    // 10 logical calls, 2 of them answered with ThrottlingException first
+    expect(aws.count('GetProducts')).toBe(12);
     expect(aws.count('DescribeSpotPriceHistory')).toBe(2);
     expect(aws.count('DescribeInstanceTypeOfferings')).toBe(2);
   });
@@ -264,7 +270,7 @@ describe('live lookups against the local AWS wire server', () => {
       'pricing=live: could not get live prices from AWS, and live mode never falls back to the cache or snapshot ' +
         '(use -c pricing=auto to allow that, or -c pricing=snapshot to synth offline):',
     );
-    expect(problems).toHaveLength(1 + 8);
+    expect(problems).toHaveLength(1 + 10);
     expect(problems[1]).toBe(
       'pricing: Pricing GetProducts (AmazonEC2 g5.xlarge us-east-1, on-demand Linux) failed: AccessDeniedException: User is not authorized to perform: pricing:GetProducts (HTTP 400)',
     );
@@ -287,7 +293,7 @@ describe('live lookups against the local AWS wire server', () => {
     try {
       const res = await resolvePriceTable([DEV_REQUEST], options({ aws: { credentials: FAKE_CREDENTIALS } }));
       expect(res.sources).toEqual(['live']);
-      expect(aws.count('GetProducts')).toBe(8);
+      expect(aws.count('GetProducts')).toBe(10);
     } finally {
       process.env = saved;
     }
@@ -296,7 +302,7 @@ describe('live lookups against the local AWS wire server', () => {
   test('every environment in a region is asked for once, with the union of types and AZs', async () => {
     const staging: PriceRequest = { environment: 'staging', region: 'us-east-1', availabilityZones: ['us-east-1b'], instanceTypes: ['g5.xlarge'] };
     const res = await resolvePriceTable([DEV_REQUEST, staging], options());
-    expect(res.calls.getProducts).toBe(8);
+    expect(res.calls.getProducts).toBe(10);
     expect(res.calls.describeSpotPriceHistory).toBe(1);
   });
 
@@ -312,7 +318,7 @@ describe('live lookups against the local AWS wire server', () => {
     const lines: string[] = [];
     await resolvePriceTable([DEV_REQUEST], options({ log: (l) => lines.push(l) }));
     expect(lines[0]).toBe('pricing: asking AWS for 2 instance types x 1 region(s) (us-east-1): on-demand, unit prices, offerings and spot ...');
-    expect(lines[1]).toMatch(/^pricing: AWS answered 11 calls in \d+ ms$/);
-    expect(lines[2]).toBe('pricing: prices from live (2 on-demand, 4 spot pools with history or caps, 0 regional spot figures, 0 interruption buckets, 7 unit prices)');
+    expect(lines[1]).toMatch(/^pricing: AWS answered 13 calls in \d+ ms$/);
+    expect(lines[2]).toBe('pricing: prices from live (2 on-demand, 4 spot pools with history or caps, 0 regional spot figures, 0 interruption buckets, 10 unit prices)');
   });
 });

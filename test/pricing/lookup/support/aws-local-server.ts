@@ -29,6 +29,9 @@ export interface FakeUnitPrices {
   readonly lambdaGbSecond: number;
   readonly lambdaRequest: number;
   readonly sqsRequest: number;
+  readonly albHour: number;
+  readonly albLcuHour: number;
+  readonly vpcEndpointHour: number;
 }
 
 export interface FakeWorld {
@@ -123,6 +126,20 @@ function products(world: FakeWorld): Product[] {
       { begin: 0, usd: '0.0000000000', unit: 'Requests' },
       { begin: 1e6, usd: String(u.sqsRequest), unit: 'Requests' },
     ]);
+    // The Application Load Balancer family also holds the trust store's hours, Outposts' and reserved LCUs: decoys
+    // first, so a loose match (endsWith) would price the load balancer with one of them. ELB usage types have no
+    // region prefix in us-east-1, so there `TS-` sits where a region prefix would.
+    const e = region === 'us-east-1' ? '' : p;
+    const alb = (usagetype: string, usd: number, unit: string) =>
+      add('AWSELB', { productFamily: 'Load Balancer-Application', usagetype, operation: 'LoadBalancing:Application' }, [{ begin: 0, usd: String(usd), unit }]);
+    alb(`${e}TS-LoadBalancerUsage`, u.albHour * 0.25, 'Hrs');
+    alb(`${e}Outposts-LoadBalancerUsage`, u.albHour * 2, 'Hrs');
+    alb(`${e}ReservedLCUUsage`, u.albLcuHour * 0.5, 'LCU-Hrs');
+    alb(`${e}LoadBalancerUsage`, u.albHour, 'Hrs');
+    alb(`${e}LCUUsage`, u.albLcuHour, 'LCU-Hrs');
+    add('AmazonVPC', { productFamily: 'VpcEndpoint', usagetype: `${p}VpcEndpoint-GWLBE-Hours` }, [{ begin: 0, usd: String(u.vpcEndpointHour * 3), unit: 'Hrs' }]);
+    add('AmazonVPC', { productFamily: 'VpcEndpoint', usagetype: `${p}VpcEndpoint-Bytes` }, [{ begin: 0, usd: String(u.vpcEndpointHour * 2), unit: 'GB' }]);
+    add('AmazonVPC', { productFamily: 'VpcEndpoint', usagetype: `${p}VpcEndpoint-Hours` }, [{ begin: 0, usd: String(u.vpcEndpointHour), unit: 'Hrs' }]);
   }
   return list;
 }

@@ -22,6 +22,9 @@ export function snapshotTable(validOn = '2026-09-01'): PriceTable {
       unit('lambda-gb-second', UNITS.lambdaGbSecond, 'Lambda-GB-Second'),
       unit('lambda-request', UNITS.lambdaRequest, 'Requests'),
       unit('sqs-request', UNITS.sqsRequest, 'Requests'),
+      unit('alb-hour', UNITS.albHour, 'Hrs'),
+      unit('alb-lcu-hour', UNITS.albLcuHour, 'LCU-Hrs'),
+      unit('vpc-interface-endpoint-hour', UNITS.vpcEndpointHour, 'Hrs'),
     ],
     offerings: [
       { instanceType: 'g5.xlarge', region: 'us-east-1', availabilityZones: ['us-east-1a', 'us-east-1b'], gpus: 1, gpuMemoryGiB: 24 },

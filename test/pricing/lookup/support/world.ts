@@ -12,6 +12,9 @@ export const UNITS = {
   lambdaGbSecond: 0.0000166667,
   lambdaRequest: 0.0000002,
   sqsRequest: 0.0000004,
+  albHour: 0.0225,
+  albLcuHour: 0.008,
+  vpcEndpointHour: 0.01,
 };
 
 /**
