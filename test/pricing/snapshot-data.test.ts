@@ -147,7 +147,7 @@ describe.each(REGIONS)('every environment moved to %s, offline', (region) => {
         for (const [i, e] of estimates.entries()) {
           expect(e.monthly.expectedUsd).toBeGreaterThan(0);
           expect(e.notPriced).toEqual(expectedNotPriced(envs[i]));
-          // NAT data processing is priced in the snapshot but not estimated (it depends on traffic): no line uses it.
+          // The NAT GB price only prices the churn line's model download when a model size is set (no committed environment sets one).
           for (const u of [...unitsFound(region)].filter((r) => r !== 'nat-gateway-gb-processed')) expect(e.prices.some((p) => p.market === 'unit' && p.resource === u && p.region === region)).toBe(true);
         }
         const app = new App();
