@@ -37,8 +37,9 @@ describe('bin/app.ts refuses bad input with a message, not a stack trace', () =>
   });
 
   test('a bad construct prop that only the construct validates (InterruptionHandler: at most 10000 per hour)', () => {
-    // config/ accepts any whole number >= 1 here; InterruptionHandler bounds it. The stack's id says which environment.
-    const run = copy.edit('config/environments.ts', 'interruptionsPerHourAlarm: 5,', 'interruptionsPerHourAlarm: 20000,').synth();
+    // config/ bounds it too, so the composition passes the bad value itself, as code built on the library would.
+    // The stack's id says which environment.
+    const run = copy.edit('lib/stacks/gpu-fleet-stack.ts', 'interruptionsPerHourAlarm: cfg.interruption.interruptionsPerHourAlarm,', 'interruptionsPerHourAlarm: 20000,').synth();
     expectRefused(run,
       'GpuFleet-dev: InterruptionHandler props are invalid:\n' +
       '  - interruptionsPerHourAlarm (20000) must be an integer from 1 to 10000: the alarm fires above this many interruptions per hour');
