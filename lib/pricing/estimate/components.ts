@@ -69,8 +69,8 @@ export function costComponents(
 
   const units: UnitPrice[] = [];
   const notPriced: string[] = [];
-  // A table without a traced price for a line (the committed snapshot has none for gp3 or NAT) leaves the line out and
-  // names it: the lookup's rules make these prices required whenever they come from AWS or the cache.
+  // A table without a traced price for a line (the committed snapshot has unit prices for us-east-1 only) leaves the
+  // line out and names it: the lookup's rules make these prices required whenever they come from AWS or the cache.
   // One warning for all of them (estimate.ts), so a snapshot without unit prices does not print five.
   const leftOut = (label: string, _resource: UnitResource) => {
     notPriced.push(label);

@@ -55,16 +55,59 @@ const pageSourceSchema = z.object({
   note: z.string().min(1).optional(),
 });
 
+/**
+ * A unit price read from one line of a text file committed in a public repository (e.g. a cost tool's golden test
+ * output), at the commit that last changed it, with the file that sets the region the line was priced for.
+ */
+const gitUnitSourceSchema = z.object({
+  id: z.string().min(1),
+  resource: unitPriceSchema.shape.resource,
+  region: z.string().min(1),
+  usdPerUnit: z.number().finite().positive(),
+  unit: z.string().min(1),
+  /** The commit date of `commit` (the last change of the file): the figures were in the file on that day. */
+  validOn: isoDay,
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
+  path: z.string().min(1),
+  /** The commit that last changed `path` (the script checks it with git log). */
+  commit: sha,
+  /** `commit`'s committer date, as git writes it (the committer's own time zone). */
+  committedOn: isoDay,
+  /** Git blob id of `path` at `commit`: the script refuses any other file content. */
+  blob: sha,
+  /** What the file is and how its figures were produced. */
+  generatedBy: z.string().min(1),
+  /** The line the figure is on, exactly as in the file apart from leading and trailing blanks. */
+  line: z.string().min(1),
+  /** The resource block of the file the line belongs to (a Terraform address such as `aws_nat_gateway.nat`). */
+  block: z.string().regex(/^[a-z0-9_]+\.[A-Za-z0-9_-]+$/, 'must be a Terraform address <type>.<name>'),
+  /** The figure as the line writes it, e.g. `$32.85`; it must appear in `line`. */
+  figure: z.string().regex(/^\$[0-9]+(\.[0-9]+)?$/, 'must be a dollar figure such as $32.85'),
+  /** How many units the figure is for, e.g. 730 (hours), 40 (GB), 1000000 (requests). */
+  per: z.number().finite().positive(),
+  /** `cent`: the figure is a monthly cost rounded to the cent, so it pins the price only to within half a cent / per. */
+  rounding: z.enum(['none', 'cent']),
+  /** The arithmetic from `figure` to `usdPerUnit`, written out. */
+  conversion: z.string().min(1),
+  /** The file, at the same commit, whose line sets the region the figure was priced for. */
+  regionFile: z.object({ path: z.string().min(1), blob: sha, line: z.string().min(1) }),
+  note: z.string().min(1).optional(),
+});
+
 export const priceSourcesSchema = z.object({
   format: z.literal(SOURCES_FORMAT),
   notes: z.array(z.string()),
   onDemand: z.array(gitFileSourceSchema),
   units: z.array(pageSourceSchema),
+  unitsFromGitFiles: z.array(gitUnitSourceSchema).default([]),
 });
 
 export type PriceSources = z.infer<typeof priceSourcesSchema>;
 export type GitFileSource = PriceSources['onDemand'][number];
 export type PageSource = PriceSources['units'][number];
+export type GitUnitSource = PriceSources['unitsFromGitFiles'][number];
+
+const dollars = (figure: string) => Number(figure.slice(1));
 
 /** Parses the manifest; problems name the field and the rule, so a bad edit is found before any file is read. */
 export function parsePriceSources(json: unknown, file: string): PriceSources {
@@ -73,15 +116,31 @@ export function parsePriceSources(json: unknown, file: string): PriceSources {
   const m = parsed.data;
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const u of m.units) {
+  for (const u of [...m.units, ...m.unitsFromGitFiles]) {
     const key = `${u.region} ${u.resource}`;
     if (seen.has(key)) problems.push(`units: two sources for ${u.resource} in ${u.region}`);
     seen.add(key);
+  }
+  for (const u of m.units) {
     if (!u.quote.includes(u.figure)) problems.push(`units[${u.id}]: the quote does not contain the figure ${JSON.stringify(u.figure)}`);
     // Without a conversion the figure is the price itself, so it must read as exactly usdPerUnit.
     if (!u.conversion && Number(u.figure.replace(/^\$/, '')) !== u.usdPerUnit) {
       problems.push(`units[${u.id}]: figure ${u.figure} is not usdPerUnit ${u.usdPerUnit} and no conversion is stated`);
     }
+  }
+  for (const u of m.unitsFromGitFiles) {
+    const at = `unitsFromGitFiles[${u.id}]`;
+    if (!u.line.includes(u.figure)) problems.push(`${at}: the line does not contain the figure ${JSON.stringify(u.figure)}`);
+    // The conversion is checked, not only written: per x usdPerUnit must give the figure (to the cent when rounded).
+    const implied = u.per * u.usdPerUnit;
+    const off = Math.abs(implied - dollars(u.figure));
+    if (u.rounding === 'cent' ? off > 0.005 + 1e-9 : off > 1e-9 * Math.max(1, implied)) {
+      problems.push(
+        `${at}: ${u.per} x usdPerUnit ${u.usdPerUnit} = ${implied} is not the figure ${u.figure}` + (u.rounding === 'cent' ? ' to the cent' : ''),
+      );
+    }
+    if (!u.regionFile.line.includes(`"${u.region}"`)) problems.push(`${at}: the region file's line does not set the region "${u.region}"`);
+    if (u.validOn !== u.committedOn) problems.push(`${at}: validOn ${u.validOn} must be the commit date ${u.committedOn} of the file's last change`);
   }
   const regions = new Set<string>();
   for (const s of m.onDemand) {
@@ -161,4 +220,49 @@ export function unitsFromPages(sources: readonly PageSource[]): UnitPrice[] {
       (s.note ? `; ${s.note}` : '') +
       `. Priced for ${s.region} only.`,
   }));
+}
+
+const trimmedLines = (text: string) => text.split('\n').map((l) => l.trim());
+
+/**
+ * The unit entry one recorded line gives. `file` and `regionFile` are the texts of `source.path` and
+ * `source.regionFile.path` at `source.commit` (the script has checked their blob ids). Refuses a file whose block lacks
+ * the line, and a region file that does not set exactly the recorded region or does not declare the block's resource.
+ */
+export function unitFromGitFile(source: GitUnitSource, file: string, regionFile: string): UnitPrice {
+  const where = `${source.repo} ${source.path} at ${source.commit}`;
+  const lines = trimmedLines(file);
+  const start = lines.indexOf(source.block);
+  if (start < 0) throw new Error(`${where} has no block ${source.block}`);
+  const end = lines.indexOf('', start);
+  if (!lines.slice(start + 1, end < 0 ? undefined : end).includes(source.line)) {
+    throw new Error(`${where} has no line "${source.line}" in the block ${source.block}`);
+  }
+  const rf = `${source.repo} ${source.regionFile.path} at ${source.commit}`;
+  const regionLines = trimmedLines(regionFile).filter((l) => /^region\s*=/.test(l));
+  if (regionLines.length !== 1 || regionLines[0] !== source.regionFile.line) {
+    throw new Error(`${rf} must set the region once, as "${source.regionFile.line}"; it has ${JSON.stringify(regionLines)}`);
+  }
+  const dot = source.block.indexOf('.');
+  const declaration = `resource "${source.block.slice(0, dot)}" "${source.block.slice(dot + 1)}"`;
+  if (!regionFile.includes(declaration)) throw new Error(`${rf} does not declare ${declaration}`);
+  return unitOfGitSource(source);
+}
+
+/** The snapshot entry of a recorded line, its origin quoting the line, the commit and the region (no file read). */
+export function unitOfGitSource(source: GitUnitSource): UnitPrice {
+  return {
+    resource: source.resource,
+    region: source.region,
+    usdPerUnit: source.usdPerUnit,
+    unit: source.unit,
+    source: 'snapshot',
+    validOn: source.validOn,
+    origin:
+      `${source.repo} ${source.path} at commit ${source.commit} (its last change, committed ${source.committedOn}; blob ${source.blob}; ` +
+      `${source.generatedBy}): ${source.block}: "${source.line}"; region: ${source.regionFile.path} "${source.regionFile.line}"; ` +
+      `conversion: ${source.conversion}` +
+      (source.note ? `; ${source.note}` : '') +
+      `. Priced for ${source.region} only.`,
+  };
 }

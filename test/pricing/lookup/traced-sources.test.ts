@@ -3,10 +3,13 @@ import * as path from 'path';
 import { readSnapshot } from '../../../lib/pricing/lookup/snapshot';
 import {
   GitFileSource,
+  GitUnitSource,
   PriceSources,
   onDemandFromGitFile,
   parseGeneratedRegion,
   parsePriceSources,
+  unitFromGitFile,
+  unitOfGitSource,
   unitsFromPages,
 } from '../../../lib/pricing/lookup/traced-sources';
 
@@ -19,18 +22,35 @@ describe('the committed snapshot against its recorded sources (pricing/sources/p
   const sources = parsePriceSources(manifestJson(), SOURCES);
   const table = readSnapshot(SNAPSHOT).table;
 
-  test('every unit price is exactly what the recorded AWS pages give (npm run pricing:from-sources rebuilds them)', () => {
+  test('every unit price is exactly what the recorded AWS pages and file lines give (npm run pricing:from-sources rebuilds them)', () => {
     const byKey = <T extends { region: string; resource: string }>(xs: readonly T[]) =>
       [...xs].sort((a, b) => `${a.region} ${a.resource}`.localeCompare(`${b.region} ${b.resource}`));
-    expect(byKey(table.units)).toEqual(byKey(unitsFromPages(sources.units)));
-    expect(table.units.length).toBeGreaterThan(0);
+    expect(byKey(table.units)).toEqual(byKey([...unitsFromPages(sources.units), ...sources.unitsFromGitFiles.map(unitOfGitSource)]));
+    expect(table.units.length).toBe(7);
   });
 
   test('every unit origin is a dated AWS page, quoted, with the region the figure is for', () => {
-    for (const u of table.units) {
+    const pages = table.units.filter((u) => u.origin.startsWith('https://'));
+    expect(pages.map((u) => u.resource).sort()).toEqual(['lambda-gb-second', 'lambda-request']);
+    for (const u of pages) {
       expect(u.origin).toMatch(/^https:\/\/aws\.amazon\.com\/\S+ \(.*published \d{4}-\d{2}-\d{2}/);
       expect(u.origin).toContain(`Priced for ${u.region} only.`);
       expect(u.origin).toContain('US East (N. Virginia)');
+      expect(u.region).toBe('us-east-1');
+    }
+  });
+
+  test('every other unit origin is a line of a file at the commit that last changed it, with its blob and the line that sets the region', () => {
+    const files = table.units.filter((u) => !u.origin.startsWith('https://'));
+    expect(files.map((u) => u.resource).sort()).toEqual(['cloudwatch-alarm-month', 'ebs-gp3-gb-month', 'nat-gateway-gb-processed', 'nat-gateway-hour', 'sqs-request']);
+    for (const u of files) {
+      const s = sources.unitsFromGitFiles.find((x) => x.resource === u.resource && x.region === u.region)!;
+      expect(u.origin.startsWith(`${s.repo} ${s.path} at commit ${s.commit} (its last change, committed ${s.committedOn}; blob ${s.blob}; `)).toBe(true);
+      expect(u.origin).toContain(`${s.block}: "${s.line}"`);
+      expect(u.origin).toContain(`region: ${s.regionFile.path} "${s.regionFile.line}"`);
+      expect(u.origin).toContain(`conversion: ${s.conversion}`);
+      expect(u.origin.endsWith(`Priced for ${u.region} only.`)).toBe(true);
+      expect(u.validOn).toBe(s.committedOn);
       expect(u.region).toBe('us-east-1');
     }
   });
@@ -157,5 +177,128 @@ describe('reading a generated price table', () => {
     expect(() => parseGeneratedRegion(GO.replace('1.500000', '0.000000'), 'Prices', 'us-east-1')).toThrow(
       'Prices["us-east-1"]["g5.xlarge"] = 0.000000 is not a positive price',
     );
+  });
+});
+
+describe('parsePriceSources: a unit read from a file line is refused when the line does not give its price', () => {
+  const base = manifestJson();
+  const nat = base.unitsFromGitFiles.find((u) => u.resource === 'nat-gateway-hour')!;
+  const withGit = (u: unknown) => ({ ...base, unitsFromGitFiles: [u] });
+  const at = `m.json: unitsFromGitFiles[${nat.id}]`;
+
+  test('the recorded NAT hour: $32.85 for 730 hours is $0.045 per hour to the cent', () => {
+    expect(nat).toMatchObject({ figure: '$32.85', per: 730, rounding: 'cent', usdPerUnit: 0.045, validOn: '2024-07-01', committedOn: '2024-07-01' });
+    expect(nat.line).toContain('730  hours');
+    expect(() => parsePriceSources(withGit(nat), 'm.json')).not.toThrow();
+  });
+
+  test('a line that does not contain its figure', () => {
+    expect(() => parsePriceSources(withGit({ ...nat, line: nat.line.replace('$32.85', '$33.00') }), 'm.json')).toThrow(`${at}: the line does not contain the figure "$32.85"`);
+  });
+
+  test('a price that does not give the figure to the cent (rounded) or exactly (not rounded)', () => {
+    expect(() => parsePriceSources(withGit({ ...nat, usdPerUnit: 0.046 }), 'm.json')).toThrow(`${at}: 730 x usdPerUnit 0.046 = 33.58 is not the figure $32.85 to the cent`);
+    // 730 x 0.045005 = 32.85365: within half a cent of $32.85, so a rounded figure accepts it, an exact one does not.
+    expect(() => parsePriceSources(withGit({ ...nat, usdPerUnit: 0.045005 }), 'm.json')).not.toThrow();
+    expect(() => parsePriceSources(withGit({ ...nat, usdPerUnit: 0.045005, rounding: 'none' }), 'm.json')).toThrow(
+      `${at}: 730 x usdPerUnit 0.045005 = 32.85365 is not the figure $32.85`,
+    );
+  });
+
+  test('a region file line that does not set the recorded region', () => {
+    expect(() => parsePriceSources(withGit({ ...nat, regionFile: { ...nat.regionFile, line: 'region = "us-west-2"' } }), 'm.json')).toThrow(
+      `${at}: the region file's line does not set the region "us-east-1"`,
+    );
+  });
+
+  test('a validOn other than the commit date of the file\'s last change', () => {
+    expect(() => parsePriceSources(withGit({ ...nat, validOn: '2026-01-01' }), 'm.json')).toThrow(
+      `${at}: validOn 2026-01-01 must be the commit date 2024-07-01 of the file's last change`,
+    );
+  });
+
+  test('a second source for a price a page already gives', () => {
+    const lambda = base.units.find((u) => u.resource === 'lambda-request')!;
+    expect(() => parsePriceSources({ ...base, unitsFromGitFiles: [...base.unitsFromGitFiles, { ...nat, id: 'x', resource: 'lambda-request' }] }, 'm.json')).toThrow(
+      `m.json: units: two sources for ${lambda.resource} in us-east-1`,
+    );
+  });
+
+  test('a malformed block, figure or blob id', () => {
+    expect(() => parsePriceSources(withGit({ ...nat, block: 'NAT gateway' }), 'm.json')).toThrow('m.json is malformed: unitsFromGitFiles.0.block: must be a Terraform address <type>.<name>');
+    expect(() => parsePriceSources(withGit({ ...nat, figure: '32.85' }), 'm.json')).toThrow('m.json is malformed: unitsFromGitFiles.0.figure: must be a dollar figure such as $32.85');
+    expect(() => parsePriceSources(withGit({ ...nat, regionFile: { ...nat.regionFile, blob: 'abc' } }), 'm.json')).toThrow(
+      'm.json is malformed: unitsFromGitFiles.0.regionFile.blob: must be a 40-hex git object id',
+    );
+  });
+});
+
+// A cost breakdown and a Terraform file in the shape of infracost's golden tests (written for this test).
+const GOLDEN = [
+  '',
+  ' Name                    Monthly Qty  Unit     Monthly Cost   ',
+  '                                                              ',
+  ' aws_nat_gateway.other                                        ',
+  ' └─ NAT gateway                  730  hours         $99.99    ',
+  '                                                              ',
+  ' aws_nat_gateway.nat                                          ',
+  ' ├─ NAT gateway                  730  hours         $32.85    ',
+  ' └─ Data processed    Monthly cost depends on usage: $0.045 per GB',
+  '                                                              ',
+  ' OVERALL TOTAL                                      $32.85 ',
+].join('\n');
+const TF = ['provider "aws" {', '  region                      = "us-east-1"', '}', '', 'resource "aws_nat_gateway" "nat" {', '  subnet_id = "subnet-1"', '}'].join('\n');
+const UNIT: GitUnitSource = {
+  id: 'test-nat-hour',
+  resource: 'nat-gateway-hour',
+  region: 'us-east-1',
+  usdPerUnit: 0.045,
+  unit: 'Hrs',
+  validOn: '2030-01-02',
+  repo: 'owner/repo',
+  path: 'nat.golden',
+  commit: 'c'.repeat(40),
+  committedOn: '2030-01-02',
+  blob: 'd'.repeat(40),
+  generatedBy: 'a test tool',
+  line: '├─ NAT gateway                  730  hours         $32.85',
+  block: 'aws_nat_gateway.nat',
+  figure: '$32.85',
+  per: 730,
+  rounding: 'cent',
+  conversion: '$32.85 / 730 = $0.045 per hour',
+  regionFile: { path: 'nat.tf', blob: 'e'.repeat(40), line: 'region                      = "us-east-1"' },
+};
+
+describe('reading a unit price from a recorded file line', () => {
+  test('the line in its block, the region set once by the .tf that declares the resource: an entry quoting all of it', () => {
+    expect(unitFromGitFile(UNIT, GOLDEN, TF)).toEqual({
+      resource: 'nat-gateway-hour',
+      region: 'us-east-1',
+      usdPerUnit: 0.045,
+      unit: 'Hrs',
+      source: 'snapshot',
+      validOn: '2030-01-02',
+      origin:
+        `owner/repo nat.golden at commit ${'c'.repeat(40)} (its last change, committed 2030-01-02; blob ${'d'.repeat(40)}; a test tool): ` +
+        'aws_nat_gateway.nat: "├─ NAT gateway                  730  hours         $32.85"; region: nat.tf "region                      = "us-east-1""; ' +
+        'conversion: $32.85 / 730 = $0.045 per hour. Priced for us-east-1 only.',
+    });
+  });
+
+  test('refuses a file without the block, or with the line only in another block', () => {
+    const where = `owner/repo nat.golden at ${'c'.repeat(40)}`;
+    expect(() => unitFromGitFile({ ...UNIT, block: 'aws_nat_gateway.gone' }, GOLDEN, TF)).toThrow(`${where} has no block aws_nat_gateway.gone`);
+    expect(() => unitFromGitFile({ ...UNIT, block: 'aws_nat_gateway.other' }, GOLDEN, TF)).toThrow(`${where} has no line "${UNIT.line}" in the block aws_nat_gateway.other`);
+    expect(() => unitFromGitFile(UNIT, GOLDEN.replace('$32.85    ', '$32.86    '), TF)).toThrow(`${where} has no line "${UNIT.line}" in the block aws_nat_gateway.nat`);
+  });
+
+  test('refuses a .tf that sets another region, sets one twice, or does not declare the block\'s resource', () => {
+    const rf = `owner/repo nat.tf at ${'c'.repeat(40)}`;
+    expect(() => unitFromGitFile(UNIT, GOLDEN, TF.replace('us-east-1', 'us-west-2'))).toThrow(
+      `${rf} must set the region once, as "region                      = "us-east-1""; it has ["region                      = \\"us-west-2\\""]`,
+    );
+    expect(() => unitFromGitFile(UNIT, GOLDEN, `${TF}\nprovider "aws" {\n  alias = "w"\n  region = "us-west-2"\n}`)).toThrow(`${rf} must set the region once`);
+    expect(() => unitFromGitFile(UNIT, GOLDEN, TF.replace('"nat" {', '"other" {'))).toThrow(`${rf} does not declare resource "aws_nat_gateway" "nat"`);
   });
 });
