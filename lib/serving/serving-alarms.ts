@@ -251,7 +251,7 @@ export class ServingAlarms extends Construct {
     const minPerPeriod = this.minRequestsPerMinute * seconds / 60;
     return new cloudwatch.MathExpression({
       expression: `IF(r >= ${minPerPeriod}, 1000 * cost / (${3600 / seconds} * r), 0)`,
-      usingMetrics: { r: this.endpoint.metrics.requests(), cost: costPerHour },
+      usingMetrics: { r: atPeriod(this.endpoint.metrics.requests(), period), cost: atPeriod(costPerHour, period) },
       label: 'USD per 1,000 requests',
       period,
     });
@@ -295,4 +295,23 @@ export class ServingAlarms extends Construct {
       this.notifying.add(alarm);
     }
   }
+}
+
+/**
+ * `metric` with every metric in it at `period`. A math expression overrides the periods of the metrics it uses with
+ * its own and warns at synth for each one; giving them the period first renders the same alarm without the warning.
+ */
+function atPeriod(metric: cloudwatch.IMetric, period: Duration): cloudwatch.IMetric {
+  if (metric instanceof cloudwatch.MathExpression) {
+    return new cloudwatch.MathExpression({
+      expression: metric.expression,
+      usingMetrics: Object.fromEntries(Object.entries(metric.usingMetrics).map(([id, m]) => [id, atPeriod(m, period)])),
+      label: metric.label,
+      color: metric.color,
+      period,
+      searchAccount: metric.searchAccount,
+      searchRegion: metric.searchRegion,
+    });
+  }
+  return metric instanceof cloudwatch.Metric ? metric.with({ period }) : metric;
 }

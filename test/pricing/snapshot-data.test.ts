@@ -79,16 +79,16 @@ describe('the committed environments on the committed snapshot', () => {
     }
   });
 
-  test('in us-east-1 every line but the load balancer\'s is priced from a traced source (Lambda: a dated AWS page; gp3, NAT, alarms, SQS: infracost golden files)', () => {
+  test('in us-east-1 every line is priced from a traced source (Lambda: a dated AWS page; gp3, NAT, alarms, SQS, ALB hour and LCU: infracost golden files)', () => {
     for (const e of estimates) {
       const env = ENVIRONMENTS.find((x) => x.name === e.environment)!;
       expect(env.region).toBe('us-east-1');
-      // Only the load balancer's lines have no traced price (docs/pricing-sources.md); they name their quantity.
-      expect(e.notPriced).toEqual(['Endpoint: ALB hours', `Endpoint: LCUs (${env.serving!.expectedLoad.requestsPerSecond} rps, 16,384 B/request)`]);
+      // The committed environments create no ECR interface endpoints, so no line needs the one unit price still
+      // missing in us-east-1 (vpc-interface-endpoint-hour, docs/pricing-sources.md).
+      expect(e.notPriced).toEqual([]);
       expect(e.notPriced).toEqual(expectedNotPriced(env));
-      expect(e.warnings.filter((w) => w.includes('not priced'))).toEqual([
-        `${env.name} (us-east-1): not priced (no price in the price table): Endpoint: ALB hours, Endpoint: LCUs (${env.serving!.expectedLoad.requestsPerSecond} rps, 16,384 B/request); the estimate is low by these lines`,
-      ]);
+      expect(e.warnings.filter((w) => w.includes('not priced'))).toEqual([]);
+      expect(e.endpoint!.excludes).toEqual([]);
       const line = (id: string) => e.components.find((c) => c.id === id)?.monthlyUsd;
       expect(line('lambda')).toBeCloseTo(DEFAULT_SMALL_PARTS.lambdaRequestsPerMonth * 0.0000002 + DEFAULT_SMALL_PARTS.lambdaGbSecondsPerMonth * 0.0000166667, 10);
       // Root volumes: GiB x $0.08 per GB-month for the instance-hours run, over the 730 h month.
@@ -99,9 +99,15 @@ describe('the committed environments on the committed snapshot', () => {
       expect(line('nat-gateway')).toBeCloseTo(env.fleet.natGateways * 0.045 * 730, 10);
       expect(line('cloudwatch-alarms')).toBeCloseTo(DEFAULT_SMALL_PARTS.cloudwatchAlarms * 0.1, 10);
       expect(line('sqs')).toBeCloseTo(DEFAULT_SMALL_PARTS.sqsRequestsPerMonth * 0.0000004, 10);
+      // The load balancer: $0.0225 an hour all month; $0.008 per LCU-hour for the LCUs of the hours the fleet serves.
+      expect(line('endpoint-alb')).toBeCloseTo(0.0225 * 730, 10);
+      expect(line('endpoint-lcu')).toBeCloseTo(e.endpoint!.lcu.perHour * 0.008 * e.hoursPerMonth, 10);
+      expect(line('endpoint-lcu')).toBeGreaterThan(0);
       const units = e.prices.flatMap((p) => (p.market === 'unit' ? [p] : []));
       expect(units.map((p) => [p.resource, p.region, p.usdPerUnit, p.validOn]).sort()).toEqual(
         [
+          ['alb-hour', 'us-east-1', 0.0225, '2024-07-01'],
+          ['alb-lcu-hour', 'us-east-1', 0.008, '2024-07-01'],
           ['cloudwatch-alarm-month', 'us-east-1', 0.1, '2024-07-01'],
           ['ebs-gp3-gb-month', 'us-east-1', 0.08, '2024-07-01'],
           ['lambda-gb-second', 'us-east-1', 0.0000166667, '2020-12-01'],

@@ -308,6 +308,11 @@ describe('a deploy of a new image (docs/serving.md)', () => {
   });
 });
 
+test.each(['dev', 'staging', 'prod'] as const)('%s: the serving alarms synthesize without CDK warnings (a quiet synth: no metric-period overrides)', (name) => {
+  const warnings = Annotations.fromStack(built[name].stack).findWarning('*', Match.anyValue());
+  expect(warnings.filter((w) => /ServingAlarms|overridden/.test(`${w.id} ${JSON.stringify(w.entry.data)}`)).map((w) => w.entry.data)).toEqual([]);
+});
+
 describe('dev: serving by tag, acknowledged in its config', () => {
   test('the mutable-tag warning is acknowledged (no gpu-fleet warning shows), the image is pulled by tag', () => {
     expect(dev.acknowledge).toContainEqual(expect.objectContaining({ id: 'gpu-fleet:mutableImageTag' }));

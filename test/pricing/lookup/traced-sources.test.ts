@@ -26,7 +26,7 @@ describe('the committed snapshot against its recorded sources (pricing/sources/p
     const byKey = <T extends { region: string; resource: string }>(xs: readonly T[]) =>
       [...xs].sort((a, b) => `${a.region} ${a.resource}`.localeCompare(`${b.region} ${b.resource}`));
     expect(byKey(table.units)).toEqual(byKey([...unitsFromPages(sources.units), ...sources.unitsFromGitFiles.map(unitOfGitSource)]));
-    expect(table.units.length).toBe(7);
+    expect(table.units.length).toBe(9);
   });
 
   test('every unit origin is a dated AWS page, quoted, with the region the figure is for', () => {
@@ -42,7 +42,9 @@ describe('the committed snapshot against its recorded sources (pricing/sources/p
 
   test('every other unit origin is a line of a file at the commit that last changed it, with its blob and the line that sets the region', () => {
     const files = table.units.filter((u) => !u.origin.startsWith('https://'));
-    expect(files.map((u) => u.resource).sort()).toEqual(['cloudwatch-alarm-month', 'ebs-gp3-gb-month', 'nat-gateway-gb-processed', 'nat-gateway-hour', 'sqs-request']);
+    expect(files.map((u) => u.resource).sort()).toEqual([
+      'alb-hour', 'alb-lcu-hour', 'cloudwatch-alarm-month', 'ebs-gp3-gb-month', 'nat-gateway-gb-processed', 'nat-gateway-hour', 'sqs-request',
+    ]);
     for (const u of files) {
       const s = sources.unitsFromGitFiles.find((x) => x.resource === u.resource && x.region === u.region)!;
       expect(u.origin.startsWith(`${s.repo} ${s.path} at commit ${s.commit} (its last change, committed ${s.committedOn}; blob ${s.blob}; `)).toBe(true);
@@ -190,6 +192,42 @@ describe('parsePriceSources: a unit read from a file line is refused when the li
     expect(nat).toMatchObject({ figure: '$32.85', per: 730, rounding: 'cent', usdPerUnit: 0.045, validOn: '2024-07-01', committedOn: '2024-07-01' });
     expect(nat.line).toContain('730  hours');
     expect(() => parsePriceSources(withGit(nat), 'm.json')).not.toThrow();
+  });
+
+  // lb_test.golden at its last change prints the ALB hour as a monthly total, "730  hours  $16.43", and the LCU as
+  // infracost's LCU-month (730 LCU-hours), "$5.84 per LCU", both rounded to the cent.
+  const alb = base.unitsFromGitFiles.find((u) => u.resource === 'alb-hour')!;
+  const lcu = base.unitsFromGitFiles.find((u) => u.resource === 'alb-lcu-hour')!;
+  const atAlb = `m.json: unitsFromGitFiles[${alb.id}]`;
+  const atLcu = `m.json: unitsFromGitFiles[${lcu.id}]`;
+
+  test('the recorded ALB hour: $16.43 for 730 hours supports $0.0225 (730 x $0.0225 = $16.425, the lower edge) up to under $0.0225137', () => {
+    expect(alb).toMatchObject({ block: 'aws_lb.lb1', figure: '$16.43', per: 730, rounding: 'cent', usdPerUnit: 0.0225, unit: 'Hrs', validOn: '2024-07-01' });
+    expect(alb.line).toContain('Application load balancer');
+    expect(alb.line).toContain('730  hours');
+    expect(() => parsePriceSources(withGit(alb), 'm.json')).not.toThrow();
+    expect(() => parsePriceSources(withGit({ ...alb, usdPerUnit: 0.0225136 }), 'm.json')).not.toThrow();
+    // Below the range: 730 x 0.022499 = 16.42427, more than half a cent under $16.43.
+    expect(() => parsePriceSources(withGit({ ...alb, usdPerUnit: 0.022499 }), 'm.json')).toThrow(
+      `${atAlb}: 730 x usdPerUnit 0.022499 = ${730 * 0.022499} is not the figure $16.43 to the cent`,
+    );
+    expect(() => parsePriceSources(withGit({ ...alb, usdPerUnit: 0.0225138 }), 'm.json')).toThrow(
+      `${atAlb}: 730 x usdPerUnit 0.0225138 = ${730 * 0.0225138} is not the figure $16.43 to the cent`,
+    );
+    // $16.425 is not "$16.43" exactly: only the rounded reading accepts $0.0225.
+    expect(() => parsePriceSources(withGit({ ...alb, rounding: 'none' }), 'm.json')).toThrow(`${atAlb}: 730 x usdPerUnit 0.0225 = ${730 * 0.0225} is not the figure $16.43`);
+  });
+
+  test('the recorded LCU-hour: $5.84 per 730 LCU-hours supports $0.0079932 to $0.0080068, and $0.008 gives it', () => {
+    expect(lcu).toMatchObject({ block: 'aws_lb.lb1', figure: '$5.84', per: 730, rounding: 'cent', usdPerUnit: 0.008, unit: 'LCU-Hrs', validOn: '2024-07-01' });
+    expect(lcu.line).toContain('Load balancer capacity units');
+    expect(lcu.line).toContain('$5.84 per LCU');
+    expect(() => parsePriceSources(withGit(lcu), 'm.json')).not.toThrow();
+    // Read as a price per LCU-hour (per 1) it is refused: the line's LCU is a month of LCU-hours.
+    expect(() => parsePriceSources(withGit({ ...lcu, per: 1 }), 'm.json')).toThrow(`${atLcu}: 1 x usdPerUnit 0.008 = 0.008 is not the figure $5.84 to the cent`);
+    expect(() => parsePriceSources(withGit({ ...lcu, usdPerUnit: 0.00801 }), 'm.json')).toThrow(
+      `${atLcu}: 730 x usdPerUnit 0.00801 = ${730 * 0.00801} is not the figure $5.84 to the cent`,
+    );
   });
 
   test('a line that does not contain its figure', () => {
