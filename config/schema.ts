@@ -110,7 +110,7 @@ export const FleetSchema = block({
   /** GPU instance types, in on-demand priority order (the on-demand base runs on the first one available). */
   instanceTypes: z.array(z.string({ error: 'must be an instance type name' }), { error: 'must be a list of GPU instance types' })
     .min(1, { error: 'must list at least one GPU instance type' }),
-  /** On-demand instances (or GPUs) that always run, whatever spot does. */
+  /** On-demand capacity that always runs, whatever spot does, in capacity units (instances, GPUs or throughput units: `capacityUnit`). */
   onDemandBaseCapacity: size(),
   /** Share of capacity above the base that is spot, 0-100. */
   spotPercentageAboveBase: z.number({ error: 'must be a number from 0 to 100' })
@@ -219,7 +219,7 @@ export const ScheduleSchema = block({
 });
 
 export const UsageSchema = block({
-  /** Average number of spot instances (or GPUs) running above the base, for the cost estimate. */
+  /** Average capacity running above the base, for the cost estimate, in capacity units (instances, GPUs or throughput units: `fleet.capacityUnit`). */
   averageSpotInstances: z.number({ error: 'must be a number >= 0' }).min(0, { error: 'must be >= 0' }),
   /** Hours per month the fleet runs when it has no schedule (730 = always on). */
   hoursPerMonth: z.number({ error: 'must be hours from 0 to 744' }).gt(0, { error: 'must be > 0 and <= 744 hours' })

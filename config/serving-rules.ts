@@ -166,6 +166,8 @@ const scaling: Rule = (env) => {
   }
   if (fleet.scaling.metric.kind === 'request-count') {
     if (!s) p.push(`${n}.fleet.scaling.metric.kind ("request-count") needs serving: requests are counted at the serving endpoint's load balancer`);
+    // In throughput units the target is requests/second per unit, not per host: throughputUnits checks it.
+    if (fleet.capacityUnit === 'throughput') return p;
     const missing = missingTypes(env);
     if (missing.length) {
       p.push(`${n}.cost.throughputRps (missing ${listed(missing)}) must give a figure for every fleet.instanceTypes entry when fleet.scaling.metric.kind is "request-count": the requests per host come from the slowest type`);
@@ -195,6 +197,13 @@ const throughputUnits: Rule = (env) => {
     if (rps !== undefined && (Math.round(rps) < 1 || Math.round(rps) > 999)) {
       p.push(`${n}.cost.throughputRps.${t} (${rps}) must round to 1-999 requests/second when fleet.capacityUnit is "throughput": Auto Scaling weights are whole numbers from 1 to 999`);
     }
+  }
+  const { metric, predictive } = fleet.scaling;
+  if (metric.kind !== 'request-count') {
+    p.push(`${n}.fleet.scaling.metric.kind (${show(metric.kind)}) must be "request-count" when fleet.capacityUnit is "throughput": throughput units scale on requests per second per unit (targetUtilizationPercent of each unit's throughput); another metric would leave the units' meaning unused and the target ambiguous`);
+  }
+  if (predictive !== 'off') {
+    p.push(`${n}.fleet.scaling.predictive (${show(predictive)}) must be "off" when fleet.capacityUnit is "throughput": predictive scaling is built for requests per host, not per throughput unit`);
   }
   const routing = s?.endpoint?.routing ?? SERVING_DEFAULTS.endpoint.routing;
   if (s && routing !== 'least_outstanding_requests') {

@@ -160,6 +160,12 @@ export class OnDemandFallback extends Construct {
   readonly failureQueueAlarm: cloudwatch.Alarm;
   /** The most on-demand instances the fallback can add, for the cost report's worst case. */
   readonly worstCaseExtraOnDemandInstances: number;
+  /**
+   * Main-group capacity units one unit of the fallback group's capacity counts: 1 when it carries the weights (they
+   * differ), else the common weight (it then counts instances). Multiply its GroupInServiceCapacity by this to add it
+   * to the main group's (e.g. ServingScaling `throughputTracking.fallbackUnitsPerCapacity`).
+   */
+  readonly unitsPerFallbackCapacity: number;
   /** The SSM parameter the controller keeps its state in. */
   readonly stateParameterName: string;
 
@@ -181,6 +187,7 @@ export class OnDemandFallback extends Construct {
       unitsPerInstance,
     }, weights, fallbackWeighted);
     this.worstCaseExtraOnDemandInstances = props.maxFallbackInstances;
+    this.unitsPerFallbackCapacity = fallbackWeighted ? 1 : unitsPerInstance;
     const stack = Stack.of(this);
 
     // --- The fallback group ---------------------------------------------------------------------------------

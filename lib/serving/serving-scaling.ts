@@ -45,6 +45,13 @@ export interface ServingThroughputTracking {
    * @default - the main group's capacity only
    */
   readonly fallbackGroup?: autoscaling.IAutoScalingGroup;
+  /**
+   * Throughput units one unit of the fallback group's in-service capacity counts
+   * (`OnDemandFallback.unitsPerFallbackCapacity`): 1 when it carries the weights, the common weight when the weights
+   * are all equal and it stays unweighted (it then counts instances).
+   * @default 1
+   */
+  readonly fallbackUnitsPerCapacity?: number;
 }
 
 export interface ServingScalingProps {
@@ -142,7 +149,8 @@ export class ServingScaling extends Construct {
       const capacity = (group: autoscaling.IAutoScalingGroup) => ({
         namespace: 'AWS/AutoScaling', metricName: 'GroupInServiceCapacity', dimensions: [{ name: 'AutoScalingGroupName', value: group.autoScalingGroupName }],
       });
-      const units = tracking.fallbackGroup ? 'FILL(m, 0) + FILL(f, 0)' : 'FILL(m, 0)';
+      const k = tracking.fallbackUnitsPerCapacity ?? 1;
+      const units = tracking.fallbackGroup ? `FILL(m, 0) + FILL(f, 0)${k === 1 ? '' : ` * ${k}`}` : 'FILL(m, 0)';
       this.throughputPolicy = new autoscaling.CfnScalingPolicy(this, 'ThroughputTracking', {
         autoScalingGroupName: asgName,
         policyType: 'TargetTrackingScaling',
@@ -174,6 +182,10 @@ export class ServingScaling extends Construct {
     const problems: string[] = [];
     if (!(Number.isFinite(utilization) && utilization >= 1 && utilization <= 100)) {
       problems.push(`throughputTracking.targetUtilizationPercent (${utilization}) must be from 1 to 100`);
+    }
+    const k = tracking.fallbackUnitsPerCapacity;
+    if (k !== undefined && !(Number.isInteger(k) && k >= 1 && k <= 999)) {
+      problems.push(`throughputTracking.fallbackUnitsPerCapacity (${k}) must be a whole number from 1 to 999 (a capacity weight)`);
     }
     if (props.endpoint.routing !== elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS) {
       problems.push(`throughputTracking needs the endpoint's routing to be ${elbv2.TargetGroupLoadBalancingAlgorithmType.LEAST_OUTSTANDING_REQUESTS} (it is ${props.endpoint.routing}): round robin gives a slow host as many requests as a fast one, so units would not match load`);

@@ -10,6 +10,7 @@ import {
 } from '../pricing/estimate';
 import type { PriceRequest, PriceTable } from '../pricing/types';
 import { averageCapacityHoursPerMonth, averageScheduledHoursPerMonth, CapacityHours } from '../schedule/hours-per-month';
+import { throughputWeights } from '../serving/request-targets';
 import { parseEcrRepository } from '../shared/serving-spec';
 import { describeDays, weeklyUpTime } from '../shared/weekly-schedule';
 import { servingTimings } from './serving-timings';
@@ -35,6 +36,7 @@ export function costModelEnvironment(cfg: EnvironmentConfig): CostModelEnvironme
       rootVolumeGiB: f.rootVolumeGiB,
       natGateways: f.natGateways,
       ...(f.existingVpc ? { existingVpc: true } : {}),
+      ...(f.capacityUnit === 'throughput' ? { throughputWeights: fleetThroughputWeights(cfg) } : {}),
     },
     budget: { monthlyLimitUsd: cfg.budget.monthlyLimitUsd },
     usage: { averageSpotInstances: cfg.usage.averageSpotInstances, hoursPerMonth: cfg.usage.hoursPerMonth },
@@ -56,6 +58,14 @@ export function costModelEnvironment(cfg: EnvironmentConfig): CostModelEnvironme
         : {}),
     },
   };
+}
+
+/**
+ * The capacity weights of a fleet counted in throughput units: `round(cost.throughputRps)` per type, the one
+ * definition (lib/serving `throughputWeights`) the group's overrides, the fallback group and the cost estimate share.
+ */
+export function fleetThroughputWeights(cfg: EnvironmentConfig): Record<string, number> {
+  return throughputWeights({ throughputRps: cfg.cost.throughputRps ?? {}, instanceTypes: cfg.fleet.instanceTypes });
 }
 
 /** Weeks in an average month (365.25 days / 7 / 12). */
@@ -146,7 +156,14 @@ export function priceRequestsFor(environments: readonly EnvironmentConfig[]): Pr
   }));
 }
 
-/** The spot capacity the fleet can ask for at most: its burst above the base, when that burst is spot. */
+/**
+ * The spot capacity the fleet can ask for at most, in instances (the placement score's unit): its burst above the
+ * base, when that burst is spot. In throughput units, the burst's units over the smallest weight (the most instances
+ * they can take).
+ */
 function spotBurst(e: EnvironmentConfig): number {
-  return e.fleet.spotPercentageAboveBase > 0 ? Math.max(0, e.fleet.maxSize - e.fleet.onDemandBaseCapacity) : 0;
+  if (e.fleet.spotPercentageAboveBase === 0) return 0;
+  const units = Math.max(0, e.fleet.maxSize - e.fleet.onDemandBaseCapacity);
+  if (e.fleet.capacityUnit !== 'throughput') return units;
+  return Math.ceil(units / Math.min(...Object.values(fleetThroughputWeights(e))));
 }

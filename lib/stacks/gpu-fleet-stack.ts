@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, ScalingMetricConfig } from '../../config/types';
+import { SERVING_DEFAULTS } from '../../config/schema';
 import { FleetConfigError } from '../../config/validate';
 import { BudgetGuard } from '../budget/budget-guard';
 import { fleetCostPerHour } from '../dashboard/cost-metric';
@@ -21,6 +22,7 @@ import { ServingEndpoint } from '../serving/serving-endpoint';
 import { ServingScaling } from '../serving/serving-scaling';
 import { ServingWorkload } from '../serving/serving-workload';
 import { WARNING_IDS } from '../shared/warning-ids';
+import { fleetThroughputWeights } from './cost-inputs';
 import { endpointProps, rolloutOptions, servingSlo, smallestGpuMemory, workloadProps } from './serving-props';
 import { requestsPerHostPerMinute, servingTimings } from './serving-timings';
 
@@ -59,7 +61,7 @@ export class GpuFleetStack extends Stack {
   public readonly workload?: ServingWorkload;
   /** The endpoint's alarms (5xx rate, latency: the rollouts watch them; no healthy host, cost per 1,000 requests), with `serving`. */
   public readonly servingAlarms?: ServingAlarms;
-  /** The latency guard, with `serving` and request-count scaling. */
+  /** The latency guard, with `serving` and request-count scaling; in throughput units also the requests-per-unit policy. */
   public readonly servingScaling?: ServingScaling;
 
   constructor(scope: Construct, id: string, props: GpuFleetStackProps) {
@@ -78,11 +80,9 @@ export class GpuFleetStack extends Stack {
 
     const serving = cfg.serving;
     const existingVpc = cfg.fleet.existingVpc;
-    if (cfg.fleet.capacityUnit === 'throughput') {
-      // ServingScaling can track throughput units, but the cost estimate (and the burn alarm built from it) would read
-      // min, max, base and average spot as instances or GPUs: wrong figures by the weights, so no build at all.
-      throw new FleetConfigError([`${cfg.name}.fleet.capacityUnit ("throughput") is validated but not built yet: the cost estimate still counts capacity in instances or GPUs, so its figures would be wrong by the throughput weights; use 'auto' (docs/serving.md)`]);
-    }
+    // Throughput units: each type weighs round(cost.throughputRps) in the main group, the fallback group (it takes
+    // GpuFleet.weights) and the cost estimate (lib/stacks/cost-inputs.ts, the same function).
+    const throughputUnits = cfg.fleet.capacityUnit === 'throughput';
     const network = new FleetNetwork(this, 'Network', {
       availabilityZones: cfg.availabilityZones,
       natGateways: cfg.fleet.natGateways,
@@ -118,6 +118,7 @@ export class GpuFleetStack extends Stack {
       vpc: network.vpc,
       availabilityZones: cfg.availabilityZones,
       instanceTypes: cfg.fleet.instanceTypes,
+      capacityWeights: throughputUnits ? fleetThroughputWeights(cfg) : undefined,
       minCapacity: cfg.fleet.minSize,
       maxCapacity: cfg.fleet.maxSize,
       onDemandBaseCapacity: cfg.fleet.onDemandBaseCapacity,
@@ -208,15 +209,26 @@ export class GpuFleetStack extends Stack {
     this.workload?.attachTo(this.fleet.role, [this.fleet.autoScalingGroup, ...(this.fallback ? [this.fallback.fallbackGroup] : [])]);
 
     const hourlyPrices = { onDemandUsdPerInstance: cost.hourly.onDemandBaseUsdPerInstance, spotUsdPerInstance: cost.hourly.spotExpectedUsdPerInstance };
+    // The cost-per-hour expressions count in-service instances, so they split them at the base in instances (with
+    // weights, onDemandBaseCapacity counts units: GPUs or throughput units).
+    const baseInstances = cost.fleet.baseInstances;
     const metric = cfg.fleet.scaling.metric;
     if (serving && this.endpoint && timings && metric.kind === 'request-count') {
-      // GpuFleet tracks requests per host; the guard adds hosts when the SLO percentile is above the SLO, and scale-in
-      // then needs both policies to agree.
+      // GpuFleet tracks requests per host, or (throughput units) this tracks requests per second per unit; the guard
+      // adds hosts when the SLO percentile is above the SLO, and scale-in then needs both policies to agree.
       this.servingScaling = new ServingScaling(this, 'ServingScaling', {
         autoScalingGroup: this.fleet.autoScalingGroup,
         endpoint: this.endpoint,
         warmup: Duration.seconds(timings.warmupSeconds),
         throughputRps: cfg.cost.throughputRps,
+        throughputTracking: throughputUnits
+          ? {
+            capacityWeights: this.fleet.weights,
+            targetUtilizationPercent: metric.targetUtilizationPercent ?? SERVING_DEFAULTS.requestCount.targetUtilizationPercent,
+            fallbackGroup: this.fallback?.fallbackGroup,
+            fallbackUnitsPerCapacity: this.fallback?.unitsPerFallbackCapacity,
+          }
+          : undefined,
         latencyGuard: (metric.latencyGuard ?? true)
           ? { percentile: servingSlo(serving).latencyPercentile, threshold: servingSlo(serving).latency }
           : undefined,
@@ -231,7 +243,7 @@ export class GpuFleetStack extends Stack {
         costPerHour: fleetCostPerHour({
           mainGroup: this.fleet.autoScalingGroup,
           fallbackGroup: this.fallback?.fallbackGroup,
-          onDemandBaseCapacity: cfg.fleet.onDemandBaseCapacity,
+          onDemandBaseCapacity: baseInstances,
           onDemandPercentageAboveBase: 100 - cfg.fleet.spotPercentageAboveBase,
           hourlyPrices,
         }),
@@ -249,7 +261,7 @@ export class GpuFleetStack extends Stack {
     this.dashboard = new FleetDashboard(this, 'Dashboard', {
       fleetTag: this.fleet.fleetTag,
       mainGroup: this.fleet.autoScalingGroup,
-      onDemandBaseCapacity: cfg.fleet.onDemandBaseCapacity,
+      onDemandBaseCapacity: baseInstances,
       onDemandPercentageAboveBase: 100 - cfg.fleet.spotPercentageAboveBase,
       hourlyPrices,
       fallbackGroup: this.fallback?.fallbackGroup,
@@ -315,7 +327,9 @@ function scalingMetric(cfg: EnvironmentConfig, endpoint: ServingEndpoint | undef
   const m: ScalingMetricConfig = cfg.fleet.scaling.metric;
   if (m.kind === 'gpu-utilization') return { kind: 'gpu-utilization', targetPercent: m.targetPercent };
   if (m.kind === 'request-count') {
-    // The latency guard (m.latencyGuard) is a second policy of the serving scaling part; not built here.
+    // The latency guard (m.latencyGuard) is a second policy of the serving scaling part; not built here. In
+    // throughput units ServingScaling tracks requests per second per unit instead of GpuFleet's requests per host.
+    if (cfg.fleet.capacityUnit === 'throughput') return { kind: 'external' };
     if (!endpoint) throw new FleetConfigError([`${cfg.name}.fleet.scaling.metric.kind ("request-count") needs serving: requests are counted at the serving endpoint's load balancer`]);
     return { kind: 'request-count', targetGroup: endpoint.targetGroup, targetRequestsPerMinute: requestsPerHostPerMinute(cfg) };
   }

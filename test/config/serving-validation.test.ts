@@ -45,6 +45,9 @@ const withRps = (env: EnvironmentConfig, throughputRps: Record<string, number>):
 const problemsOf = (base: EnvironmentConfig, o: DeepPartial<EnvironmentConfig>) => environmentProblems(withOverrides(base, o));
 const sv = (o: DeepPartial<ServingConfig>) => ({ serving: o }) as DeepPartial<EnvironmentConfig>;
 
+/** Least outstanding requests routing, which throughput units need (no slow start with it). */
+const LOR = sv({ endpoint: { routing: 'least_outstanding_requests', slowStartSeconds: 0 } });
+
 describe('serving config: valid', () => {
   test('the serving bases and the committed environments are valid', () => {
     expect(Object.values(S).map((e) => environmentProblems(e))).toEqual([[], [], []]);
@@ -80,6 +83,14 @@ describe('serving config: valid', () => {
   test('request-count scaling with the throughput of every type; throughput units with least outstanding requests', () => {
     expect(environmentProblems(withMetric(S.staging, { kind: 'request-count' }))).toEqual([]);
     expect(problemsOf(S.staging, { fleet: { capacityUnit: 'throughput' }, ...sv({ endpoint: { routing: 'least_outstanding_requests', slowStartSeconds: 0 } }) })).toEqual([]);
+  });
+
+  test('throughput units: the per-host request target does not apply (1 rps at 1% is 0.01 rps per unit), one message for a missing figure', () => {
+    const t = withRps(withMetric(S.staging, { kind: 'request-count', targetUtilizationPercent: 1 }), { 'g6.xlarge': 1, 'g5.xlarge': 1, 'g6e.xlarge': 1, 'g4dn.xlarge': 1 });
+    expect(problemsOf(t, { fleet: { capacityUnit: 'throughput' }, ...LOR })).toEqual([]);
+    expect(problemsOf(withRps(S.staging, { 'g6.xlarge': 18, 'g5.xlarge': 22, 'g6e.xlarge': 40 }), { fleet: { capacityUnit: 'throughput' }, ...LOR })).toEqual([
+      'staging.cost.throughputRps (missing "g4dn.xlarge") must give a figure for every fleet.instanceTypes entry when fleet.capacityUnit is "throughput"',
+    ]);
   });
 
   test('an existing VPC with what serving needs', () => {
@@ -228,6 +239,12 @@ describe('serving config: every bad input named with environment, field, value a
     ['throughput units with a weight Auto Scaling cannot take', S.staging,
       { fleet: { capacityUnit: 'throughput' }, cost: { throughputRps: { 'g6.xlarge': 18, 'g5.xlarge': 22, 'g6e.xlarge': 1200, 'g4dn.xlarge': 0.4 } }, ...sv({ endpoint: { routing: 'least_outstanding_requests', slowStartSeconds: 0 } }) },
       'staging.cost.throughputRps.g6e.xlarge (1200) must round to 1-999 requests/second when fleet.capacityUnit is "throughput": Auto Scaling weights are whole numbers from 1 to 999'],
+    ['throughput units scaling on GPU utilization', withMetric(S.staging, { kind: 'gpu-utilization', targetPercent: 70 }), { fleet: { capacityUnit: 'throughput' }, ...LOR },
+      'staging.fleet.scaling.metric.kind ("gpu-utilization") must be "request-count" when fleet.capacityUnit is "throughput": throughput units scale on requests per second per unit (targetUtilizationPercent of each unit\'s throughput); another metric would leave the units\' meaning unused and the target ambiguous'],
+    ['throughput units scaling on a custom metric', withMetric(S.staging, { kind: 'custom', namespace: 'Q', metricName: 'Depth', statistic: 'Average', targetValue: 5 }), { fleet: { capacityUnit: 'throughput' }, ...LOR },
+      'staging.fleet.scaling.metric.kind ("custom") must be "request-count" when fleet.capacityUnit is "throughput": throughput units scale on requests per second per unit (targetUtilizationPercent of each unit\'s throughput); another metric would leave the units\' meaning unused and the target ambiguous'],
+    ['throughput units with predictive scaling', S.staging, { fleet: { capacityUnit: 'throughput', scaling: { predictive: 'forecast-only' } }, ...LOR },
+      'staging.fleet.scaling.predictive ("forecast-only") must be "off" when fleet.capacityUnit is "throughput": predictive scaling is built for requests per host, not per throughput unit'],
     ['an unknown capacity unit', S.staging, { fleet: { capacityUnit: 'gpus' as never } }, 'staging.fleet.capacityUnit ("gpus") must be \'auto\' or \'throughput\''],
     // An existing VPC: what we cannot see, the config must say
     ['existing VPC without an S3 endpoint decision', S.staging, { fleet: { existingVpc: { ...VPC, cidrBlock: '10.1.0.0/16' } } },

@@ -289,7 +289,9 @@ describe('OnDemandFallback: the controller', () => {
   });
 
   test('different weights: the fallback group carries them and counts units, MaxSize the cap times the smallest weight', () => {
-    const t = Template.fromStack(build({ weights: { 'g6.xlarge': 4, 'g5.xlarge': 2 } }).stack);
+    const b = build({ weights: { 'g6.xlarge': 4, 'g5.xlarge': 2 } });
+    expect(b.fallback.unitsPerFallbackCapacity).toBe(1);
+    const t = Template.fromStack(b.stack);
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ UNITS_PER_INSTANCE: '2', FALLBACK_WEIGHTED: 'true' }) } });
     const [fb] = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup', { Properties: { MinSize: '0', MaxSize: '8' } }));
     expect(fb.Properties.MixedInstancesPolicy.LaunchTemplate.Overrides).toEqual([
@@ -299,7 +301,10 @@ describe('OnDemandFallback: the controller', () => {
   });
 
   test('equal weights: the fallback group stays unweighted and counts instances', () => {
-    const t = Template.fromStack(build({ weights: { 'g6.xlarge': 4, 'g5.xlarge': 4 } }).stack);
+    const b = build({ weights: { 'g6.xlarge': 4, 'g5.xlarge': 4 } });
+    // Its capacity counts instances: each is 4 of the main group's units.
+    expect(b.fallback.unitsPerFallbackCapacity).toBe(4);
+    const t = Template.fromStack(b.stack);
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ UNITS_PER_INSTANCE: '4', FALLBACK_WEIGHTED: 'false' }) } });
     const [fb] = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup', { Properties: { MinSize: '0', MaxSize: '4' } }));
     expect(fb.Properties.MixedInstancesPolicy.LaunchTemplate.Overrides).toEqual([{ InstanceType: 'g6.xlarge' }, { InstanceType: 'g5.xlarge' }]);

@@ -212,6 +212,23 @@ describe('ServingScaling: capacity in throughput units', () => {
     expect(Annotations.fromStack(b.stack).findWarning('*', Match.stringLikeRegexp('differ'))).toEqual([]);
   });
 
+  test('equal weights: the unweighted fallback group counts instances, so its capacity is multiplied by the weight', () => {
+    const equal = { 'g6.xlarge': 20, 'g5.xlarge': 20, 'g6e.xlarge': 20, 'g4dn.xlarge': 20 };
+    const b = compose({ endpoint: { routing: LOR, slowStart: Duration.seconds(0) }, capacityWeights: equal, scalingMetric: () => ({ kind: 'external' }) });
+    const fallback = new OnDemandFallback(b.stack, 'Fallback', {
+      autoScalingGroup: b.fleet.autoScalingGroup, launchTemplate: b.fleet.launchTemplate, vpc: b.vpc, availabilityZones: AZS,
+      instanceTypes: STAGING_TYPES, topic: b.fleet.topic, fleetTag: b.fleet.fleetTag, maxFallbackInstances: 2, weights: b.fleet.weights,
+      targetGroups: [b.endpoint.targetGroup],
+    });
+    expect(fallback.unitsPerFallbackCapacity).toBe(20);
+    const s = scaling(b, {
+      throughputRps: equal,
+      throughputTracking: { capacityWeights: b.fleet.weights, fallbackGroup: fallback.fallbackGroup, fallbackUnitsPerCapacity: fallback.unitsPerFallbackCapacity },
+    });
+    const p = policies(b.stack)[b.stack.getLogicalId(s.throughputPolicy!)].Properties.TargetTrackingConfiguration;
+    expect(p.CustomizedMetricSpecification.Metrics[3].Expression).toBe('IF(FILL(m, 0) + FILL(f, 0) * 20 > 0, FILL(r, 0) / 60 / (FILL(m, 0) + FILL(f, 0) * 20), 0)');
+  });
+
   test('without a fallback group the main group\'s capacity alone, 100 % by default', () => {
     const b = throughputFleet();
     const s = scaling(b, { throughputRps: STAGING_RPS, throughputTracking: { capacityWeights: b.fleet.weights } });
@@ -263,7 +280,8 @@ describe('ServingScaling: construction errors name the prop, the value and the r
     ));
     const c = compose({ endpoint: { routing: LOR, slowStart: Duration.seconds(0) }, scalingMetric: () => ({ kind: 'external' }) });
     // GPU-count weights (all 1) are not throughput units.
-    expect(error(c, { throughputRps: STAGING_RPS, throughputTracking: { capacityWeights: c.fleet.weights } })).toBe(lines(
+    expect(error(c, { throughputRps: STAGING_RPS, throughputTracking: { capacityWeights: c.fleet.weights, fallbackUnitsPerCapacity: 0.5 } })).toBe(lines(
+      'throughputTracking.fallbackUnitsPerCapacity (0.5) must be a whole number from 1 to 999 (a capacity weight)',
       ...Object.entries(STAGING_RPS).map(([t, rps]) => `throughputTracking.capacityWeights.${t} (1) must be ${rps}, round(throughputRps.${t}): give GpuFleet capacityWeights: throughputWeights(...)`),
     ));
   });

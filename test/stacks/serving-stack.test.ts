@@ -6,7 +6,6 @@ import { dev, prod, staging } from '../../config/environments';
 import { EnvironmentConfig } from '../../config/types';
 import { configFromEnv } from '../../lib/interruption/runtime/env';
 import { INTERRUPTION_ENV } from '../../lib/shared/interruption-env';
-import { GpuFleetStack } from '../../lib/stacks/gpu-fleet-stack';
 import { requestsPerHostPerMinute, servingTimings } from '../../lib/stacks/serving-timings';
 import { events, lambdaContext, sqsEvent } from '../interruption/support/handler-fixtures';
 import { handlerHarness } from '../interruption/support/handler-harness';
@@ -423,12 +422,6 @@ describe('serving choices the stack turns into props', () => {
     const a = Annotations.fromStack(buildEnvironmentStack(cfg).stack);
     a.hasWarning('/GpuFleet-staging/Network', Match.stringLikeRegexp('every launch downloads the model and the image layers through NAT.*gpu-fleet:downloadsOverNat'));
     a.hasWarning('/GpuFleet-staging/Workload', Match.stringLikeRegexp('serving.model.sizeGiB \\(15\\) is more than 90% of the GPU memory of g4dn.xlarge \\(16 GiB\\).*gpu-fleet:modelMayNotFit'));
-  });
-
-  test('throughput units are validated but refused at synth: the cost estimate would misread their sizes', () => {
-    const cfg: EnvironmentConfig = { ...staging, fleet: { ...staging.fleet, capacityUnit: 'throughput' } };
-    expect(() => new GpuFleetStack(new (require('aws-cdk-lib').App)(), 'GpuFleet-staging', { config: cfg, costEstimate: {} as never, env: { region: 'us-east-1' } }))
-      .toThrow('staging.fleet.capacityUnit ("throughput") is validated but not built yet: the cost estimate still counts capacity in instances or GPUs, so its figures would be wrong by the throughput weights; use \'auto\' (docs/serving.md)');
   });
 
   test.each<[string, boolean | undefined, string[]]>([

@@ -1,7 +1,14 @@
 import { quantity, usd } from '../format';
 import { FAVOURED_SPOT_POOLS_PER_AZ, FleetShape } from './fleet-shape';
 import type { WorstCaseBasis } from './totals';
-import { CostModelEnvironment, SmallPartsUsage } from './types';
+import { CapacityUnit, CostModelEnvironment, SmallPartsUsage } from './types';
+
+/** The report's "Capacity unit" line. */
+export const CAPACITY_UNIT_LINES: Readonly<Record<CapacityUnit, string>> = {
+  instance: 'Capacity unit: instance.',
+  gpu: 'Capacity unit: GPU (instance types differ in GPU count; each type weighs its GPU count).',
+  throughput: 'Capacity unit: throughput unit (1 request/second at the SLO; each type weighs its rounded cost.throughputRps).',
+};
 
 /** How the fleet's hours were derived. */
 export function hoursAssumption(hours: number, scheduleDescription: string | undefined): string {
@@ -21,10 +28,24 @@ export function fleetAssumptions(
   const f = env.fleet;
   const { unitWord } = shape;
   const lines = [
-    `Capacity unit: ${unitWord}${shape.weighted ? ' (instance types differ in GPU count; each type weighs its GPU count)' : ''}.`,
-    `On-demand base: ${shape.baseInstances} x ${shape.base.name} (prioritized: first configured type offered).`,
+    CAPACITY_UNIT_LINES[shape.capacityUnit],
+    ...(shape.capacityUnit === 'throughput'
+      ? [`Throughput weights (units per instance): ${shape.types.map((t) => `${t.name} ${t.weight}`).join(', ')}.`]
+      : []),
+    `On-demand base: ${shape.baseInstances} x ${shape.base.name} (prioritized: first configured type offered)` +
+      // Whole instances: a base of fewer units than the base type weighs still runs one instance of it.
+      (shape.capacityUnit === 'throughput'
+        ? `, ${quantity(shape.baseInstances * shape.base.weight)} units for onDemandBaseCapacity ${f.onDemandBaseCapacity}.`
+        : '.'),
     `Burst above base: ${quantity(shape.burstUnits)} ${unitWord}s on average, ${f.spotPercentageAboveBase}% spot.`,
   ];
+  if (shape.capacityUnit !== 'instance') {
+    lines.push(
+      `Average instances: ${shape.averageInstances.map((t) => `${t.instanceType} ${quantity(t.onDemand + t.spot)}` +
+        (t.onDemand > 0 && t.spot > 0 ? ` (${quantity(t.onDemand)} on-demand, ${quantity(t.spot)} spot)` : t.spot > 0 ? ' spot' : ' on-demand')).join(', ')}` +
+        ` (${unitWord}s / each type's weight; the spot ${unitWord}s in equal shares over the favoured pools).`,
+    );
+  }
   if (shape.hasSpot) {
     lines.push(
       `Spot expected: mean p50 per ${unitWord} of the ${FAVOURED_SPOT_POOLS_PER_AZ} cheapest pools per AZ ` +

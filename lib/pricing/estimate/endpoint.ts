@@ -70,7 +70,6 @@ export function lcuFigures(
 
 /** Launches a month and how they were counted. */
 export function launchesPerMonth(
-  env: CostModelEnvironment,
   s: ServingCostInputs,
   shape: FleetShape,
   churn: Pick<ChurnFigures, 'interruptionsPerMonth' | 'unknownBucketPools' | 'pricesDownload'>,
@@ -93,10 +92,11 @@ export function launchesPerMonth(
       basis.push(`${quantity(interruptions)} spot replacements (the interruptions a month of the churn line)`);
     } else {
       const runShare = hours.alwaysOn > 0 ? hours.fleet / hours.alwaysOn : 0;
-      interruptions = env.usage.averageSpotInstances * REPLACEMENTS_PER_SPOT_INSTANCE * runShare;
+      // Spot instances, not usage.averageSpotInstances: that counts capacity units (GPUs, throughput units).
+      interruptions = shape.spotInstances * REPLACEMENTS_PER_SPOT_INSTANCE * runShare;
       basis.push(
         `${quantity(interruptions)} spot replacements (assumption, no interruption bucket for ${churn.unknownBucketPools.join(', ')}: ` +
-          `${REPLACEMENTS_PER_SPOT_INSTANCE} a month per spot instance x ${quantity(env.usage.averageSpotInstances)} x ${quantity(runShare * 100)}% of the month run)`,
+          `${REPLACEMENTS_PER_SPOT_INSTANCE} a month per spot instance x ${quantity(shape.spotInstances)} x ${quantity(runShare * 100)}% of the month run)`,
       );
     }
   }
@@ -180,7 +180,7 @@ export function endpointParts(
   const imageViaGateway = s.s3GatewayEndpoint && s.imageSource === 'ecr';
   const viaNat = (s.s3GatewayEndpoint ? 0 : modelGb) + (imageViaGateway ? 0 : imageGb);
   const viaGateway = modelGb + imageGb - viaNat;
-  const launches = launchesPerMonth(env, s, shape, churn, hours);
+  const launches = launchesPerMonth(s, shape, churn, hours);
   // The churn line already prices each interruption's download (cost.churn.modelSizeGb): not twice.
   const counted = churn.pricesDownload ? launches.perMonth - launches.interruptions : launches.perMonth;
   if (churn.pricesDownload && launches.interruptions > 0) {

@@ -73,7 +73,7 @@ export function estimateEnvironmentCost(
   const commitment = commitmentFigure(env, shape, hours, notes);
   notes.assumptions.push(...fleetAssumptions(env, shape, totals.worstCase, smallParts, hours.alwaysOn));
 
-  const spotGpuHours = shape.hasSpot ? shape.spotUnits * shape.gpusPerUnit * hours.fleet : 0;
+  const spotGpuHours = shape.hasSpot ? shape.spotGpus * hours.fleet : 0;
   const schedule = options.scheduleDescription ? { scheduleDescription: options.scheduleDescription } : {};
   return {
     environment: env.name,

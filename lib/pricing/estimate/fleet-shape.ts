@@ -2,7 +2,7 @@ import { gpuInstanceType } from '../../catalog/gpu-instance-types';
 import type { PriceBook } from '../price-book';
 import type { OnDemandPrice, SpotPrice } from '../types';
 import { requireOnDemand, validSpot } from './prices';
-import { CostModelEnvironment, CostModelError, EnvironmentCostEstimate, EstimateNotes } from './types';
+import { CapacityUnit, CostModelEnvironment, CostModelError, EnvironmentCostEstimate, EstimateNotes } from './types';
 
 /**
  * How many of the cheapest spot pools per AZ the expected spot price averages over. price-capacity-optimized picks
@@ -14,8 +14,13 @@ export const FAVOURED_SPOT_POOLS_PER_AZ = 2;
 /** A configured instance type, as the group sees it. */
 export interface FleetType {
   readonly name: string;
-  /** Capacity units one instance counts for: its GPU count when the types differ in GPUs, else 1. */
+  /**
+   * Capacity units one instance counts for: its throughput weight in throughput units, else its GPU count when the
+   * types differ in GPUs, else 1.
+   */
   readonly weight: number;
+  /** GPUs of one instance. */
+  readonly gpus: number;
   /** The configured AZs that offer it. */
   readonly offeredAzs: readonly string[];
 }
@@ -29,13 +34,9 @@ export interface FleetPool {
 
 /** What the fleet runs on average, and at what hourly rates: everything the components are priced from. */
 export interface FleetShape {
-  readonly capacityUnit: 'instance' | 'gpu';
-  /** `GPU` or `instance`, for the explanations. */
+  readonly capacityUnit: CapacityUnit;
+  /** `GPU`, `instance` or `throughput unit`, for the explanations. */
   readonly unitWord: string;
-  /** Whether the types differ in GPU count, so each weighs its GPU count. */
-  readonly weighted: boolean;
-  /** GPUs per capacity unit: 1 when weighted, else every type's GPU count. */
-  readonly gpusPerUnit: number;
   /** Every configured type, in config order. */
   readonly types: readonly FleetType[];
   /** The types offered in at least one configured AZ, in config order. */
@@ -68,6 +69,21 @@ export interface FleetShape {
   readonly spotData: 'real' | 'partial' | 'none';
   /** Instances the average fleet runs. */
   readonly instancesRunning: number;
+  /** Spot instances the average fleet runs (each favoured pool runs an equal share of the spot units). */
+  readonly spotInstances: number;
+  /** GPUs the average fleet runs: per type, its instances x its GPU count (GPUs per unit differ by type). */
+  readonly gpusRunning: number;
+  /** GPUs the average spot burst runs. */
+  readonly spotGpus: number;
+  /** Average instances by type and market, in config order (types the average fleet does not run are left out). */
+  readonly averageInstances: readonly TypeInstances[];
+}
+
+/** What the average fleet runs of one type. */
+export interface TypeInstances {
+  readonly instanceType: string;
+  readonly onDemand: number;
+  readonly spot: number;
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -79,13 +95,16 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 export function fleetShape(env: CostModelEnvironment, book: PriceBook, notes: EstimateNotes): FleetShape {
   const f = env.fleet;
   const where = `${env.name} (${env.region})`;
-  // Capacity units: the group weights each type by its GPU count when the counts differ.
   const gpus = f.instanceTypes.map((t) => gpuCount(env, t, book));
-  const weighted = new Set(gpus).size > 1;
-  const capacityUnit = weighted ? 'gpu' : 'instance';
+  const throughput = throughputWeights(env);
+  // Capacity units: throughput weights when given (the group carries them), else the group weights each type by
+  // its GPU count when the counts differ, else every instance counts 1.
+  const gpuWeighted = new Set(gpus).size > 1;
+  const capacityUnit: CapacityUnit = throughput ? 'throughput' : gpuWeighted ? 'gpu' : 'instance';
   const types: FleetType[] = f.instanceTypes.map((name, i) => ({
     name,
-    weight: weighted ? gpus[i] : 1,
+    weight: throughput ? throughput[name] : gpuWeighted ? gpus[i] : 1,
+    gpus: gpus[i],
     offeredAzs: offeredAzs(env, name, book, notes),
   }));
   const typesNotOffered = types.filter((t) => t.offeredAzs.length === 0).map((t) => t.name);
@@ -126,22 +145,26 @@ export function fleetShape(env: CostModelEnvironment, book: PriceBook, notes: Es
   const spotExpectedPerUnit = favoured.length ? mean(favoured.map((p) => p.p50PerUnit)) : onDemandPerUnit;
   const spotLowPerUnit = pools.length ? Math.min(...pools.map((p) => p.price.currentUsdPerHour / p.type.weight)) : onDemandPerUnit;
   const spotHighPerUnit = favoured.length ? Math.max(...favoured.map((p) => p.price.p90UsdPerHour / p.type.weight)) : onDemandPerUnit;
-  const spotPerInstance = favoured.length ? mean(favoured.map((p) => p.price.p50UsdPerHour)) : baseOnDemand.usdPerHour;
   const spotSameTypeOnDemandPerUnit = favoured.length
     ? mean(favoured.map((p) => onDemand.get(p.type.name)!.usdPerHour / p.type.weight))
     : onDemandPerUnit;
   const capped = favoured.filter((p) => p.price.kind === 'cap').length;
   const spotData = capped === 0 ? 'real' : capped === favoured.length ? 'none' : 'partial';
-  // Instances per spot unit, for EBS: each favoured pool takes an equal share of the units.
-  const spotInstancesPerUnit = favoured.length ? mean(favoured.map((p) => 1 / p.type.weight)) : 1 / base.weight;
+  // Instances (and GPUs) per spot unit: each favoured pool takes an equal share of the units, so a pool of a type
+  // that weighs w runs share / w instances.
+  const perSpotUnit = (per: (t: FleetType) => number) => (favoured.length ? mean(favoured.map((p) => per(p.type) / p.type.weight)) : per(base) / base.weight);
+  const spotInstancesPerUnit = perSpotUnit(() => 1);
+  // Per instance-hour, what the spot units cost over the instances they run (not the pools' plain mean: with
+  // weights, a light type runs more instances per unit than a heavy one).
+  const spotPerInstance = favoured.length ? spotExpectedPerUnit / spotInstancesPerUnit : baseOnDemand.usdPerHour;
+  const baseRunning = baseInstances + onDemandBurstUnits / base.weight;
+  const spotInstances = spotUnits * spotInstancesPerUnit;
+  const spotGpus = spotUnits * perSpotUnit((t) => t.gpus);
   if (!hasSpot) notes.assumptions.push('The fleet runs no spot (spotPercentageAboveBase is 0): the burst is priced on-demand.');
 
   return {
     capacityUnit,
-    unitWord: capacityUnit === 'gpu' ? 'GPU' : 'instance',
-    weighted,
-    // Units are GPUs when weighted; otherwise every type has the same GPU count.
-    gpusPerUnit: weighted ? 1 : gpus[0],
+    unitWord: UNIT_WORDS[capacityUnit],
     types,
     offered,
     typesNotOffered,
@@ -162,8 +185,44 @@ export function fleetShape(env: CostModelEnvironment, book: PriceBook, notes: Es
     spotPerInstance,
     spotSameTypeOnDemandPerUnit,
     spotData,
-    instancesRunning: baseInstances + onDemandBurstUnits / base.weight + spotUnits * spotInstancesPerUnit,
+    instancesRunning: baseRunning + spotInstances,
+    spotInstances,
+    gpusRunning: baseRunning * base.gpus + spotGpus,
+    spotGpus,
+    averageInstances: averageInstances(types, base, baseRunning, favoured, spotUnits),
   };
+}
+
+/** How the explanations name one capacity unit. */
+export const UNIT_WORDS: Readonly<Record<CapacityUnit, string>> = { instance: 'instance', gpu: 'GPU', throughput: 'throughput unit' };
+
+/**
+ * `fleet.throughputWeights`, checked: a whole number 1-999 for every configured type (Auto Scaling WeightedCapacity).
+ * Undefined when the fleet does not count throughput units.
+ */
+function throughputWeights(env: CostModelEnvironment): Readonly<Record<string, number>> | undefined {
+  const w = env.fleet.throughputWeights;
+  if (!w) return undefined;
+  const bad = env.fleet.instanceTypes.filter((t) => !(Number.isInteger(w[t]) && w[t] >= 1 && w[t] <= 999));
+  if (bad.length) {
+    throw new CostModelError(
+      `${env.name}: fleet.throughputWeights (${bad.map((t) => `${t} ${w[t] ?? 'missing'}`).join(', ')}) must give every instance type a ` +
+        'whole number of throughput units from 1 to 999, as the group carries them (Auto Scaling WeightedCapacity)',
+    );
+  }
+  return w;
+}
+
+/** Instances by type and market: the base and on-demand burst on the base type, spot in equal units per favoured pool. */
+function averageInstances(types: readonly FleetType[], base: FleetType, baseRunning: number, favoured: readonly FleetPool[], spotUnits: number): TypeInstances[] {
+  const share = favoured.length ? spotUnits / favoured.length : 0;
+  return types
+    .map((t) => ({
+      instanceType: t.name,
+      onDemand: t === base ? baseRunning : 0,
+      spot: favoured.filter((p) => p.type === t).reduce((a, p) => a + share / p.type.weight, 0),
+    }))
+    .filter((t) => t.onDemand > 0 || t.spot > 0);
 }
 
 /** Spot pools: offered type x configured AZ pairs with a spot history. */
@@ -242,6 +301,7 @@ export function shapeSummary(shape: FleetShape): Pick<EnvironmentCostEstimate, '
       burstUnits: shape.burstUnits,
       spotUnits: shape.spotUnits,
       onDemandBurstUnits: shape.onDemandBurstUnits,
+      averageInstances: shape.averageInstances.map((t) => ({ ...t })),
       favouredSpotPools: shape.favoured.map((p) => ({ instanceType: p.type.name, availabilityZone: p.price.availabilityZone })),
       typesNotOffered: shape.typesNotOffered,
     },

@@ -6,6 +6,7 @@ export { CostModelError, DEFAULT_SMALL_PARTS } from './types';
 export { lcuFigures } from './endpoint';
 export type {
   CapacityProfileLevel,
+  CapacityUnit,
   CostComponent,
   CostComponentId,
   CostModelEnvironment,

@@ -17,6 +17,7 @@ export function pickCostInputs(env: CostModelEnvironment): CostModelEnvironment 
       rootVolumeGiB: f.rootVolumeGiB,
       natGateways: f.natGateways,
       ...(f.existingVpc ? { existingVpc: true } : {}),
+      ...(f.throughputWeights ? { throughputWeights: { ...f.throughputWeights } } : {}),
     },
     budget: { monthlyLimitUsd: env.budget.monthlyLimitUsd },
     usage: { averageSpotInstances: env.usage.averageSpotInstances, hoursPerMonth: env.usage.hoursPerMonth },

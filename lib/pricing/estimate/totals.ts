@@ -28,7 +28,7 @@ export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, part
   const f = env.fleet;
   const H = hours.fleet;
   const { components, ebsPerInstanceHour } = parts;
-  const { base, baseInstances, burstUnits, offered, types } = shape;
+  const { baseInstances, offered, types } = shape;
   const baseOd = shape.baseOnDemand.usdPerHour;
   const sum = (k: 'monthlyUsd' | 'lowUsd' | 'highUsd') => components.reduce((a, c) => a + c[k], 0);
   const expected = sum('monthlyUsd');
@@ -44,10 +44,9 @@ export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, part
   // instead would credit spot with the saving of cheaper types; that type-mix effect is its own figure.
   const sameTypeOdPerUnit = shape.spotSameTypeOnDemandPerUnit;
   const churnUsd = components.find((c) => c.id === 'spot-churn')?.monthlyUsd ?? 0;
-  const spotInstancesAtEbs = shape.instancesRunning - baseInstances - shape.onDemandBurstUnits / base.weight;
   const allOnDemandPerHour =
     baseInstances * baseOd + shape.onDemandBurstUnits * shape.onDemandPerUnit + shape.spotUnits * sameTypeOdPerUnit +
-    (baseInstances + shape.onDemandBurstUnits / base.weight + spotInstancesAtEbs) * ebsPerInstanceHour;
+    shape.instancesRunning * ebsPerInstanceHour;
   const allOnDemand = allOnDemandPerHour * H + notScaled + fleetHourUsd;
   const typeMixUsd = shape.spotUnits * (shape.onDemandPerUnit - sameTypeOdPerUnit) * H;
   const savings = shape.hasSpot && shape.spotData === 'none' ? null : allOnDemand - expected;
@@ -69,7 +68,8 @@ export function monthlyTotals(env: CostModelEnvironment, shape: FleetShape, part
     baseInstances * baseOd + shape.onDemandBurstUnits * shape.onDemandPerUnit + shape.spotUnits * shape.spotExpectedPerUnit +
     shape.instancesRunning * ebsPerInstanceHour + (H > 0 ? churnUsd / H : 0) + fleetHourPerHour;
   const alwaysOnExpectedUsd = runPerHour * hours.alwaysOn + notScaled;
-  const gpuHours = (baseInstances * base.weight + burstUnits) * shape.gpusPerUnit * H;
+  // GPUs per unit differ by type (throughput units): count each type's instances x its GPUs.
+  const gpuHours = shape.gpusRunning * H;
 
   return {
     monthly: {

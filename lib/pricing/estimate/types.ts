@@ -6,6 +6,12 @@ import { GpuFleetError } from '../../shared/errors';
  * serializes its output as it is.
  */
 
+/**
+ * What fleet sizes (min, max, base, average spot) count: `instance`, `gpu` (the types differ in GPU count, each weighs
+ * its GPUs) or `throughput` (each type weighs its throughput weight: 1 unit = 1 request/second at the SLO).
+ */
+export type CapacityUnit = 'instance' | 'gpu' | 'throughput';
+
 /** Usage of the small parts of the stack, which the config does not describe. */
 export interface SmallPartsUsage {
   /**
@@ -50,8 +56,15 @@ export interface CostModelEnvironment {
     readonly natGateways: number;
     /** Only its presence matters: an existing VPC's NAT gateways are not this stack's cost. */
     readonly existingVpc?: unknown;
+    /**
+     * Capacity in throughput units: each type's weight (whole units 1-999, as the group's WeightedCapacity; 1 unit =
+     * 1 request/second at the SLO). min, max, base and `usage.averageSpotInstances` then count these units.
+     * @default - capacity in instances, or GPUs when the types differ in GPU count
+     */
+    readonly throughputWeights?: Readonly<Record<string, number>>;
   };
   readonly budget: { readonly monthlyLimitUsd: number };
+  /** `averageSpotInstances`: average capacity above the base, in capacity units (instances, GPUs or throughput units). */
   readonly usage: { readonly averageSpotInstances: number; readonly hoursPerMonth: number };
   /** The on-demand fallback's cap: its instances are part of the worst case. */
   readonly fallback?: { readonly maxInstances: number };
@@ -275,8 +288,8 @@ export interface EnvironmentCostEstimate {
    */
   readonly placement?: EnvironmentPlacementScores;
   readonly region: string;
-  /** What fleet sizes count: instances when all types have the same GPU count, else GPUs. */
-  readonly capacityUnit: 'instance' | 'gpu';
+  /** What fleet sizes count: throughput units when given, else instances when all types have the same GPU count, else GPUs. */
+  readonly capacityUnit: CapacityUnit;
   readonly hoursPerMonth: number;
   readonly alwaysOnHours: number;
   readonly scheduleDescription?: string;
@@ -288,6 +301,11 @@ export interface EnvironmentCostEstimate {
     readonly burstUnits: number;
     readonly spotUnits: number;
     readonly onDemandBurstUnits: number;
+    /**
+     * Instances the average fleet runs, by type (config order) and market: capacity units / the type's weight, the
+     * spot units in equal shares over the favoured pools. Types it does not run are left out.
+     */
+    readonly averageInstances: readonly { readonly instanceType: string; readonly onDemand: number; readonly spot: number }[];
     readonly favouredSpotPools: readonly SpotPool[];
     /** Types priced nowhere because no configured AZ offers them. */
     readonly typesNotOffered: readonly string[];

@@ -2,6 +2,7 @@ import { percent, quantity, unitPrice, usd } from '../format';
 import { cell } from './markdown-cell';
 import { costPer1kCell, endpointLines } from './markdown-endpoint';
 import { notPricedLines, savingsCell, spotFacts, spotPoolTable } from './markdown-spot';
+import { UNIT_WORDS } from '../estimate/fleet-shape';
 import type { CostReport, ReportEnvironment } from './model';
 
 /** `cost-report.md`: pure string building, the same report gives the same bytes. */
@@ -66,7 +67,7 @@ function capacityProfileFacts(e: ReportEnvironment, unit: string): string[] {
 }
 
 function environmentSection(e: ReportEnvironment): string[] {
-  const unit = e.capacityUnit === 'gpu' ? 'GPU' : 'instance';
+  const unit = UNIT_WORDS[e.capacityUnit];
   const hours = e.scheduleDescription
     ? `${quantity(e.hoursPerMonth)} h/month on schedule (${cell(e.scheduleDescription)})`
     : `${quantity(e.hoursPerMonth)} h/month`;

@@ -29,6 +29,11 @@ const FIELDS: readonly [string, (e: ReportEnvironment) => unknown][] = [
   ['fleet.onDemandBaseCapacity', (e) => e.inputs.environment.fleet.onDemandBaseCapacity],
   ['fleet.instanceTypes', (e) => e.inputs.environment.fleet.instanceTypes],
   ['fleet.spotPercentageAboveBase', (e) => e.inputs.environment.fleet.spotPercentageAboveBase],
+  // Switching to (or from) throughput units changes what every size above counts.
+  ['fleet.capacityUnit "throughput" (units per instance)', (e) => {
+    const w = (e.inputs.environment as CostModelEnvironment).fleet.throughputWeights;
+    return w && Object.entries(w).map(([t, units]) => `${t} ${units}`).join(', ');
+  }],
   ['schedule', (e) => e.inputs.scheduleDescription ?? `none (${e.inputs.hoursPerMonth} h/month)`],
   ['schedule.capacity (hours a month at each minimum)', (e) => e.inputs.capacityProfile?.map((l) => `${quantity(l.hours)} h at min ${l.minCapacity}`).join(', ')],
   ['fallback.maxInstances', (e) => (e.inputs.environment as CostModelEnvironment).fallback?.maxInstances],

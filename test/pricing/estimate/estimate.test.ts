@@ -192,7 +192,14 @@ describe('estimateEnvironmentCost: GPU-weighted types', () => {
     expect(s.highUsd).toBeCloseTo(2 * 0.6 * 730, 9); // highest p90 per GPU: 2.4/4 = .60
     // Instances: 1 base + 2/4 on-demand + 2 spot GPUs x mean(1/4, 1/1) = 1.25 -> 2.75 x 730 h x $8/730
     expect(component(e, 'ebs').monthlyUsd).toBeCloseTo(2.75 * 8, 9);
-    expect(e.hourly.spotExpectedUsdPerInstance).toBeCloseTo((2.0 + 0.32) / 2, 9);
+    // Per spot instance: what the spot GPUs cost over the instances they run, not the pools' plain mean ($1.16, which
+    // the burn alarm and dashboard multiplied by instances): 1 GPU per pool = 1/4 x $2.00 + 1 x $0.32 = $0.82/h over
+    // 1.25 instances = $0.656.
+    expect(e.hourly.spotExpectedUsdPerInstance).toBeCloseTo(0.82 / 1.25, 9);
+    expect(e.fleet.averageInstances).toEqual([
+      { instanceType: 'g5.12xlarge', onDemand: 1.5, spot: 0.25 },
+      { instanceType: 'g6.xlarge', onDemand: 0, spot: 1 },
+    ]);
     expect(e.hourly.spotExpectedUsdPerCapacityUnit).toBeCloseTo(0.41, 9);
     expect(e.hourly.onDemandUsdPerCapacityUnit).toBe(1);
   });
