@@ -303,17 +303,28 @@ export class GpuFleetStack extends Stack {
   }
 
   /**
-   * Metrics read by this stack's CloudWatch alarms, which is what CloudWatch bills (per alarm metric): 1 for a
-   * single-metric alarm, one per metric of a metric-math alarm. The alarms target tracking creates are not counted.
+   * Alarm metrics this stack's CloudWatch alarms are billed as: 1 for a single-metric alarm, one per metric a
+   * metric-math alarm reads, and 3 per metric for an anomaly-detection alarm (the metric and the band's upper and
+   * lower bound; infracost's cloudwatch_metric_alarm.go counts it so, see docs/pricing-sources.md). Every alarm here is
+   * standard resolution (the stack tests check). The alarms target tracking creates are not counted.
    */
   public alarmMetricCount(): number {
     return this.node.findAll()
       .filter((c): c is cloudwatch.CfnAlarm => c instanceof cloudwatch.CfnAlarm)
-      .reduce((n, alarm) => {
-        const metrics = this.resolve(alarm.metrics) as Array<{ metricStat?: unknown; MetricStat?: unknown }> | undefined;
-        return n + (metrics ? metrics.filter((m) => m.metricStat ?? m.MetricStat).length : 1);
-      }, 0);
+      .reduce((n, alarm) => n + billedAlarmMetrics({
+        comparisonOperator: this.resolve(alarm.comparisonOperator) as string | undefined,
+        metrics: this.resolve(alarm.metrics) as Array<{ metricStat?: unknown; MetricStat?: unknown }> | undefined,
+      }), 0);
   }
+}
+
+/** CloudWatch's anomaly-detection comparison operators: an alarm with one of them compares against a band. */
+const ANOMALY_OPERATORS: readonly string[] = ['LessThanLowerOrGreaterThanUpperThreshold', 'LessThanLowerThreshold', 'GreaterThanUpperThreshold'];
+
+/** The alarm metrics one alarm is billed as (see `GpuFleetStack.alarmMetricCount`). */
+function billedAlarmMetrics(alarm: { comparisonOperator?: string; metrics?: ReadonlyArray<{ metricStat?: unknown; MetricStat?: unknown }> }): number {
+  const read = alarm.metrics ? alarm.metrics.filter((m) => m.metricStat ?? m.MetricStat).length : 1;
+  return alarm.comparisonOperator !== undefined && ANOMALY_OPERATORS.includes(alarm.comparisonOperator) ? 3 * read : read;
 }
 
 /** `logRetentionDays` as CDK's enum; config validation allows only its values, this guards a config built by hand. */

@@ -179,11 +179,27 @@ describe('what each issue promises, in the synthesized templates', () => {
 });
 
 describe('what the cost estimate learns from the built stack', () => {
-  test.each(['dev', 'staging', 'prod'])('%s: alarm metrics counted as CloudWatch bills them (one per metric an alarm reads)', (name) => {
+  // What CloudWatch bills per alarm, read from the template: a single-metric alarm is 1 alarm metric, a metric-math
+  // alarm one per metric it reads (MetricStat), an anomaly-detection alarm (a band operator) 3 per metric: the
+  // metric and the band's upper and lower bound. Standard resolution only (the snapshot's price is that one).
+  const billed = (a: any) => {
+    const read = a.Properties.Metrics ? a.Properties.Metrics.filter((m: any) => m.MetricStat).length : 1;
+    return /UpperThreshold|LowerThreshold/.test(a.Properties.ComparisonOperator) ? 3 * read : read;
+  };
+  // dev: 21 single-metric alarms + 3 (5xx) + 2 (latency) + 2 (no healthy host) + 2 (handler errors) + 1 (burn rate)
+  // + 3 x 2 (cost per 1,000 anomaly: RequestCount, GroupInServiceInstances) = 37; in prod the anomaly alarm also
+  // reads the fallback group (3 x 3). Counting the anomaly alarm as its metrics alone gave 33 / 48 / 60.
+  test.each([['dev', 37], ['staging', 52], ['prod', 66]] as const)('%s: alarm metrics counted as CloudWatch bills them (%i)', (name, expected) => {
     const alarms = Object.values(built[name].template.findResources('AWS::CloudWatch::Alarm')) as any[];
-    const fromTemplate = alarms.reduce((n, a) => n + (a.Properties.Metrics ? a.Properties.Metrics.filter((m: any) => m.MetricStat).length : 1), 0);
+    const anomaly = alarms.filter((a) => a.Properties.ThresholdMetricId);
+    expect(anomaly).toHaveLength(1);
+    expect(anomaly[0].Properties.Metrics.find((m: any) => m.Id === anomaly[0].Properties.ThresholdMetricId).Expression).toMatch(/^ANOMALY_DETECTION_BAND\(/);
+    expect(billed(anomaly[0])).toBe(name === 'prod' ? 9 : 6);
+    const periods = alarms.flatMap((a) => (a.Properties.Metrics ? a.Properties.Metrics.flatMap((m: any) => m.MetricStat?.Period ?? []) : [a.Properties.Period]));
+    expect(Math.min(...periods)).toBeGreaterThanOrEqual(60);
+    const fromTemplate = alarms.reduce((n, a) => n + billed(a), 0);
+    expect(fromTemplate).toBe(expected);
     expect(built[name].stack.alarmMetricCount()).toBe(fromTemplate);
-    expect(fromTemplate).toBeGreaterThan(alarms.length - 1);
   });
 
   test('annotateCost puts the expected monthly cost on the fleet, and over-budget as a warning', () => {
