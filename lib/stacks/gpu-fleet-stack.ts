@@ -162,8 +162,9 @@ export class GpuFleetStack extends Stack {
       costAllocationTag: { key: TAG_KEYS.environment, value: cfg.tags.environment },
       autoScalingGroup: this.fleet.autoScalingGroup,
       burnRate: {
-        onDemandUsdPerHour: cost.hourly.onDemandBaseUsdPerInstance,
-        spotUsdPerHour: cost.hourly.spotExpectedUsdPerInstance,
+        // Per running instance, root volume included, as the estimate's instance and EBS lines.
+        onDemandUsdPerHour: Number(cost.hourly.onDemandBaseRunningUsdPerInstance.toFixed(6)),
+        spotUsdPerHour: Number(cost.hourly.spotExpectedRunningUsdPerInstance.toFixed(6)),
         onDemandBaseCapacity: cost.fleet.baseInstances,
       },
       killSwitch: cfg.budget.killSwitch && {
@@ -208,7 +209,12 @@ export class GpuFleetStack extends Stack {
     // Both groups' hosts pull the image, read the model and secrets, and report ready through their launch hook.
     this.workload?.attachTo(this.fleet.role, [this.fleet.autoScalingGroup, ...(this.fallback ? [this.fallback.fallbackGroup] : [])]);
 
-    const hourlyPrices = { onDemandUsdPerInstance: cost.hourly.onDemandBaseUsdPerInstance, spotUsdPerInstance: cost.hourly.spotExpectedUsdPerInstance };
+    // Per running instance, root volume included; to a millionth of a dollar, as the burn alarm writes them.
+    const microUsd = (x: number) => Number(x.toFixed(6));
+    const hourlyPrices = {
+      onDemandUsdPerInstance: microUsd(cost.hourly.onDemandBaseRunningUsdPerInstance),
+      spotUsdPerInstance: microUsd(cost.hourly.spotExpectedRunningUsdPerInstance),
+    };
     // The cost-per-hour expressions count in-service instances, so they split them at the base in instances (with
     // weights, onDemandBaseCapacity counts units: GPUs or throughput units).
     const baseInstances = cost.fleet.baseInstances;

@@ -202,6 +202,18 @@ describe('what the cost estimate learns from the built stack', () => {
     expect(built[name].stack.alarmMetricCount()).toBe(fromTemplate);
   });
 
+  test('dev: the burn alarm and the cost per 1,000 requests price a running instance with its root volume', () => {
+    const est = fixtureEstimate(dev);
+    // fixture: spot p50 $0.50, gp3 $0.08/GB-month; dev's 150 GiB root volume adds 150 x 0.08 / 730 per instance-hour
+    const running = est.hourly.spotExpectedUsdPerInstance + (dev.fleet.rootVolumeGiB * 0.08) / 730;
+    expect(est.hourly.spotExpectedRunningUsdPerInstance).toBeCloseTo(running, 12);
+    const alarms = built.dev.template.findResources('AWS::CloudWatch::Alarm') as Record<string, any>;
+    const expressions = (id: string) => (Object.entries(alarms).find(([k]) => k.startsWith(id))![1].Properties.Metrics as any[]).flatMap((m) => m.Expression ?? []);
+    const fmt = String(Number(running.toFixed(6)));
+    expect(expressions('BudgetBurnRateAlarm')).toEqual([`n * ${fmt}`]);
+    expect(expressions('ServingAlarmsCostPer1kAnomalyAlarm').join(' ')).toContain(`(c - 0) * 1, 0) * ${fmt}`);
+  });
+
   test('annotateCost puts the expected monthly cost on the fleet, and over-budget as a warning', () => {
     const { stack } = buildEnvironmentStack(staging);
     const estimate = fixtureEstimate(staging);
