@@ -162,8 +162,9 @@ export class GpuFleetStack extends Stack {
       costAllocationTag: { key: TAG_KEYS.environment, value: cfg.tags.environment },
       autoScalingGroup: this.fleet.autoScalingGroup,
       burnRate: {
-        onDemandUsdPerHour: cost.hourly.onDemandBaseUsdPerInstance,
-        spotUsdPerHour: cost.hourly.spotExpectedUsdPerInstance,
+        // Per running instance, root volume included, as the estimate's instance and EBS lines.
+        onDemandUsdPerHour: Number(cost.hourly.onDemandBaseRunningUsdPerInstance.toFixed(6)),
+        spotUsdPerHour: Number(cost.hourly.spotExpectedRunningUsdPerInstance.toFixed(6)),
         onDemandBaseCapacity: cost.fleet.baseInstances,
       },
       killSwitch: cfg.budget.killSwitch && {
@@ -208,7 +209,12 @@ export class GpuFleetStack extends Stack {
     // Both groups' hosts pull the image, read the model and secrets, and report ready through their launch hook.
     this.workload?.attachTo(this.fleet.role, [this.fleet.autoScalingGroup, ...(this.fallback ? [this.fallback.fallbackGroup] : [])]);
 
-    const hourlyPrices = { onDemandUsdPerInstance: cost.hourly.onDemandBaseUsdPerInstance, spotUsdPerInstance: cost.hourly.spotExpectedUsdPerInstance };
+    // Per running instance, root volume included; to a millionth of a dollar, as the burn alarm writes them.
+    const microUsd = (x: number) => Number(x.toFixed(6));
+    const hourlyPrices = {
+      onDemandUsdPerInstance: microUsd(cost.hourly.onDemandBaseRunningUsdPerInstance),
+      spotUsdPerInstance: microUsd(cost.hourly.spotExpectedRunningUsdPerInstance),
+    };
     // The cost-per-hour expressions count in-service instances, so they split them at the base in instances (with
     // weights, onDemandBaseCapacity counts units: GPUs or throughput units).
     const baseInstances = cost.fleet.baseInstances;
@@ -303,17 +309,28 @@ export class GpuFleetStack extends Stack {
   }
 
   /**
-   * Metrics read by this stack's CloudWatch alarms, which is what CloudWatch bills (per alarm metric): 1 for a
-   * single-metric alarm, one per metric of a metric-math alarm. The alarms target tracking creates are not counted.
+   * Alarm metrics this stack's CloudWatch alarms are billed as: 1 for a single-metric alarm, one per metric a
+   * metric-math alarm reads, and 3 per metric for an anomaly-detection alarm (the metric and the band's upper and
+   * lower bound; infracost's cloudwatch_metric_alarm.go counts it so, see docs/pricing-sources.md). Every alarm here is
+   * standard resolution (the stack tests check). The alarms target tracking creates are not counted.
    */
   public alarmMetricCount(): number {
     return this.node.findAll()
       .filter((c): c is cloudwatch.CfnAlarm => c instanceof cloudwatch.CfnAlarm)
-      .reduce((n, alarm) => {
-        const metrics = this.resolve(alarm.metrics) as Array<{ metricStat?: unknown; MetricStat?: unknown }> | undefined;
-        return n + (metrics ? metrics.filter((m) => m.metricStat ?? m.MetricStat).length : 1);
-      }, 0);
+      .reduce((n, alarm) => n + billedAlarmMetrics({
+        comparisonOperator: this.resolve(alarm.comparisonOperator) as string | undefined,
+        metrics: this.resolve(alarm.metrics) as Array<{ metricStat?: unknown; MetricStat?: unknown }> | undefined,
+      }), 0);
   }
+}
+
+/** CloudWatch's anomaly-detection comparison operators: an alarm with one of them compares against a band. */
+const ANOMALY_OPERATORS: readonly string[] = ['LessThanLowerOrGreaterThanUpperThreshold', 'LessThanLowerThreshold', 'GreaterThanUpperThreshold'];
+
+/** The alarm metrics one alarm is billed as (see `GpuFleetStack.alarmMetricCount`). */
+function billedAlarmMetrics(alarm: { comparisonOperator?: string; metrics?: ReadonlyArray<{ metricStat?: unknown; MetricStat?: unknown }> }): number {
+  const read = alarm.metrics ? alarm.metrics.filter((m) => m.metricStat ?? m.MetricStat).length : 1;
+  return alarm.comparisonOperator !== undefined && ANOMALY_OPERATORS.includes(alarm.comparisonOperator) ? 3 * read : read;
 }
 
 /** `logRetentionDays` as CDK's enum; config validation allows only its values, this guards a config built by hand. */

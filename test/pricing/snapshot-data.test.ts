@@ -83,8 +83,6 @@ describe('the committed environments on the committed snapshot', () => {
     for (const e of estimates) {
       const env = ENVIRONMENTS.find((x) => x.name === e.environment)!;
       expect(env.region).toBe('us-east-1');
-      // The committed environments create no ECR interface endpoints, so no line needs the one unit price still
-      // missing in us-east-1 (vpc-interface-endpoint-hour, docs/pricing-sources.md).
       expect(e.notPriced).toEqual([]);
       expect(e.notPriced).toEqual(expectedNotPriced(env));
       expect(e.warnings.filter((w) => w.includes('not priced'))).toEqual([]);
@@ -126,6 +124,21 @@ describe('the committed environments on the committed snapshot', () => {
     }
   });
 
+  test('an environment with ECR interface endpoints gets a priced line: $0.01 per endpoint-AZ-hour from infracost\'s vpc_endpoint golden file', async () => {
+    const staging = ENVIRONMENTS.find((x) => x.name === 'staging')!;
+    const cfg: EnvironmentConfig = { ...staging, serving: { ...staging.serving!, network: { ...staging.serving!.network, ecrInterfaceEndpoints: true } } };
+    const [e] = estimateEnvironments([cfg], (await resolve([cfg])).table);
+    expect(e.notPriced).toEqual([]);
+    expect(e.endpoint!.excludes).toEqual([]);
+    const ecr = e.components.find((c) => c.id === 'ecr-interface-endpoints')!;
+    // ecr.api and ecr.dkr, one network interface per AZ (3), all month
+    expect(ecr.monthlyUsd).toBeCloseTo(2 * cfg.availabilityZones.length * 0.01 * 730, 10);
+    const price = e.prices.find((p) => p.market === 'unit' && p.resource === 'vpc-interface-endpoint-hour')!;
+    expect(price).toMatchObject({ usdPerUnit: 0.01, validOn: '2024-10-18' });
+    expect(price.origin).toMatch(/^infracost\/infracost internal\/providers\/terraform\/aws\/testdata\/vpc_endpoint_test\/vpc_endpoint_test\.golden at commit 6137111a3bb899cbcb02786e52a0d0fab6a3f6eb \(its last change, committed 2024-10-18; /);
+    expect(price.origin).toContain('aws_vpc_endpoint.interface: "└─ Endpoint (Interface)                             730  hours                    $7.30"');
+  });
+
   test('the report shows the interruption bucket of every pool and a churn line per environment', () => {
     const md = renderCostReportMarkdown(buildCostReport(estimates));
     for (const e of estimates) {
@@ -162,8 +175,9 @@ describe.each(REGIONS)('every environment moved to %s, offline', (region) => {
         for (const [i, e] of estimates.entries()) {
           expect(e.monthly.expectedUsd).toBeGreaterThan(0);
           expect(e.notPriced).toEqual(expectedNotPriced(envs[i]));
-          // The NAT GB price only prices the churn line's model download when a model size is set (no committed environment sets one).
-          for (const u of [...unitsFound(region)].filter((r) => r !== 'nat-gateway-gb-processed')) expect(e.prices.some((p) => p.market === 'unit' && p.resource === u && p.region === region)).toBe(true);
+          // The NAT GB price only prices the churn line's model download when a model size is set, the interface
+          // endpoint hour only ECR interface endpoints (no committed environment sets either).
+          for (const u of [...unitsFound(region)].filter((r) => r !== 'nat-gateway-gb-processed' && r !== 'vpc-interface-endpoint-hour')) expect(e.prices.some((p) => p.market === 'unit' && p.resource === u && p.region === region)).toBe(true);
         }
         const app = new App();
         const stack = new GpuFleetStack(app, 'GpuFleet-prod', { config: envs[2], costEstimate: estimates[2], env: { region } });

@@ -179,11 +179,39 @@ describe('what each issue promises, in the synthesized templates', () => {
 });
 
 describe('what the cost estimate learns from the built stack', () => {
-  test.each(['dev', 'staging', 'prod'])('%s: alarm metrics counted as CloudWatch bills them (one per metric an alarm reads)', (name) => {
+  // What CloudWatch bills per alarm, read from the template: a single-metric alarm is 1 alarm metric, a metric-math
+  // alarm one per metric it reads (MetricStat), an anomaly-detection alarm (a band operator) 3 per metric: the
+  // metric and the band's upper and lower bound. Standard resolution only (the snapshot's price is that one).
+  const billed = (a: any) => {
+    const read = a.Properties.Metrics ? a.Properties.Metrics.filter((m: any) => m.MetricStat).length : 1;
+    return /UpperThreshold|LowerThreshold/.test(a.Properties.ComparisonOperator) ? 3 * read : read;
+  };
+  // dev: 21 single-metric alarms + 3 (5xx) + 2 (latency) + 2 (no healthy host) + 2 (handler errors) + 1 (burn rate)
+  // + 3 x 2 (cost per 1,000 anomaly: RequestCount, GroupInServiceInstances) = 37; in prod the anomaly alarm also
+  // reads the fallback group (3 x 3). Counting the anomaly alarm as its metrics alone gave 33 / 48 / 60.
+  test.each([['dev', 37], ['staging', 52], ['prod', 66]] as const)('%s: alarm metrics counted as CloudWatch bills them (%i)', (name, expected) => {
     const alarms = Object.values(built[name].template.findResources('AWS::CloudWatch::Alarm')) as any[];
-    const fromTemplate = alarms.reduce((n, a) => n + (a.Properties.Metrics ? a.Properties.Metrics.filter((m: any) => m.MetricStat).length : 1), 0);
+    const anomaly = alarms.filter((a) => a.Properties.ThresholdMetricId);
+    expect(anomaly).toHaveLength(1);
+    expect(anomaly[0].Properties.Metrics.find((m: any) => m.Id === anomaly[0].Properties.ThresholdMetricId).Expression).toMatch(/^ANOMALY_DETECTION_BAND\(/);
+    expect(billed(anomaly[0])).toBe(name === 'prod' ? 9 : 6);
+    const periods = alarms.flatMap((a) => (a.Properties.Metrics ? a.Properties.Metrics.flatMap((m: any) => m.MetricStat?.Period ?? []) : [a.Properties.Period]));
+    expect(Math.min(...periods)).toBeGreaterThanOrEqual(60);
+    const fromTemplate = alarms.reduce((n, a) => n + billed(a), 0);
+    expect(fromTemplate).toBe(expected);
     expect(built[name].stack.alarmMetricCount()).toBe(fromTemplate);
-    expect(fromTemplate).toBeGreaterThan(alarms.length - 1);
+  });
+
+  test('dev: the burn alarm and the cost per 1,000 requests price a running instance with its root volume', () => {
+    const est = fixtureEstimate(dev);
+    // fixture: spot p50 $0.50, gp3 $0.08/GB-month; dev's 150 GiB root volume adds 150 x 0.08 / 730 per instance-hour
+    const running = est.hourly.spotExpectedUsdPerInstance + (dev.fleet.rootVolumeGiB * 0.08) / 730;
+    expect(est.hourly.spotExpectedRunningUsdPerInstance).toBeCloseTo(running, 12);
+    const alarms = built.dev.template.findResources('AWS::CloudWatch::Alarm') as Record<string, any>;
+    const expressions = (id: string) => (Object.entries(alarms).find(([k]) => k.startsWith(id))![1].Properties.Metrics as any[]).flatMap((m) => m.Expression ?? []);
+    const fmt = String(Number(running.toFixed(6)));
+    expect(expressions('BudgetBurnRateAlarm')).toEqual([`n * ${fmt}`]);
+    expect(expressions('ServingAlarmsCostPer1kAnomalyAlarm').join(' ')).toContain(`(c - 0) * 1, 0) * ${fmt}`);
   });
 
   test('annotateCost puts the expected monthly cost on the fleet, and over-budget as a warning', () => {

@@ -91,8 +91,9 @@ describe('staging in throughput units: validate -> estimate -> stack -> report',
     const json = JSON.stringify(t.toJSON());
     expect(json).toContain('IF(c > 1, (c - 1) * 1, 0)');
     expect(json).not.toContain('IF(c > 18');
-    // The burn alarm: 1 base instance at $1.00, the rest at the spot $0.50 per instance.
-    expect(json).toContain('IF(n > 1, 1 + (n - 1) * 0.5, n * 1)');
+    // The burn alarm: 1 base instance at $1.00, the rest at the spot $0.50 per instance, each with its 150 GiB root
+    // volume (150 x $0.08 / 730 = $0.016438 per instance-hour).
+    expect(json).toContain('IF(n > 1, 1.016438 + (n - 1) * 0.516438, n * 1.016438)');
   });
 
   test('the report says what a unit is and how many instances of each type it runs', () => {

@@ -1,7 +1,7 @@
 import { quantity, unitPrice } from '../format';
 import type { PriceBook } from '../price-book';
 import type { UnitPrice, UnitResource } from '../types';
-import type { FleetShape } from './fleet-shape';
+import type { FleetShape, RootVolumeRate } from './fleet-shape';
 import type { ChurnFigures } from './interruption';
 import { requireUnit, validUnit } from './prices';
 import { CostComponent, CostComponentId, CostModelEnvironment, EstimateNotes, SmallPartsUsage } from './types';
@@ -18,6 +18,8 @@ export interface PricedComponents {
   readonly units: readonly UnitPrice[];
   /** Root volume USD per instance-hour (gp3 is billed per GB-month); 0 when gp3 is not priced (see `notPriced`). */
   readonly ebsPerInstanceHour: number;
+  /** The same with its basis; null when gp3 is not priced. */
+  readonly rootVolume: RootVolumeRate | null;
   /** Lines left out for want of a price, e.g. `NAT gateways (1)`: the report lists them under "Not priced". */
   readonly notPriced: readonly string[];
 }
@@ -123,7 +125,11 @@ export function costComponents(
   ]);
   small('sqs', 'SQS', [['sqs-request', smallParts.sqsRequestsPerMonth, 'requests']]);
 
-  return { components, units, notPriced, ebsPerInstanceHour: gp3 ? (f.rootVolumeGiB * gp3.usdPerUnit) / hours.alwaysOn : 0 };
+  const ebsPerInstanceHour = gp3 ? (f.rootVolumeGiB * gp3.usdPerUnit) / hours.alwaysOn : 0;
+  const rootVolume = gp3
+    ? { usdPerInstanceHour: ebsPerInstanceHour, basis: `${f.rootVolumeGiB} GiB x ${unitPrice(gp3.usdPerUnit)}/GB-month / ${hours.alwaysOn} h = ${unitPrice(ebsPerInstanceHour)}/h` }
+    : null;
+  return { components, units, notPriced, ebsPerInstanceHour, rootVolume };
 }
 
 /** The instance lines: what the fleet's hours and spot share move. */

@@ -82,7 +82,7 @@ export function estimateEnvironmentCost(
     hoursPerMonth: hours.fleet,
     alwaysOnHours: hours.alwaysOn,
     ...schedule,
-    ...shapeSummary(shape),
+    ...shapeSummary(shape, parts.rootVolume),
     components: parts.components,
     monthly: totals.monthly,
     budget,

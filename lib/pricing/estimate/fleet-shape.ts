@@ -292,8 +292,15 @@ function offeredAzs(env: CostModelEnvironment, type: string, book: PriceBook, no
   return env.availabilityZones.filter((az) => o.availabilityZones.includes(az));
 }
 
+/** A root volume's USD per instance-hour and how it was made (components.ts). */
+export interface RootVolumeRate {
+  readonly usdPerInstanceHour: number;
+  readonly basis: string;
+}
+
 /** The shape as the estimate reports it: fleet sizes and the hourly rates the stacks' alarms and dashboard use. */
-export function shapeSummary(shape: FleetShape): Pick<EnvironmentCostEstimate, 'fleet' | 'hourly'> {
+export function shapeSummary(shape: FleetShape, rootVolume: RootVolumeRate | null): Pick<EnvironmentCostEstimate, 'fleet' | 'hourly'> {
+  const volume = rootVolume?.usdPerInstanceHour ?? 0;
   return {
     fleet: {
       baseInstanceType: shape.base.name,
@@ -308,6 +315,10 @@ export function shapeSummary(shape: FleetShape): Pick<EnvironmentCostEstimate, '
     hourly: {
       onDemandBaseUsdPerInstance: shape.baseOnDemand.usdPerHour,
       spotExpectedUsdPerInstance: shape.spotPerInstance,
+      rootVolumeUsdPerInstance: rootVolume ? rootVolume.usdPerInstanceHour : null,
+      onDemandBaseRunningUsdPerInstance: shape.baseOnDemand.usdPerHour + volume,
+      spotExpectedRunningUsdPerInstance: shape.spotPerInstance + volume,
+      runningBasis: rootVolume ? `instance + root volume ${rootVolume.basis}` : 'instance only (root volume not priced: no gp3 price)',
       onDemandUsdPerCapacityUnit: shape.onDemandPerUnit,
       spotExpectedUsdPerCapacityUnit: shape.spotExpectedPerUnit,
     },

@@ -335,8 +335,21 @@ export interface EnvironmentCostEstimate {
     readonly costPerGpuHourUsd: number | null;
   };
   readonly hourly: {
+    /** The base type's on-demand price per instance-hour (the instance alone). */
     readonly onDemandBaseUsdPerInstance: number;
+    /** Expected spot price per instance-hour (the instance alone). */
     readonly spotExpectedUsdPerInstance: number;
+    /** The root volume per instance-hour (gp3 GiB x GB-month price / the month's hours); null when gp3 is not priced. */
+    readonly rootVolumeUsdPerInstance: number | null;
+    /**
+     * What a running on-demand base instance costs per hour, root volume included: the budget's burn alarm and the
+     * dashboard / cost per 1,000 requests multiply in-service instances by it (the estimate's instance and EBS lines).
+     */
+    readonly onDemandBaseRunningUsdPerInstance: number;
+    /** The same for a spot instance at the expected price. */
+    readonly spotExpectedRunningUsdPerInstance: number;
+    /** How the running figures were made, e.g. `instance + root volume 150 GiB x $0.0800/GB-month / 730 h`. */
+    readonly runningBasis: string;
     readonly onDemandUsdPerCapacityUnit: number;
     readonly spotExpectedUsdPerCapacityUnit: number;
   };

@@ -100,7 +100,9 @@ function environmentSection(e: ReportEnvironment): string[] {
     `- Budget ${usd(e.budget.monthlyLimitUsd)}: ${percent(e.budget.percentUsed)} used, headroom ${usd(e.budget.headroomUsd)}` +
       (e.budget.overBudget ? ' ⚠️ **over budget**' : ''),
     `- Hourly: on-demand base ${unitPrice(e.hourly.onDemandBaseUsdPerInstance)}/instance, spot expected ` +
-      `${unitPrice(e.hourly.spotExpectedUsdPerInstance)}/instance`,
+      `${unitPrice(e.hourly.spotExpectedUsdPerInstance)}/instance; per running instance (the burn alarm and dashboard): ` +
+      `${unitPrice(e.hourly.onDemandBaseRunningUsdPerInstance)} on-demand, ${unitPrice(e.hourly.spotExpectedRunningUsdPerInstance)} spot ` +
+      `(${e.hourly.runningBasis})`,
   ];
   facts.push(
     e.placement

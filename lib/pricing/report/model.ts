@@ -57,6 +57,10 @@ function roundEstimate(e: EnvironmentCostEstimate): ReportEnvironment {
     hourly: {
       onDemandBaseUsdPerInstance: rate(e.hourly.onDemandBaseUsdPerInstance),
       spotExpectedUsdPerInstance: rate(e.hourly.spotExpectedUsdPerInstance),
+      rootVolumeUsdPerInstance: nullable(e.hourly.rootVolumeUsdPerInstance, rate),
+      onDemandBaseRunningUsdPerInstance: rate(e.hourly.onDemandBaseRunningUsdPerInstance),
+      spotExpectedRunningUsdPerInstance: rate(e.hourly.spotExpectedRunningUsdPerInstance),
+      runningBasis: e.hourly.runningBasis,
       onDemandUsdPerCapacityUnit: rate(e.hourly.onDemandUsdPerCapacityUnit),
       spotExpectedUsdPerCapacityUnit: rate(e.hourly.spotExpectedUsdPerCapacityUnit),
     },

@@ -104,6 +104,11 @@ describe('estimateEnvironmentCost: one-GPU types, scheduled 200 h', () => {
     expect(e.hourly).toEqual({
       onDemandBaseUsdPerInstance: 1,
       spotExpectedUsdPerInstance: SPOT_P50,
+      // 100 GiB x $0.08/GB-month / 730 h, on every running instance
+      rootVolumeUsdPerInstance: 8 / 730,
+      onDemandBaseRunningUsdPerInstance: 1 + 8 / 730,
+      spotExpectedRunningUsdPerInstance: SPOT_P50 + 8 / 730,
+      runningBasis: 'instance + root volume 100 GiB x $0.0800/GB-month / 730 h = $0.0110/h',
       onDemandUsdPerCapacityUnit: 1,
       spotExpectedUsdPerCapacityUnit: SPOT_P50,
     });
@@ -111,6 +116,13 @@ describe('estimateEnvironmentCost: one-GPU types, scheduled 200 h', () => {
     expect(e.budget.headroomUsd).toBeCloseTo(2000 - e.monthly.expectedUsd, 9);
     expect(e.budget.percentUsed).toBeCloseTo((e.monthly.expectedUsd / 2000) * 100, 9);
     expect(e.budget.overBudget).toBe(false);
+  });
+
+  test('the running per-instance figures (what the burn alarm and dashboard multiply by) give the instance and EBS lines', () => {
+    // 1 on-demand base + 2 spot instances for 200 h
+    const live = (1 * e.hourly.onDemandBaseRunningUsdPerInstance + 2 * e.hourly.spotExpectedRunningUsdPerInstance) * 200;
+    const lines = component(e, 'on-demand-base').monthlyUsd + component(e, 'spot-burst').monthlyUsd + component(e, 'ebs').monthlyUsd;
+    expect(live).toBeCloseTo(lines, 9);
   });
 
   test('cost per million requests: per type and blended', () => {
@@ -397,5 +409,17 @@ describe('estimateEnvironmentCost: a line without a traced price', () => {
     expect(e.components.map((c) => c.id)).not.toContain(id);
     expect(e.notPriced).toEqual([label]);
     expect(e.warnings).toContain(`staging (us-east-1): not priced (no price in the price table): ${label}; the estimate is low by these lines`);
+  });
+});
+
+describe('estimateEnvironmentCost: running per-instance figures without a gp3 price', () => {
+  test('the instance alone, the basis saying the root volume is not priced', () => {
+    const table = threeTypeTable();
+    const e = estimateEnvironmentCost(threeTypeEnv(), { ...table, units: table.units.filter((u) => u.resource !== 'ebs-gp3-gb-month') }, { hoursPerMonth: 200 });
+    expect(e.notPriced).toContain('EBS gp3 root volumes');
+    expect(e.hourly.rootVolumeUsdPerInstance).toBeNull();
+    expect(e.hourly.onDemandBaseRunningUsdPerInstance).toBe(e.hourly.onDemandBaseUsdPerInstance);
+    expect(e.hourly.spotExpectedRunningUsdPerInstance).toBe(e.hourly.spotExpectedUsdPerInstance);
+    expect(e.hourly.runningBasis).toBe('instance only (root volume not priced: no gp3 price)');
   });
 });

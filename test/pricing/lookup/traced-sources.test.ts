@@ -26,7 +26,7 @@ describe('the committed snapshot against its recorded sources (pricing/sources/p
     const byKey = <T extends { region: string; resource: string }>(xs: readonly T[]) =>
       [...xs].sort((a, b) => `${a.region} ${a.resource}`.localeCompare(`${b.region} ${b.resource}`));
     expect(byKey(table.units)).toEqual(byKey([...unitsFromPages(sources.units), ...sources.unitsFromGitFiles.map(unitOfGitSource)]));
-    expect(table.units.length).toBe(9);
+    expect(table.units.length).toBe(10);
   });
 
   test('every unit origin is a dated AWS page, quoted, with the region the figure is for', () => {
@@ -44,6 +44,7 @@ describe('the committed snapshot against its recorded sources (pricing/sources/p
     const files = table.units.filter((u) => !u.origin.startsWith('https://'));
     expect(files.map((u) => u.resource).sort()).toEqual([
       'alb-hour', 'alb-lcu-hour', 'cloudwatch-alarm-month', 'ebs-gp3-gb-month', 'nat-gateway-gb-processed', 'nat-gateway-hour', 'sqs-request',
+      'vpc-interface-endpoint-hour',
     ]);
     for (const u of files) {
       const s = sources.unitsFromGitFiles.find((x) => x.resource === u.resource && x.region === u.region)!;
