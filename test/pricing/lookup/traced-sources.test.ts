@@ -231,6 +231,14 @@ describe('parsePriceSources: a unit read from a file line is refused when the li
     );
   });
 
+  test('a price as written (not rounded) must be the figure but for float error, relative to the figure', () => {
+    const natGb = base.unitsFromGitFiles.find((u) => u.resource === 'nat-gateway-gb-processed')!;
+    expect(natGb).toMatchObject({ figure: '$0.045', per: 1, rounding: 'none' });
+    expect(() => parsePriceSources(withGit({ ...natGb, usdPerUnit: 0.0450000001 }), 'm.json')).toThrow(
+      `m.json: unitsFromGitFiles[${natGb.id}]: 1 x usdPerUnit 0.0450000001 = 0.0450000001 is not the figure $0.045`,
+    );
+  });
+
   test('a line that does not contain its figure', () => {
     expect(() => parsePriceSources(withGit({ ...nat, line: nat.line.replace('$32.85', '$33.00') }), 'm.json')).toThrow(`${at}: the line does not contain the figure "$32.85"`);
   });
