@@ -38,7 +38,7 @@ function world(): FakeWorld {
   const spot: FakeWorld['spot'][number][] = [];
   const gpus: FakeWorld['gpus'] = {};
   for (const e of ENVIRONMENTS) {
-    units[e.region] = { gp3GbMonth: 0.08, natHour: 0.045, natGb: 0.045, alarmMonth: 0.1, lambdaGbSecond: 0.0000166667, lambdaRequest: 0.0000002, sqsRequest: 0.0000004, albHour: 0.0225, albLcuHour: 0.008, vpcEndpointHour: 0.01 };
+    units[e.region] = { gp3GbMonth: 0.08, natHour: 0.045, natGb: 0.045, alarmMonth: 0.1, lambdaGbSecond: 0.0000166667, lambdaGbSecondArm: 0.0000133334, lambdaRequest: 0.0000002, sqsRequest: 0.0000004, albHour: 0.0225, albLcuHour: 0.008, vpcEndpointHour: 0.01 };
     e.fleet.instanceTypes.forEach((t, i) => {
       (onDemand[e.region] ??= {})[t] = 1 + i / 10;
       (offerings[e.region] ??= {})[t] = [...e.availabilityZones];

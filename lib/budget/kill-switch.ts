@@ -13,6 +13,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bundledCode } from '../shared/bundling';
+import { FUNCTION_ARCHITECTURE } from '../shared/lambda-architecture';
 import { encryptedLogGroup } from '../shared/encryption';
 import { KILL_SWITCH_ENV as ENV } from '../shared/kill-switch-env';
 import { FLEET_METRIC_NAMESPACE, KILL_SWITCH_METRICS, KILL_SWITCH_SERVICE } from '../shared/metric-names';
@@ -108,7 +109,7 @@ export function addKillSwitch(scope: Construct, props: AddKillSwitchProps): Kill
     code: bundledCode(path.join(__dirname, 'runtime', 'handler.ts'), { sourceMap: false }),
     handler: 'index.handler',
     runtime: lambda.Runtime.NODEJS_24_X,
-    architecture: lambda.Architecture.ARM_64,
+    architecture: FUNCTION_ARCHITECTURE,
     memorySize: 256,
     timeout: Duration.seconds(30),
     role,

@@ -17,6 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { dependOnRolloutAlarms, FleetRolloutOptions, rolloutProblems, rolloutUpdatePolicy } from '../fleet/rollout';
 import { bundledCode } from '../shared/bundling';
+import { FUNCTION_ARCHITECTURE } from '../shared/lambda-architecture';
 import { fallbackConfigProblems } from './runtime/decision';
 import { encryptedLogGroup } from '../shared/encryption';
 import { GpuFleetError } from '../shared/errors';
@@ -251,7 +252,7 @@ export class OnDemandFallback extends Construct {
       code: bundledCode(path.join(__dirname, 'runtime', 'handler.ts')),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture: FUNCTION_ARCHITECTURE,
       memorySize: 256,
       // Under the 1-minute schedule, and at most one run at a time: two overlapping runs would both act on the
       // same minute. Reserving needs the region's concurrency limit above 100: Lambda keeps 100 unreserved.

@@ -24,6 +24,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { bundledCode } from '../shared/bundling';
+import { FUNCTION_ARCHITECTURE } from '../shared/lambda-architecture';
 import { drainDocumentContent, resumeDocumentContent } from './drain-document';
 import { nagArn, spotInterruptionDrill } from './drill';
 import { InterruptionHandlerProps, validate } from './interruption-props';
@@ -209,7 +210,7 @@ export class InterruptionHandler extends Construct {
       code: bundledCode(path.join(__dirname, 'runtime', 'handler.ts')),
       handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture: FUNCTION_ARCHITECTURE,
       memorySize: 256,
       timeout: functionTimeout,
       role,

@@ -93,6 +93,7 @@ export type UnitResource =
   | 'nat-gateway-gb-processed'
   | 'cloudwatch-alarm-month'
   | 'lambda-gb-second'
+  | 'lambda-gb-second-arm'
   | 'lambda-request'
   | 'sqs-request'
   | 'alb-hour'
@@ -106,6 +107,7 @@ export const UNIT_RESOURCES: readonly UnitResource[] = [
   'nat-gateway-gb-processed',
   'cloudwatch-alarm-month',
   'lambda-gb-second',
+  'lambda-gb-second-arm',
   'lambda-request',
   'sqs-request',
   'alb-hour',

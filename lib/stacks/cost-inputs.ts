@@ -5,12 +5,14 @@ import {
   estimateEnvironmentCost,
   EnvironmentCostEstimate,
   pricingYear,
+  LambdaArchitecture,
   ServingCostInputs,
   SmallPartsUsage,
 } from '../pricing/estimate';
 import type { PriceRequest, PriceTable } from '../pricing/types';
 import { averageCapacityHoursPerMonth, averageScheduledHoursPerMonth, CapacityHours } from '../schedule/hours-per-month';
 import { throughputWeights } from '../serving/request-targets';
+import { FUNCTION_ARCHITECTURE } from '../shared/lambda-architecture';
 import { parseEcrRepository } from '../shared/serving-spec';
 import { describeDays, weeklyUpTime } from '../shared/weekly-schedule';
 import { servingTimings } from './serving-timings';
@@ -129,9 +131,16 @@ export function environmentHours(cfg: EnvironmentConfig, year: number): Environm
   };
 }
 
+/** Lambda's name of a CDK architecture; the cost model knows x86_64 and arm64 only. */
+export function lambdaArchitecture(architecture: { readonly name: string }): LambdaArchitecture {
+  if (architecture.name === 'arm64' || architecture.name === 'x86_64') return architecture.name;
+  throw new Error(`Lambda architecture ${JSON.stringify(architecture.name)} has no duration price in the cost model (x86_64 or arm64)`);
+}
+
 /**
  * One cost estimate per environment, hours from its schedule (if any) over the pricing year.
- * `smallParts` gives what the built stack counted (e.g. its alarm metrics); else the cost model's defaults apply.
+ * `smallParts` gives what the built stack counted (e.g. its alarm metrics); else the cost model's defaults apply,
+ * except the functions' architecture, which is the one the constructs use (FUNCTION_ARCHITECTURE).
  */
 export function estimateEnvironments(
   envs: readonly EnvironmentConfig[],
@@ -139,8 +148,12 @@ export function estimateEnvironments(
   smallParts?: (cfg: EnvironmentConfig) => Partial<SmallPartsUsage>,
 ): EnvironmentCostEstimate[] {
   const year = pricingYear(table);
+  const lambdaArch = lambdaArchitecture(FUNCTION_ARCHITECTURE);
   return envs.map((cfg) =>
-    estimateEnvironmentCost(costModelEnvironment(cfg), table, { ...environmentHours(cfg, year), smallParts: smallParts?.(cfg) }),
+    estimateEnvironmentCost(costModelEnvironment(cfg), table, {
+      ...environmentHours(cfg, year),
+      smallParts: { lambdaArchitecture: lambdaArch, ...smallParts?.(cfg) },
+    }),
   );
 }
 

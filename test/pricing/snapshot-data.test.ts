@@ -33,7 +33,8 @@ function expectedNotPriced(env: EnvironmentConfig): string[] {
     ...line('EBS gp3 root volumes', 'ebs-gp3-gb-month'),
     ...line(`NAT gateways (${env.fleet.natGateways})`, 'nat-gateway-hour'),
     ...line('CloudWatch alarms', 'cloudwatch-alarm-month'),
-    ...line('Lambda', 'lambda-request', 'lambda-gb-second'),
+    // The functions are arm64: Arm duration, or the x86 rate when the region has no Arm price.
+    ...(found.has('lambda-gb-second-arm') ? line('Lambda', 'lambda-request') : line('Lambda', 'lambda-request', 'lambda-gb-second')),
     ...line('SQS', 'sqs-request'),
     // The committed environments serve behind the S3 gateway endpoint: their downloads skip NAT (a $0 line).
     ...(env.serving ? line('Endpoint: ALB hours', 'alb-hour') : []),
@@ -79,7 +80,7 @@ describe('the committed environments on the committed snapshot', () => {
     }
   });
 
-  test('in us-east-1 every line is priced from a traced source (Lambda: a dated AWS page; gp3, NAT, alarms, SQS, ALB hour and LCU: infracost golden files)', () => {
+  test('in us-east-1 every line is priced from a traced source (Lambda requests: a dated AWS page; Arm Lambda duration, gp3, NAT, alarms, SQS, ALB hour and LCU: infracost golden files)', () => {
     for (const e of estimates) {
       const env = ENVIRONMENTS.find((x) => x.name === e.environment)!;
       expect(env.region).toBe('us-east-1');
@@ -88,7 +89,9 @@ describe('the committed environments on the committed snapshot', () => {
       expect(e.warnings.filter((w) => w.includes('not priced'))).toEqual([]);
       expect(e.endpoint!.excludes).toEqual([]);
       const line = (id: string) => e.components.find((c) => c.id === id)?.monthlyUsd;
-      expect(line('lambda')).toBeCloseTo(DEFAULT_SMALL_PARTS.lambdaRequestsPerMonth * 0.0000002 + DEFAULT_SMALL_PARTS.lambdaGbSecondsPerMonth * 0.0000166667, 10);
+      // The functions run on arm64 (lib/shared/lambda-architecture.ts): duration at the Arm rate, not x86's $0.0000166667.
+      expect(line('lambda')).toBeCloseTo(DEFAULT_SMALL_PARTS.lambdaRequestsPerMonth * 0.0000002 + DEFAULT_SMALL_PARTS.lambdaGbSecondsPerMonth * 0.0000133334, 10);
+      expect(e.components.find((c) => c.id === 'lambda')!.basis).toBe('100,000 requests x $0.0000002 + 12,500 Arm GB-s x $0.0000133334');
       // Root volumes: GiB x $0.08 per GB-month for the instance-hours run, over the 730 h month.
       const ebs = e.components.find((c) => c.id === 'ebs')!;
       const instanceHours = Number(new RegExp(`^${env.fleet.rootVolumeGiB} GiB x \\$0\\.0800/GB-month x ([\\d,.]+) instance-h / 730 h$`).exec(ebs.basis)![1].replace(/,/g, ''));
@@ -108,16 +111,16 @@ describe('the committed environments on the committed snapshot', () => {
           ['alb-lcu-hour', 'us-east-1', 0.008, '2024-07-01'],
           ['cloudwatch-alarm-month', 'us-east-1', 0.1, '2024-07-01'],
           ['ebs-gp3-gb-month', 'us-east-1', 0.08, '2024-07-01'],
-          ['lambda-gb-second', 'us-east-1', 0.0000166667, '2020-12-01'],
+          ['lambda-gb-second-arm', 'us-east-1', 0.0000133334, '2024-07-01'],
           ['lambda-request', 'us-east-1', 0.0000002, '2020-12-01'],
           ['nat-gateway-hour', 'us-east-1', 0.045, '2024-07-01'],
           ['sqs-request', 'us-east-1', 0.0000004, '2024-07-01'],
         ].sort(),
       );
-      for (const p of units.filter((u) => u.resource.startsWith('lambda-'))) {
+      for (const p of units.filter((u) => u.resource === 'lambda-request')) {
         expect(p.origin).toMatch(/^https:\/\/aws\.amazon\.com\/blogs\/aws\/new-for-aws-lambda-1ms-billing-granularity-adds-cost-savings\/ /);
       }
-      for (const p of units.filter((u) => !u.resource.startsWith('lambda-'))) {
+      for (const p of units.filter((u) => u.resource !== 'lambda-request')) {
         expect(p.origin).toMatch(/^infracost\/infracost internal\/providers\/terraform\/aws\/testdata\/\w+\/\w+\.golden at commit e9ce62908cda6f0a7dd55ea058e4e03cf0f680ba \(its last change, committed 2024-07-01; /);
         expect(p.origin).toContain('"region                      = \"us-east-1\""');
       }
@@ -177,7 +180,9 @@ describe.each(REGIONS)('every environment moved to %s, offline', (region) => {
           expect(e.notPriced).toEqual(expectedNotPriced(envs[i]));
           // The NAT GB price only prices the churn line's model download when a model size is set, the interface
           // endpoint hour only ECR interface endpoints (no committed environment sets either).
-          for (const u of [...unitsFound(region)].filter((r) => r !== 'nat-gateway-gb-processed' && r !== 'vpc-interface-endpoint-hour')) expect(e.prices.some((p) => p.market === 'unit' && p.resource === u && p.region === region)).toBe(true);
+          // x86 Lambda duration prices arm64 functions only where the region has no Arm price.
+          const unused = ['nat-gateway-gb-processed', 'vpc-interface-endpoint-hour', ...(unitsFound(region).has('lambda-gb-second-arm') ? ['lambda-gb-second'] : [])];
+          for (const u of [...unitsFound(region)].filter((r) => !unused.includes(r))) expect(e.prices.some((p) => p.market === 'unit' && p.resource === u && p.region === region)).toBe(true);
         }
         const app = new App();
         const stack = new GpuFleetStack(app, 'GpuFleet-prod', { config: envs[2], costEstimate: estimates[2], env: { region } });

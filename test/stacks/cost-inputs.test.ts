@@ -7,10 +7,13 @@ import {
   servingCostInputs,
   environmentHours,
   estimateEnvironments,
+  lambdaArchitecture,
   priceRequestsFor,
 } from '../../lib/stacks/cost-inputs';
+import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { FUNCTION_ARCHITECTURE } from '../../lib/shared/lambda-architecture';
 import { od, spot, unitPrices } from '../pricing/support/fixtures';
-import { withoutServing } from '../support/stacks';
+import { buildEnvironmentStack, resourcesOfType, withoutServing } from '../support/stacks';
 
 // The adapter from the app's config to the pricing's plain inputs (lib/pricing never reads config/).
 
@@ -97,6 +100,36 @@ describe('estimateEnvironments', () => {
     expect(e.hoursPerMonth).not.toBeCloseTo(environmentHours(dev, 2026).hoursPerMonth, 9);
     expect(e.scheduleDescription).toBe('MON-FRI 08:00-19:00 Europe/Berlin');
     expect(e.inputs.smallParts.cloudwatchAlarms).toBe(3);
+  });
+
+  test('the Lambda line is priced for the architecture the functions are built with (arm64), not a default', () => {
+    const table: PriceTable = {
+      onDemand: dev.fleet.instanceTypes.map((ty) => od(ty, 1, dev.region)),
+      spot: dev.fleet.instanceTypes.flatMap((ty) => dev.availabilityZones.map((az) => spot(ty, az, 0.3, 0.4, 0.5, dev.region))),
+      units: [...unitPrices(dev.region), { ...unitPrices(dev.region)[0], resource: 'lambda-gb-second-arm', usdPerUnit: 0.0000133334, unit: 'Lambda-GB-Second' }],
+      offerings: [],
+    };
+    const [e] = estimateEnvironments([dev], table, () => ({ cloudwatchAlarms: 3 }));
+    expect(e.inputs.smallParts.lambdaArchitecture).toBe('arm64');
+    expect(e.components.find((c) => c.id === 'lambda')!.basis).toBe('100,000 requests x $0.0000002 + 12,500 Arm GB-s x $0.0000133334');
+  });
+});
+
+describe('lambdaArchitecture: the one architecture the functions and the estimate share', () => {
+  test("Lambda's names of CDK's architectures; any other is refused, naming it", () => {
+    expect(lambdaArchitecture(Architecture.ARM_64)).toBe('arm64');
+    expect(lambdaArchitecture(Architecture.X86_64)).toBe('x86_64');
+    expect(() => lambdaArchitecture(Architecture.custom('riscv64'))).toThrow(
+      'Lambda architecture "riscv64" has no duration price in the cost model (x86_64 or arm64)',
+    );
+  });
+
+  test.each([dev, staging, prod])('every project function of the $name stack runs on it', (cfg) => {
+    const functions = Object.entries(resourcesOfType(buildEnvironmentStack(cfg).template, 'AWS::Lambda::Function'));
+    // CDK's own custom-resource provider (the default security group restriction) is not counted in the estimate.
+    const ours = functions.filter(([, f]) => f.Properties.Handler !== '__entrypoint__.handler');
+    expect(ours.length).toBeGreaterThanOrEqual(2); // interruption handler, and the fallback controller or kill switch
+    for (const [, f] of ours) expect(f.Properties.Architectures).toEqual([FUNCTION_ARCHITECTURE.name]);
   });
 });
 

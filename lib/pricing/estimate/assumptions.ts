@@ -60,7 +60,7 @@ export function fleetAssumptions(
           `(${usd(worst.fallbackPerHour)}/h with root volumes).`
         : '.'),
     `Small parts: ${smallParts.cloudwatchAlarms} alarm metrics, ${quantity(smallParts.lambdaRequestsPerMonth)} Lambda requests ` +
-      `(${quantity(smallParts.lambdaGbSecondsPerMonth)} GB-s), ${quantity(smallParts.sqsRequestsPerMonth)} SQS requests; free tiers ignored.`,
+      `(${quantity(smallParts.lambdaGbSecondsPerMonth)} GB-s on ${smallParts.lambdaArchitecture}), ${quantity(smallParts.sqsRequestsPerMonth)} SQS requests; free tiers ignored.`,
   );
   return lines;
 }

@@ -102,10 +102,10 @@ export function costComponents(
     notes.assumptions.push('NAT data processing (per GB) is not estimated: it depends on traffic (model downloads, images).');
   }
 
-  const small = (id: CostComponentId, label: string, parts: [UnitResource, number, string][]) => {
+  const small = (id: CostComponentId, label: string, parts: [UnitResource, number, string, string?][]) => {
     let total = 0;
     const basis: string[] = [];
-    for (const [resource, qty, qtyWord] of parts) {
+    for (const [resource, qty, qtyWord, rateNote] of parts) {
       const p = book.unit(resource);
       if (!p) {
         notPriced.push(label);
@@ -114,14 +114,14 @@ export function costComponents(
       validUnit(env, p);
       units.push(p);
       total += qty * p.usdPerUnit;
-      basis.push(`${quantity(qty)} ${qtyWord} x ${unitPrice(p.usdPerUnit)}`);
+      basis.push(`${quantity(qty)} ${qtyWord} x ${unitPrice(p.usdPerUnit)}${rateNote ? ` ${rateNote}` : ''}`);
     }
     fixed(id, label, total, basis.join(' + '));
   };
   small('cloudwatch-alarms', 'CloudWatch alarms', [['cloudwatch-alarm-month', smallParts.cloudwatchAlarms, 'alarm metrics']]);
   small('lambda', 'Lambda', [
     ['lambda-request', smallParts.lambdaRequestsPerMonth, 'requests'],
-    ['lambda-gb-second', smallParts.lambdaGbSecondsPerMonth, 'GB-s'],
+    lambdaDuration(smallParts, book, notes),
   ]);
   small('sqs', 'SQS', [['sqs-request', smallParts.sqsRequestsPerMonth, 'requests']]);
 
@@ -134,3 +134,21 @@ export function costComponents(
 
 /** The instance lines: what the fleet's hours and spot share move. */
 export const INSTANCE_COMPONENTS: readonly CostComponentId[] = ['on-demand-base', 'on-demand-burst', 'spot-burst', 'spot-churn'];
+
+/** What the Lambda line's basis says when arm64 duration is priced at the x86 rate. */
+export const X86_RATE_NOTE = 'x86 rate (no Arm price in the price table)';
+
+/**
+ * Which duration price the functions' GB-seconds take: Arm's for arm64 functions (Arm duration is billed under its
+ * own usage type, about 20% below x86: https://aws.amazon.com/lambda/pricing/), else x86's. Without an Arm price
+ * in the table, arm64 duration is priced at the x86 rate, an upper bound, and the basis and a warning say so.
+ */
+function lambdaDuration(smallParts: SmallPartsUsage, book: PriceBook, notes: EstimateNotes): [UnitResource, number, string, string?] {
+  const gbs = smallParts.lambdaGbSecondsPerMonth;
+  if (smallParts.lambdaArchitecture !== 'arm64') return ['lambda-gb-second', gbs, 'GB-s'];
+  if (book.unit('lambda-gb-second-arm')) return ['lambda-gb-second-arm', gbs, 'Arm GB-s'];
+  if (book.unit('lambda-gb-second')) {
+    notes.assumptions.push(`Lambda: the functions run on arm64; their duration is priced at the ${X86_RATE_NOTE}, so it errs high.`);
+  }
+  return ['lambda-gb-second', gbs, 'Arm GB-s', `(${X86_RATE_NOTE})`];
+}

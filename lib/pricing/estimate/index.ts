@@ -14,6 +14,7 @@ export type {
   EndpointLine,
   EnvironmentCostEstimate,
   EstimateOptions,
+  LambdaArchitecture,
   PriceUsed,
   ServingCostInputs,
   SmallPartsUsage,

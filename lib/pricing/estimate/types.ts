@@ -12,6 +12,9 @@ import { GpuFleetError } from '../../shared/errors';
  */
 export type CapacityUnit = 'instance' | 'gpu' | 'throughput';
 
+/** A Lambda function's instruction set architecture, as the Lambda API writes it. */
+export type LambdaArchitecture = 'x86_64' | 'arm64';
+
 /** Usage of the small parts of the stack, which the config does not describe. */
 export interface SmallPartsUsage {
   /**
@@ -23,6 +26,12 @@ export interface SmallPartsUsage {
   readonly lambdaRequestsPerMonth: number;
   /** Lambda GB-seconds per month. */
   readonly lambdaGbSecondsPerMonth: number;
+  /**
+   * The instruction set the functions run on, as Lambda names it: `arm64` duration is priced at the Arm rate
+   * (`lambda-gb-second-arm`), or at the x86 rate with a note when the price table has no Arm price.
+   * https://docs.aws.amazon.com/lambda/latest/dg/foundation-arch.html
+   */
+  readonly lambdaArchitecture: LambdaArchitecture;
   /** SQS requests per month (interruption events, including empty receives). */
   readonly sqsRequestsPerMonth: number;
 }
@@ -35,6 +44,8 @@ export const DEFAULT_SMALL_PARTS: SmallPartsUsage = {
   cloudwatchAlarms: 10,
   lambdaRequestsPerMonth: 100_000,
   lambdaGbSecondsPerMonth: 12_500,
+  // Lambda's own default when a function names none; the app passes what its functions use (lib/stacks/cost-inputs.ts).
+  lambdaArchitecture: 'x86_64',
   sqsRequestsPerMonth: 1_000_000,
 };
 

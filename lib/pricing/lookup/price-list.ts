@@ -116,8 +116,20 @@ export const UNIT_QUERIES: readonly UnitQuery[] = [
       { field: 'regionCode', value: region },
       { field: 'group', value: 'AWS-Lambda-Duration' },
     ],
-    // x86; the ARM usage type ends in Lambda-GB-Second-ARM.
+    // x86; Arm duration is its own group (below).
     accept: usageEndsWith('Lambda-GB-Second'),
+    unit: 'Lambda-GB-Second',
+  },
+  {
+    // Arm (Graviton) duration has its own group and usage type (ending Lambda-GB-Second-ARM), the filter infracost
+    // prices arm64 functions with (internal/resources/aws/lambda_function.go). https://aws.amazon.com/lambda/pricing/
+    resource: 'lambda-gb-second-arm',
+    serviceCode: 'AWSLambda',
+    filters: (region) => [
+      { field: 'regionCode', value: region },
+      { field: 'group', value: 'AWS-Lambda-Duration-ARM' },
+    ],
+    accept: usageEndsWith('Lambda-GB-Second-ARM'),
     unit: 'Lambda-GB-Second',
   },
   {

@@ -9,7 +9,7 @@ import { PricingLookupError } from './errors';
  */
 
 /** Unit prices whose absence leaves a few cents out of the estimate (with a warning) rather than stopping synth. */
-const OPTIONAL_UNITS: readonly UnitResource[] = ['cloudwatch-alarm-month', 'lambda-gb-second', 'lambda-request', 'sqs-request'];
+const OPTIONAL_UNITS: readonly UnitResource[] = ['cloudwatch-alarm-month', 'lambda-gb-second', 'lambda-gb-second-arm', 'lambda-request', 'sqs-request'];
 
 /**
  * For each offered pool the snapshot has no spot figure for (no per-AZ history and no regional public figure): the
@@ -96,6 +96,11 @@ export function checkCompleteness(ctx: LookupContext, table: PriceTable, fromSna
       for (const u of unitsNeeded) {
         if (book.unit(u)) continue;
         if (!natInRegion && u.startsWith('nat-gateway-')) continue; // existing VPCs: their NAT is not this stack's cost
+        if (u === 'lambda-gb-second-arm' && book.unit('lambda-gb-second')) {
+          // Not left out: the estimate prices Arm duration at the x86 rate, an upper bound (Arm costs less), and says so.
+          warn(`pricing: ${req.region}: no lambda-gb-second-arm price; Arm Lambda duration is priced at the x86 rate (lambda-gb-second)${fix}`);
+          continue;
+        }
         // The committed snapshot holds only traced prices: a line it cannot price is left out and named, not invented.
         if (OPTIONAL_UNITS.includes(u) || fromSnapshot) leftOut.push(u);
         else problems.push(`pricing: no ${u} price for ${req.region}`);

@@ -39,6 +39,7 @@ export const unitPriceSchema = z.object({
     'nat-gateway-gb-processed',
     'cloudwatch-alarm-month',
     'lambda-gb-second',
+    'lambda-gb-second-arm',
     'lambda-request',
     'sqs-request',
     'alb-hour',

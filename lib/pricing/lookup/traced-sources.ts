@@ -134,7 +134,9 @@ export function parsePriceSources(json: unknown, file: string): PriceSources {
     // The conversion is checked, not only written: per x usdPerUnit must give the figure (to the cent when rounded).
     const implied = u.per * u.usdPerUnit;
     const off = Math.abs(implied - dollars(u.figure));
-    if (u.rounding === 'cent' ? off > 0.005 + 1e-9 : off > 1e-9 * Math.max(1, implied)) {
+    // Not rounded: equal but for float error, relative to the figure (an absolute 1e-9 would let a $0.0000133334
+    // figure pass for $0.0000133330 or $0.0000133338).
+    if (u.rounding === 'cent' ? off > 0.005 + 1e-9 : off > 1e-9 * Math.max(implied, dollars(u.figure))) {
       problems.push(
         `${at}: ${u.per} x usdPerUnit ${u.usdPerUnit} = ${implied} is not the figure ${u.figure}` + (u.rounding === 'cent' ? ' to the cent' : ''),
       );

@@ -56,8 +56,10 @@ describe('live lookups against the local AWS wire server', () => {
       'nat-gateway-gb-processed': [UNITS.natGb, 'GB', 'live'],
       // standard resolution, not the high-resolution decoy at 3x
       'cloudwatch-alarm-month': [UNITS.alarmMonth, 'Alarms', 'live'],
-      // x86 first tier, not ARM (0.8x) nor the >6B GB-s tier (0.9x)
+      // x86 first tier, not the >6B GB-s tier (0.9x)
       'lambda-gb-second': [UNITS.lambdaGbSecond, 'Lambda-GB-Second', 'live'],
+      // Arm: its own group; the first tier (listed after the >7.5B one), not the decoy at 3x that shares the group
+      'lambda-gb-second-arm': [UNITS.lambdaGbSecondArm, 'Lambda-GB-Second', 'live'],
       'lambda-request': [UNITS.lambdaRequest, 'Requests', 'live'],
       // first paid tier: the free first million is not a $0 price
       'sqs-request': [UNITS.sqsRequest, 'Requests', 'live'],
@@ -103,8 +105,8 @@ describe('live lookups against the local AWS wire server', () => {
       ],
     });
     expect(aws.calls.filter((c) => c.operation === 'GetProducts').every((c) => /\/us-east-1\/pricing\/aws4_request$/.test(c.scope))).toBe(true);
-    // 2 instance queries + 8 unit queries (NAT hour and GB share one; so do ALB hours and LCUs)
-    expect(res.calls).toEqual({ getProducts: 10, describeSpotPriceHistory: 1, describeInstanceTypeOfferings: 1, describeInstanceTypes: 1, publicFeeds: 0 });
+    // 2 instance queries + 9 unit queries (NAT hour and GB share one; so do ALB hours and LCUs)
+    expect(res.calls).toEqual({ getProducts: 11, describeSpotPriceHistory: 1, describeInstanceTypeOfferings: 1, describeInstanceTypes: 1, publicFeeds: 0 });
   });
 
   test('DescribeSpotPriceHistory asks for Linux/UNIX over the last 7 days, all types and AZs in one query', async () => {
@@ -147,23 +149,23 @@ describe('live lookups against the local AWS wire server', () => {
   test('follows NextToken pages of GetProducts and DescribeSpotPriceHistory', async () => {
     aws.world = { ...baseWorld(), productsPageSize: 1, ec2PageSize: 2 };
     const res = await resolvePriceTable([DEV_REQUEST], options());
-    // Each instance query matches one product (capacitystatus=Used): 1 page. Lambda duration matches 1 x86 product
-    // (the ARM one is filtered by usage type after the query, so it is a second page), NAT and alarms 2 products,
+    // Each instance query matches one product (capacitystatus=Used): 1 page. Lambda x86 duration 1 product, Arm
+    // duration 2 (1 decoy, filtered by usage type after the query), NAT and alarms 2 products,
     // the Application Load Balancer family 5 (3 decoys), VPC endpoints 3 (2 decoys).
-    expect(res.calls.getProducts).toBe(2 + 1 + 2 + 2 + 2 + 1 + 1 + 5 + 3);
+    expect(res.calls.getProducts).toBe(2 + 1 + 2 + 2 + 1 + 2 + 1 + 1 + 5 + 3);
     const spotPages = aws.calls.filter((c) => c.operation === 'DescribeSpotPriceHistory');
     expect(spotPages.map((c) => c.params.NextToken)).toEqual([undefined, '2', '4']);
     expect(res.table.spot).toHaveLength(4);
-    expect(res.table.units).toHaveLength(10);
+    expect(res.table.units).toHaveLength(11);
   });
 
   test('throttling is retried by the SDK and then succeeds', async () => {
     aws.faults = { throttle: { GetProducts: 2, DescribeSpotPriceHistory: 1, DescribeInstanceTypeOfferings: 1 } };
     const res = await resolvePriceTable([DEV_REQUEST], options());
     expect(res.table.onDemand).toHaveLength(2);
-    expect(res.calls.getProducts).toBe(10);
-    // 10 logical calls, 2 of them answered with ThrottlingException first
-    expect(aws.count('GetProducts')).toBe(12);
+    expect(res.calls.getProducts).toBe(11);
+    // 11 logical calls, 2 of them answered with ThrottlingException first
+    expect(aws.count('GetProducts')).toBe(13);
     expect(aws.count('DescribeSpotPriceHistory')).toBe(2);
     expect(aws.count('DescribeInstanceTypeOfferings')).toBe(2);
   });
@@ -270,7 +272,7 @@ describe('live lookups against the local AWS wire server', () => {
       'pricing=live: could not get live prices from AWS, and live mode never falls back to the cache or snapshot ' +
         '(use -c pricing=auto to allow that, or -c pricing=snapshot to synth offline):',
     );
-    expect(problems).toHaveLength(1 + 10);
+    expect(problems).toHaveLength(1 + 11);
     expect(problems[1]).toBe(
       'pricing: Pricing GetProducts (AmazonEC2 g5.xlarge us-east-1, on-demand Linux) failed: AccessDeniedException: User is not authorized to perform: pricing:GetProducts (HTTP 400)',
     );
@@ -293,7 +295,7 @@ describe('live lookups against the local AWS wire server', () => {
     try {
       const res = await resolvePriceTable([DEV_REQUEST], options({ aws: { credentials: FAKE_CREDENTIALS } }));
       expect(res.sources).toEqual(['live']);
-      expect(aws.count('GetProducts')).toBe(10);
+      expect(aws.count('GetProducts')).toBe(11);
     } finally {
       process.env = saved;
     }
@@ -302,7 +304,7 @@ describe('live lookups against the local AWS wire server', () => {
   test('every environment in a region is asked for once, with the union of types and AZs', async () => {
     const staging: PriceRequest = { environment: 'staging', region: 'us-east-1', availabilityZones: ['us-east-1b'], instanceTypes: ['g5.xlarge'] };
     const res = await resolvePriceTable([DEV_REQUEST, staging], options());
-    expect(res.calls.getProducts).toBe(10);
+    expect(res.calls.getProducts).toBe(11);
     expect(res.calls.describeSpotPriceHistory).toBe(1);
   });
 
@@ -318,7 +320,7 @@ describe('live lookups against the local AWS wire server', () => {
     const lines: string[] = [];
     await resolvePriceTable([DEV_REQUEST], options({ log: (l) => lines.push(l) }));
     expect(lines[0]).toBe('pricing: asking AWS for 2 instance types x 1 region(s) (us-east-1): on-demand, unit prices, offerings and spot ...');
-    expect(lines[1]).toMatch(/^pricing: AWS answered 13 calls in \d+ ms$/);
-    expect(lines[2]).toBe('pricing: prices from live (2 on-demand, 4 spot pools with history or caps, 0 regional spot figures, 0 interruption buckets, 10 unit prices)');
+    expect(lines[1]).toMatch(/^pricing: AWS answered 14 calls in \d+ ms$/);
+    expect(lines[2]).toBe('pricing: prices from live (2 on-demand, 4 spot pools with history or caps, 0 regional spot figures, 0 interruption buckets, 11 unit prices)');
   });
 });

@@ -155,20 +155,22 @@ describe('pricing modes', () => {
     expect(lines[0]).toBe('pricing: every price is in the local cache and fresh; no AWS calls');
   });
 
-  test('auto: a fresh cache written before the load balancer prices existed is refreshed, not a missing price', async () => {
+  test.each([
+    ['the load balancer prices', ['alb-hour', 'alb-lcu-hour', 'vpc-interface-endpoint-hour']],
+    ['the Arm Lambda duration price', ['lambda-gb-second-arm']],
+  ])('auto: a fresh cache written before %s existed is refreshed, not a missing price', async (_name, added) => {
     await resolvePriceTable([DEV_REQUEST], options());
-    // The cache as a synth before the endpoint's unit prices wrote it: same age, no ALB or VPC endpoint prices.
+    // The cache as a synth before those unit prices wrote it: same age, without them.
     const file = path.join(cacheDir, 'prices-v1.json');
     const cache = JSON.parse(fs.readFileSync(file, 'utf8'));
     const od = cache.regions['us-east-1'].onDemand;
-    od.units = od.units.filter((u: { resource: string }) => !['alb-hour', 'alb-lcu-hour', 'vpc-interface-endpoint-hour'].includes(u.resource));
+    od.units = od.units.filter((u: { resource: string }) => !added.includes(u.resource));
     fs.writeFileSync(file, JSON.stringify(cache));
     aws.calls.length = 0;
     const res = await resolvePriceTable([DEV_REQUEST], options({ now: new Date(NOW.getTime() + 3600_000) }));
-    expect(res.calls.getProducts).toBe(10);
-    expect(res.table.units.map((u) => [u.resource, u.source]).filter(([r]) => r.startsWith('alb') || r.startsWith('vpc'))).toEqual([
-      ['alb-hour', 'live'], ['alb-lcu-hour', 'live'], ['vpc-interface-endpoint-hour', 'live'],
-    ]);
+    expect(res.calls.getProducts).toBe(11);
+    expect(res.table.units.map((u) => [u.resource, u.source]).filter(([r]) => added.includes(r))).toEqual(added.map((r) => [r, 'live']));
+    expect(res.warnings).toEqual([]);
   });
 
   test('auto: stale spot (older than 6 h) but fresh on-demand asks AWS for spot only', async () => {
@@ -251,7 +253,7 @@ describe('pricing modes', () => {
     // 3. cache stale, AWS broken: snapshot with a warning
     const fallback = await resolvePriceTable([DEV_REQUEST], options({ now: new Date(NOW.getTime() + 8 * 86_400_000) }));
     expect(fallback.sources).toEqual(['snapshot']);
-    expect(fallback.warnings[0]).toMatch(/^pricing: using the committed snapshot .+ because AWS lookups failed \(10 problems, first: pricing: Pricing GetProducts/);
+    expect(fallback.warnings[0]).toMatch(/^pricing: using the committed snapshot .+ because AWS lookups failed \(11 problems, first: pricing: Pricing GetProducts/);
   });
 
   test('auto: a corrupt cache is a warning and ignored', async () => {
@@ -278,7 +280,7 @@ describe('pricing modes', () => {
     aws.calls.length = 0;
     const res = await resolvePriceTable([DEV_REQUEST], options({ mode: 'live' }));
     expect(res.sources).toEqual(['live']);
-    expect(aws.calls.length).toBe(13);
+    expect(aws.calls.length).toBe(14);
   });
 
   test('live mode never falls back to the snapshot', async () => {

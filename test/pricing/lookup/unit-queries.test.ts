@@ -36,3 +36,18 @@ describe('unit queries of the endpoint prices: exact usage types', () => {
     expect(accepted('vpc-interface-endpoint-hour', VPC_FAMILY)).toEqual(['USE1-VpcEndpoint-Hours', 'VpcEndpoint-Hours']);
   });
 });
+
+describe('unit query of the Arm Lambda duration price', () => {
+  const q = (r: string) => UNIT_QUERIES.find((x) => x.resource === r)!;
+
+  test('asks the Arm duration group and accepts only its GB-second usage type, apart from the x86 query', () => {
+    expect(q('lambda-gb-second-arm')).toEqual(expect.objectContaining({ serviceCode: 'AWSLambda', unit: 'Lambda-GB-Second' }));
+    expect(q('lambda-gb-second-arm').filters('us-east-1')).toEqual([
+      { field: 'regionCode', value: 'us-east-1' },
+      { field: 'group', value: 'AWS-Lambda-Duration-ARM' },
+    ]);
+    const family = ['USE1-Lambda-GB-Second-ARM', 'Lambda-GB-Second-ARM', 'USE1-Lambda-GB-Second', 'USE1-Lambda-Provisioned-GB-Second-ARM'];
+    expect(family.filter((usagetype) => q('lambda-gb-second-arm').accept({ usagetype }))).toEqual(['USE1-Lambda-GB-Second-ARM', 'Lambda-GB-Second-ARM']);
+    expect(family.filter((usagetype) => q('lambda-gb-second').accept({ usagetype }))).toEqual(['USE1-Lambda-GB-Second']);
+  });
+});

@@ -27,6 +27,7 @@ export interface FakeUnitPrices {
   readonly natGb: number;
   readonly alarmMonth: number;
   readonly lambdaGbSecond: number;
+  readonly lambdaGbSecondArm: number;
   readonly lambdaRequest: number;
   readonly sqsRequest: number;
   readonly albHour: number;
@@ -120,7 +121,13 @@ function products(world: FakeWorld): Product[] {
       { begin: 0, usd: String(u.lambdaGbSecond), unit: 'Lambda-GB-Second' },
       { begin: 6e9, usd: String(u.lambdaGbSecond * 0.9), unit: 'Lambda-GB-Second' },
     ]);
-    add('AWSLambda', { group: 'AWS-Lambda-Duration', usagetype: `${p}Lambda-GB-Second-ARM` }, [{ begin: 0, usd: String(u.lambdaGbSecond * 0.8), unit: 'Lambda-GB-Second' }]);
+    // Arm duration is its own group (infracost's filter: group AWS-Lambda-Duration-ARM). A decoy first, which a match
+    // on the group alone would take; the tiers highest first, so that taking the first listed one is wrong.
+    add('AWSLambda', { group: 'AWS-Lambda-Duration-ARM', usagetype: `${p}Lambda-Provisioned-GB-Second-ARM` }, [{ begin: 0, usd: String(u.lambdaGbSecondArm * 3), unit: 'Lambda-GB-Second' }]);
+    add('AWSLambda', { group: 'AWS-Lambda-Duration-ARM', usagetype: `${p}Lambda-GB-Second-ARM` }, [
+      { begin: 7.5e9, usd: String(u.lambdaGbSecondArm * 0.9), unit: 'Lambda-GB-Second' },
+      { begin: 0, usd: String(u.lambdaGbSecondArm), unit: 'Lambda-GB-Second' },
+    ]);
     add('AWSLambda', { group: 'AWS-Lambda-Requests', usagetype: `${p}Request` }, [{ begin: 0, usd: String(u.lambdaRequest), unit: 'Requests' }]);
     add('AWSQueueService', { productFamily: 'API Request', queueType: 'Standard', usagetype: `${p}Requests-RBP` }, [
       { begin: 0, usd: '0.0000000000', unit: 'Requests' },

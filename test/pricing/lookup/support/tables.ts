@@ -20,6 +20,7 @@ export function snapshotTable(validOn = '2026-09-01'): PriceTable {
       unit('nat-gateway-gb-processed', UNITS.natGb, 'GB'),
       unit('cloudwatch-alarm-month', UNITS.alarmMonth, 'Alarms'),
       unit('lambda-gb-second', UNITS.lambdaGbSecond, 'Lambda-GB-Second'),
+      unit('lambda-gb-second-arm', UNITS.lambdaGbSecondArm, 'Lambda-GB-Second'),
       unit('lambda-request', UNITS.lambdaRequest, 'Requests'),
       unit('sqs-request', UNITS.sqsRequest, 'Requests'),
       unit('alb-hour', UNITS.albHour, 'Hrs'),

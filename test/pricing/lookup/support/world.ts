@@ -10,6 +10,7 @@ export const UNITS = {
   natGb: 0.045,
   alarmMonth: 0.1,
   lambdaGbSecond: 0.0000166667,
+  lambdaGbSecondArm: 0.0000133334,
   lambdaRequest: 0.0000002,
   sqsRequest: 0.0000004,
   albHour: 0.0225,
