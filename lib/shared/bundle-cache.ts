@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -6,7 +6,9 @@ import * as path from 'path';
 // the last bundle instead of running esbuild again (the three handlers took about 1 s of a 5 s synth on 2 cores).
 // An entry is reused only when every file esbuild read for it (its metafile inputs, node_modules included) still has
 // the same contents, and its key covers the esbuild version, the build options, tsconfig.json and package-lock.json.
-// Anything unreadable or malformed is a miss: the worst case is the build that would have run anyway.
+// A build is cached only when no input changed since shortly before it started (else the recorded hash could belong
+// to newer bytes than esbuild read), and every output file carries its own hash, checked on reuse. Anything
+// unreadable, malformed or mismatched is a miss: the worst case is the build that would have run anyway.
 
 /** One output file of a bundle (index.js, index.js.map). */
 export interface BundleFile {
@@ -31,14 +33,28 @@ export interface BundleCacheOptions {
 
 interface CacheRecord {
   readonly inputs: Record<string, string>;
-  readonly files: ReadonlyArray<{ readonly name: string; readonly base64: string }>;
+  readonly files: ReadonlyArray<{ readonly name: string; readonly base64: string; readonly sha256: string }>;
 }
+
+/**
+ * Files modified this close to the build's start (or later) are not trusted to be the bytes esbuild read: mtime
+ * granularity is coarse on some file systems (FAT 2 s, HFS+ 1 s).
+ */
+const MTIME_MARGIN_MS = 2000;
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 function fileHash(file: string): string | undefined {
   try {
     return sha256(fs.readFileSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+function modifiedAtMs(file: string): number | undefined {
+  try {
+    return fs.statSync(file).mtimeMs;
   } catch {
     return undefined;
   }
@@ -57,25 +73,31 @@ export function cachedBundle(options: BundleCacheOptions, build: () => BundleBui
 
   const cached = readRecord(recordFile);
   if (cached && Object.entries(cached.inputs).every(([input, hash]) => fileHash(path.join(root, input)) === hash)) {
-    return cached.files.map((f) => ({ name: f.name, contents: Buffer.from(f.base64, 'base64') }));
+    const files = cached.files.map((f) => ({ name: f.name, contents: Buffer.from(f.base64, 'base64'), sha256: f.sha256 }));
+    // A record damaged on disk (bad base64 decodes silently) is a miss, never a broken bundle.
+    if (files.every((f) => sha256(f.contents) === f.sha256)) return files.map(({ name, contents }) => ({ name, contents }));
   }
 
+  const startedMs = Date.now();
   const built = build();
   const inputs: Record<string, string> = {};
   for (const input of built.inputs) {
-    const hash = fileHash(path.join(root, input));
-    // An input that cannot be read now cannot be checked later: keep the build, do not cache it.
-    if (hash === undefined) return built.files;
+    const file = path.join(root, input);
+    const hash = fileHash(file);
+    const modified = modifiedAtMs(file);
+    // An input that cannot be read now cannot be checked later, and one changed since the build began may not be
+    // the bytes esbuild read: keep the build, do not cache it.
+    if (hash === undefined || modified === undefined || modified >= startedMs - MTIME_MARGIN_MS) return built.files;
     inputs[input] = hash;
   }
   const record: CacheRecord = {
     inputs,
-    files: built.files.map((f) => ({ name: f.name, base64: Buffer.from(f.contents).toString('base64') })),
+    files: built.files.map((f) => ({ name: f.name, base64: Buffer.from(f.contents).toString('base64'), sha256: sha256(f.contents) })),
   };
   try {
     fs.mkdirSync(directory, { recursive: true });
     // Write then rename, so a concurrent synth never reads half a record.
-    const temporary = `${recordFile}.${process.pid}.tmp`;
+    const temporary = `${recordFile}.${randomUUID()}.tmp`;
     fs.writeFileSync(temporary, JSON.stringify(record));
     fs.renameSync(temporary, recordFile);
   } catch {
@@ -90,7 +112,8 @@ function readRecord(file: string): CacheRecord | undefined {
     const valid = record && typeof record.inputs === 'object' && record.inputs !== null && Object.keys(record.inputs).length > 0 &&
       Object.values(record.inputs).every((h) => typeof h === 'string') &&
       Array.isArray(record.files) && record.files.length > 0 &&
-      record.files.every((f) => typeof f?.name === 'string' && typeof f?.base64 === 'string' && !f.name.includes('/') && !f.name.includes('\\'));
+      record.files.every((f) => typeof f?.name === 'string' && typeof f?.base64 === 'string' && typeof f?.sha256 === 'string' &&
+        !f.name.includes('/') && !f.name.includes('\\'));
     return valid ? record : undefined;
   } catch {
     return undefined;

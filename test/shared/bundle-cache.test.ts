@@ -16,8 +16,20 @@ function project(): string {
   fs.mkdirSync(path.join(dir, 'src'));
   fs.writeFileSync(path.join(dir, 'src', 'handler.ts'), 'export const a = 1;');
   fs.writeFileSync(path.join(dir, 'src', 'helper.ts'), 'export const b = 2;');
+  // Written an hour ago: a build caches only inputs that did not change shortly before or during it.
+  for (const f of ['package-lock.json', 'tsconfig.json', 'src/handler.ts', 'src/helper.ts']) age(dir, f);
   return dir;
 }
+
+function age(dir: string, file: string, seconds = 3600): void {
+  const t = new Date(Date.now() - seconds * 1000);
+  fs.utimesSync(path.join(dir, file), t, t);
+}
+
+const records = () => {
+  const dir = path.join(root, 'node_modules', '.cache', 'gpu-spot-fleet', 'bundles');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+};
 
 // A stand-in for esbuild: the output is the concatenated inputs, so a stale cache hit would show in the bytes.
 function build(inputs = ['src/handler.ts', 'src/helper.ts']): () => BundleBuild {
@@ -72,6 +84,41 @@ test.each<[string, () => void]>([
     run(undefined, build(['src/handler.ts']));
     expect(builds).toBe(2);
   }
+});
+
+test('an input saved while the build runs is not cached: the next synth builds again and gets the new bytes', () => {
+  const first = run(undefined, () => {
+    const out = build()();
+    // The editor saves helper.ts after esbuild read it: the record would pair the new hash with the old output.
+    fs.writeFileSync(path.join(root, 'src', 'helper.ts'), 'export const b = 3;');
+    return out;
+  });
+  expect(first[0]).toBe('index.js:export const a = 1;\nexport const b = 2;');
+  expect(records()).toEqual([]);
+  expect(run()[0]).toBe('index.js:export const a = 1;\nexport const b = 3;');
+  expect(builds).toBe(2);
+});
+
+test('an input changed just before the build (within the mtime margin) is not cached; an older one is', () => {
+  age(root, 'src/helper.ts', 1);
+  run();
+  expect(records()).toEqual([]);
+  age(root, 'src/helper.ts', 3);
+  run();
+  expect(records()).toHaveLength(1);
+  run();
+  expect(builds).toBe(2);
+});
+
+test('a record whose output no longer matches its hash is a miss, never a broken bundle', () => {
+  run();
+  for (const f of records()) {
+    const record = JSON.parse(fs.readFileSync(f, 'utf8'));
+    record.files[0].base64 = Buffer.from('syntax error {{{').toString('base64');
+    fs.writeFileSync(f, JSON.stringify(record));
+  }
+  expect(run()[0]).toBe('index.js:export const a = 1;\nexport const b = 2;');
+  expect(builds).toBe(2);
 });
 
 test('another key (build options, esbuild version) is another entry', () => {
