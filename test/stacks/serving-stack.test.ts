@@ -235,6 +235,17 @@ describe.each(['staging', 'prod'])('%s: the serving endpoint, composed', (name) 
     for (const text of ['Requests per minute', '5xx rate (%)', 'USD per 1,000 requests', 'TargetResponseTime', 'HealthyHostCount']) expect(body).toContain(text);
   });
 
+  test('/metrics (vLLM\'s API key does not cover it) answers 403 at the forwarding listener, rule priority 1', () => {
+    const forwarding = Object.entries(resourcesOfType(t, 'AWS::ElasticLoadBalancingV2::Listener')).filter(([, l]) => l.Properties.DefaultActions[0].Type === 'forward');
+    expect(forwarding).toHaveLength(1);
+    expect(only(t, 'AWS::ElasticLoadBalancingV2::ListenerRule').Properties).toMatchObject({
+      ListenerArn: { Ref: forwarding[0][0] },
+      Priority: 1,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/metrics', '/metrics/*'] } }],
+      Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' } }],
+    });
+  });
+
   test('stack output: the endpoint URL', () => {
     t.hasOutput('EndpointUrl', {
       Value: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [only(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').id, 'DNSName'] }]] },
@@ -354,7 +365,7 @@ describe('without serving, the stack is what it was', () => {
   const t = plain.template;
 
   test('no load balancer, target group, endpoint, workload or output; containers keep IMDS; EC2 health checks', () => {
-    for (const type of ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::EC2::VPCEndpoint', 'AWS::S3::Bucket']) {
+    for (const type of ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::ElasticLoadBalancingV2::ListenerRule', 'AWS::EC2::VPCEndpoint', 'AWS::S3::Bucket']) {
       t.resourceCountIs(type, 0);
     }
     expect(Object.keys(resources(t)).filter((id) => id.startsWith('Workload') || id.startsWith('Endpoint'))).toEqual([]);
