@@ -282,6 +282,9 @@ export class ServingEndpoint extends Construct {
         open: false,
         defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
       });
+      // Adding a certificate to a deployed HTTP endpoint moves `Listener` from 80 to 443 in place: the redirect may
+      // take port 80 only after that update, or CloudFormation's parallel create fails with a duplicate listener.
+      this.redirectListener.node.addDependency(this.listener);
     } else {
       this.listener = this.loadBalancer.addListener('Listener', {
         port: 80,

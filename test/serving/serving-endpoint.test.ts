@@ -223,6 +223,11 @@ describe('ServingEndpoint: options', () => {
     const ingress = (Object.values(sgs)[0] as any).Properties.SecurityGroupIngress;
     expect(ingress.map((r: any) => [r.CidrIp, r.FromPort, r.ToPort])).toEqual([['10.0.0.0/8', 443, 443], ['10.0.0.0/8', 80, 80]]);
     expect(endpoint.redirectListener).toBeDefined();
+    // A deployed HTTP endpoint that gets a certificate: the redirect takes port 80 only once Listener has left it.
+    const [redirectId] = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Port: 80 } }));
+    const [httpsId] = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Port: 443 } }));
+    expect(httpsId).toMatch(/^EndpointLoadBalancerListener/);
+    expect(template.toJSON().Resources[redirectId].DependsOn).toEqual([httpsId]);
     expect(stack.resolve(endpoint.url)['Fn::Join'][1][0]).toBe('https://');
   });
 
