@@ -7,7 +7,9 @@ import { EnvironmentConfig } from './types';
 
 // The serving examples run vLLM's OpenAI-compatible server (port 8000, /health, /v1/chat/completions) from an ECR
 // mirror of the vllm/vllm-openai image, with the weights in S3. Repository, buckets, secret ARNs and the digest are
-// placeholders, like the e-mail addresses: README "Serve your model in five steps" says what to put there.
+// placeholders, like the e-mail addresses: README "Serve your model in five steps" says what to put there. So are the
+// certificate ARNs: staging and prod clients send VLLM_API_KEY as a bearer token, so their endpoints serve HTTPS
+// (warning gpu-fleet:secretOverHttp otherwise), with an ACM certificate for the DNS name clients use.
 const VLLM_REPOSITORY = 'ml-platform/vllm-openai';
 /** Digest of the mirrored v0.10.1 image (placeholder: `docker inspect --format '{{index .RepoDigests 0}}'` after the push). */
 const VLLM_DIGEST = 'sha256:5d3a0a1c3ed5e7a1b2f4c6d8e0f1a3b5c7d9e1f3a5b7c9d1e3f5a7b9c1d3e5f7';
@@ -99,7 +101,9 @@ export const staging: EnvironmentConfig = {
     dockerArgs: ['--ipc=host'],
     model: { s3Uri: 's3://ml-platform-models-staging/llama-3.1-8b-instruct-awq/', sizeGiB: 5.4 },
     startupSeconds: 480,
-    endpoint: { scheme: 'internal', deregistrationDelaySeconds: 120 },
+    // HTTPS like prod, so the API key never crosses the network in cleartext and prod's TLS setup (certificate, DNS
+    // alias, client trust) is rehearsed here first.
+    endpoint: { scheme: 'internal', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/5e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b', deregistrationDelaySeconds: 120 },
     slo: { latencyPercentile: 'p90', latencySeconds: 10, costPer1kRequestsUsd: 0.5 },
     expectedLoad: { requestsPerSecond: 5 },
   },
@@ -152,7 +156,14 @@ export const prod: EnvironmentConfig = {
     dockerArgs: ['--shm-size=16g'],
     model: { s3Uri: 's3://ml-platform-models-prod/llama-3.1-8b-instruct-awq/', sizeGiB: 5.4 },
     startupSeconds: 480,
-    endpoint: { scheme: 'internal', allowedCidrs: ['10.0.0.0/8'], deregistrationDelaySeconds: 120, accessLogRetentionDays: 365 },
+    endpoint: {
+      scheme: 'internal',
+      // HTTPS: the corporate network's clients send the API key; in cleartext every hop on the way could read it.
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+      allowedCidrs: ['10.0.0.0/8'],
+      deregistrationDelaySeconds: 120,
+      accessLogRetentionDays: 365,
+    },
     slo: { latencyPercentile: 'p90', latencySeconds: 10, costPer1kRequestsUsd: 0.4 },
     expectedLoad: { requestsPerSecond: 40 },
     rollout: { checkpointPercentages: [25, 100], checkpointDelaySeconds: 600, bakeTimeSeconds: 900 },

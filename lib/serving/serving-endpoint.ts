@@ -98,6 +98,8 @@ export interface ServingEndpointMetrics {
 }
 
 const ANYWHERE = '0.0.0.0/0';
+/** Paths the load balancer answers 403 to: the model server's metrics, which its API key does not protect. */
+export const BLOCKED_PATHS = ['/metrics', '/metrics/*'] as const;
 
 /**
  * The front door of the serving fleet: an Application Load Balancer (internal by default; internet-facing only with
@@ -113,6 +115,8 @@ export class ServingEndpoint extends Construct {
   /** HTTP :80 listener that redirects to HTTPS; only with a certificate. */
   public readonly redirectListener?: elbv2.ApplicationListener;
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** Priority 1 on `listener`: a fixed 403 for `BLOCKED_PATHS` (the model server's metrics). */
+  public readonly metricsBlockRule: elbv2.ApplicationListenerRule;
   public readonly accessLogBucket: s3.Bucket;
   /** Security group of the load balancer. */
   public readonly securityGroup: ec2.SecurityGroup;
@@ -278,6 +282,9 @@ export class ServingEndpoint extends Construct {
         open: false,
         defaultAction: elbv2.ListenerAction.redirect({ protocol: 'HTTPS', port: '443', permanent: true }),
       });
+      // Adding a certificate to a deployed HTTP endpoint moves `Listener` from 80 to 443 in place: the redirect may
+      // take port 80 only after that update, or CloudFormation's parallel create fails with a duplicate listener.
+      this.redirectListener.node.addDependency(this.listener);
     } else {
       this.listener = this.loadBalancer.addListener('Listener', {
         port: 80,
@@ -286,6 +293,16 @@ export class ServingEndpoint extends Construct {
         defaultTargetGroups: [this.targetGroup],
       });
     }
+    // vLLM's --api-key guards /v1/* only: its Prometheus /metrics would be readable by every allowed client. Blocked
+    // at the forwarding listener (the redirect listener only sends clients here); the hosts' own drain script reads
+    // metrics on 127.0.0.1, not through the load balancer. Path patterns are case-sensitive, as vLLM's routes are.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html#path-conditions
+    this.metricsBlockRule = new elbv2.ApplicationListenerRule(this, 'BlockMetrics', {
+      listener: this.listener,
+      priority: 1,
+      conditions: [elbv2.ListenerCondition.pathPatterns([...BLOCKED_PATHS])],
+      action: elbv2.ListenerAction.fixedResponse(403, { contentType: 'text/plain', messageBody: 'Forbidden' }),
+    });
     this.dnsName = this.loadBalancer.loadBalancerDnsName;
     this.url = `${props.certificate ? 'https' : 'http'}://${this.dnsName}`;
     this.metrics = this.buildMetrics();

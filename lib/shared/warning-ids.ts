@@ -28,6 +28,8 @@ export const WARNING_IDS = {
   publicImage: 'gpu-fleet:publicImage',
   /** ServingWorkload: an environment variable whose name looks like a secret. */
   secretInEnvironment: 'gpu-fleet:secretInEnvironment',
+  /** GpuFleetStack: serving has secrets (or an API key in its environment) behind an endpoint without a certificate. */
+  secretOverHttp: 'gpu-fleet:secretOverHttp',
   /** GpuFleetStack: the model takes more than 90% of the GPU memory of a fleet type. */
   modelMayNotFit: 'gpu-fleet:modelMayNotFit',
   /** GpuFleetStack: a serving fleet in an existing VPC without an S3 gateway endpoint: model and image downloads over NAT. */

@@ -23,7 +23,7 @@ import { ServingScaling } from '../serving/serving-scaling';
 import { ServingWorkload } from '../serving/serving-workload';
 import { WARNING_IDS } from '../shared/warning-ids';
 import { fleetThroughputWeights } from './cost-inputs';
-import { endpointProps, rolloutOptions, servingSlo, smallestGpuMemory, workloadProps } from './serving-props';
+import { credentialsOverHttp, endpointProps, rolloutOptions, servingSlo, smallestGpuMemory, workloadProps } from './serving-props';
 import { requestsPerHostPerMinute, servingTimings } from './serving-timings';
 
 export interface GpuFleetStackProps extends StackProps {
@@ -111,6 +111,11 @@ export class GpuFleetStack extends Stack {
       if (serving.model && smallest && serving.model.sizeGiB > 0.9 * smallest.gib) {
         Annotations.of(this.workload).addWarningV2(WARNING_IDS.modelMayNotFit,
           `serving.model.sizeGiB (${serving.model.sizeGiB}) is more than 90% of the GPU memory of ${smallest.type} (${smallest.gib} GiB): the model may not load there, and the KV cache needs room too`);
+      }
+      const credentials = credentialsOverHttp(serving);
+      if (credentials.length) {
+        Annotations.of(this.endpoint).addWarningV2(WARNING_IDS.secretOverHttp,
+          `serving has credentials (${credentials.join(', ')}) but serving.endpoint.certificateArn is missing: the endpoint is plain HTTP on port 80, so clients send the API key in cleartext across every network between them and the load balancer; set endpoint.certificateArn to an ACM certificate in ${cfg.region} (HTTPS on 443 with the TLS policy, HTTP redirects, also on an internal endpoint)`);
       }
     }
 

@@ -18,7 +18,7 @@ import type { FleetRolloutOptions } from '../fleet/rollout';
 import type { ServingEndpointProps } from '../serving/serving-endpoint';
 import type { ServingSlo } from '../serving/slo';
 import type { ServingSecret, ServingWorkloadProps } from '../serving/serving-workload';
-import { parseEcrRepository, parseS3Uri, secretArnSource } from '../shared/serving-spec';
+import { parseEcrRepository, parseS3Uri, SECRET_LOOKING_NAME, secretArnSource } from '../shared/serving-spec';
 import { servingTimings } from './serving-timings';
 
 // The config's `serving` block as the serving constructs' props (CDK types, defaults applied): the stack's adapter,
@@ -53,6 +53,16 @@ export function endpointProps(scope: Construct, cfg: EnvironmentConfig, s: Servi
     idleTimeout: Duration.seconds(e.idleTimeoutSeconds ?? SERVING_DEFAULTS.endpoint.idleTimeoutSeconds),
     accessLogRetention: Duration.days(e.accessLogRetentionDays ?? SERVING_DEFAULTS.endpoint.accessLogRetentionDays),
   };
+}
+
+/**
+ * The credentials a client may send in cleartext: every `secrets` name and every secret-looking `environment` name
+ * (e.g. VLLM_API_KEY, which vLLM checks as a bearer token), when the endpoint has no certificate (plain HTTP). Empty
+ * with a certificate.
+ */
+export function credentialsOverHttp(s: ServingConfig): string[] {
+  if (s.endpoint?.certificateArn !== undefined) return [];
+  return [...Object.keys(s.secrets ?? {}), ...Object.keys(s.environment ?? {}).filter((name) => SECRET_LOOKING_NAME.test(name))];
 }
 
 /** The workload's props: image, model, secrets as imported CDK resources, timings from the config. */

@@ -158,9 +158,17 @@ describe('the committed environments on the committed snapshot', () => {
 
 const REGIONS = [...new Set(readSnapshot(SNAPSHOT).table.regionalSpot!.map((p) => p.region))].sort();
 
-/** Every environment moved to `region`, AZs renamed to that region's a, b, c, d. */
+/**
+ * Every environment moved to `region`, AZs renamed to that region's a, b, c, d, and its endpoint certificate with it
+ * (a load balancer takes certificates of its own region only).
+ */
 function movedTo(region: string): EnvironmentConfig[] {
-  return ENVIRONMENTS.map((e) => ({ ...e, region, availabilityZones: e.availabilityZones.map((az) => `${region}${az.slice(-1)}`) }));
+  return ENVIRONMENTS.map((e) => {
+    const endpoint = e.serving?.endpoint;
+    const serving = endpoint?.certificateArn === undefined ? e.serving
+      : { ...e.serving!, endpoint: { ...endpoint, certificateArn: endpoint.certificateArn.replace(`:acm:${e.region}:`, `:acm:${region}:`) } };
+    return { ...e, region, availabilityZones: e.availabilityZones.map((az) => `${region}${az.slice(-1)}`), serving };
+  });
 }
 
 describe.each(REGIONS)('every environment moved to %s, offline', (region) => {

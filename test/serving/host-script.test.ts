@@ -77,9 +77,10 @@ describe('host script: what the host runs', () => {
     expect(file(CONF)).toContain("DRAIN_SECONDS='300'");
   });
 
-  test('docker run: all GPUs, the port, env files, read-only model, awslogs non-blocking, allowed args in order, image, quoted command', () => {
+  test('docker run: all GPUs, no new privileges, the port, env files, read-only model, awslogs non-blocking, allowed args in order, image, quoted command', () => {
     expect(file(RUN)).toContain([
       'exec docker run --rm --name "$CONTAINER" --gpus all \\',
+      '  --security-opt=no-new-privileges \\',
       '  --publish "$PORT:$PORT" \\',
       '  --env-file /etc/gpu-fleet/inference.env \\',
       '  --env-file /run/gpu-fleet/secrets.env \\',

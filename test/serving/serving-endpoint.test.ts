@@ -102,6 +102,17 @@ describe('ServingEndpoint: internal (default)', () => {
     expect(resource.Properties).toMatchObject({ Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: tg.id } }] });
   });
 
+  test('priority 1 on the listener: /metrics and /metrics/* answer a fixed 403 (vLLM\'s API key does not cover them)', () => {
+    const listener = only(template, 'AWS::ElasticLoadBalancingV2::Listener');
+    const { resource: rule } = only(template, 'AWS::ElasticLoadBalancingV2::ListenerRule');
+    expect(rule.Properties).toEqual({
+      ListenerArn: { Ref: listener.id },
+      Priority: 1,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/metrics', '/metrics/*'] } }],
+      Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' } }],
+    });
+  });
+
   test('target group: the workload\'s health check, slow start, deregistration delay within the drain, round robin', () => {
     const { resource } = only(template, 'AWS::ElasticLoadBalancingV2::TargetGroup');
     expect(resource.Properties).toMatchObject({
@@ -174,6 +185,13 @@ describe('ServingEndpoint: internet-facing', () => {
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
   });
 
+  test('the /metrics 403 is on the HTTPS listener (HTTP only redirects to it)', () => {
+    const https = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Port: 443 } }));
+    expect(https).toHaveLength(1);
+    const { resource: rule } = only(template, 'AWS::ElasticLoadBalancingV2::ListenerRule');
+    expect(rule.Properties).toMatchObject({ ListenerArn: { Ref: https[0] }, Priority: 1, Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403' } }] });
+  });
+
   test('the ALB security group admits anyone on 443 and 80 (the redirect), nothing else', () => {
     const sgs = template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^Serving endpoint') } });
     const ingress = (Object.values(sgs)[0] as any).Properties.SecurityGroupIngress;
@@ -193,8 +211,23 @@ describe('ServingEndpoint: options', () => {
     const { stack, endpoint } = build((s) => ({ certificate: acm.Certificate.fromCertificateArn(s, 'Cert', CERT), allowedCidrs: ['10.0.0.0/8'] }));
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 443, Protocol: 'HTTPS' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443, Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09', Certificates: [{ CertificateArn: CERT }],
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: Match.stringLikeRegexp('^EndpointTargetGroup') } }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80, Protocol: 'HTTP',
+      DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+    });
+    const sgs = template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('^Serving endpoint') } });
+    const ingress = (Object.values(sgs)[0] as any).Properties.SecurityGroupIngress;
+    expect(ingress.map((r: any) => [r.CidrIp, r.FromPort, r.ToPort])).toEqual([['10.0.0.0/8', 443, 443], ['10.0.0.0/8', 80, 80]]);
     expect(endpoint.redirectListener).toBeDefined();
+    // A deployed HTTP endpoint that gets a certificate: the redirect takes port 80 only once Listener has left it.
+    const [redirectId] = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Port: 80 } }));
+    const [httpsId] = Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::Listener', { Properties: { Port: 443 } }));
+    expect(httpsId).toMatch(/^EndpointLoadBalancerListener/);
+    expect(template.toJSON().Resources[redirectId].DependsOn).toEqual([httpsId]);
     expect(stack.resolve(endpoint.url)['Fn::Join'][1][0]).toBe('https://');
   });
 

@@ -60,11 +60,28 @@ describe.each(['staging', 'prod'])('%s: the serving endpoint, composed', (name) 
     });
   });
 
-  test('clients only from the allowed CIDRs (prod: the corporate network), on the listener port', () => {
+  test('clients only from the allowed CIDRs (prod: the corporate network), on 443 and on 80 (the redirect)', () => {
     const albSg = resources(t)[only(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.SecurityGroups[0]['Fn::GetAtt'][0]];
+    const cidr = name === 'prod' ? '10.0.0.0/8' : '10.0.0.0/16';
     expect(albSg.Properties.SecurityGroupIngress).toEqual([
-      expect.objectContaining({ CidrIp: name === 'prod' ? '10.0.0.0/8' : '10.0.0.0/16', FromPort: 80, ToPort: 80, IpProtocol: 'tcp' }),
+      expect.objectContaining({ CidrIp: cidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+      expect.objectContaining({ CidrIp: cidr, FromPort: 80, ToPort: 80, IpProtocol: 'tcp' }),
     ]);
+  });
+
+  test('HTTPS (clients send VLLM_API_KEY): 443 with the configured certificate and the TLS policy forwards, 80 only redirects', () => {
+    const listeners = Object.values(resourcesOfType(t, 'AWS::ElasticLoadBalancingV2::Listener')).map((l) => l.Properties);
+    expect(listeners).toHaveLength(2);
+    expect(listeners).toEqual(expect.arrayContaining([
+      expect.objectContaining({
+        Port: 443, Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09', Certificates: [{ CertificateArn: s.endpoint!.certificateArn }],
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: tg().id } }],
+      }),
+      expect.objectContaining({
+        Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+      }),
+    ]));
+    expect(s.endpoint!.certificateArn).toMatch(new RegExp(`^arn:aws:acm:${cfg.region}:[0-9]{12}:certificate/`));
   });
 
   test('a target group with the workload\'s health check, slow start, and a deregistration delay within the drain', () => {
@@ -235,9 +252,20 @@ describe.each(['staging', 'prod'])('%s: the serving endpoint, composed', (name) 
     for (const text of ['Requests per minute', '5xx rate (%)', 'USD per 1,000 requests', 'TargetResponseTime', 'HealthyHostCount']) expect(body).toContain(text);
   });
 
-  test('stack output: the endpoint URL', () => {
+  test('/metrics (vLLM\'s API key does not cover it) answers 403 at the forwarding listener, rule priority 1', () => {
+    const forwarding = Object.entries(resourcesOfType(t, 'AWS::ElasticLoadBalancingV2::Listener')).filter(([, l]) => l.Properties.DefaultActions[0].Type === 'forward');
+    expect(forwarding).toHaveLength(1);
+    expect(only(t, 'AWS::ElasticLoadBalancingV2::ListenerRule').Properties).toMatchObject({
+      ListenerArn: { Ref: forwarding[0][0] },
+      Priority: 1,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/metrics', '/metrics/*'] } }],
+      Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' } }],
+    });
+  });
+
+  test('stack output: the endpoint URL, https://', () => {
     t.hasOutput('EndpointUrl', {
-      Value: { 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [only(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').id, 'DNSName'] }]] },
+      Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [only(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').id, 'DNSName'] }]] },
     });
   });
 
@@ -354,7 +382,7 @@ describe('without serving, the stack is what it was', () => {
   const t = plain.template;
 
   test('no load balancer, target group, endpoint, workload or output; containers keep IMDS; EC2 health checks', () => {
-    for (const type of ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::EC2::VPCEndpoint', 'AWS::S3::Bucket']) {
+    for (const type of ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::ElasticLoadBalancingV2::ListenerRule', 'AWS::EC2::VPCEndpoint', 'AWS::S3::Bucket']) {
       t.resourceCountIs(type, 0);
     }
     expect(Object.keys(resources(t)).filter((id) => id.startsWith('Workload') || id.startsWith('Endpoint'))).toEqual([]);
@@ -411,7 +439,7 @@ describe('serving choices the stack turns into props', () => {
     const t = buildEnvironmentStack({ ...staging, fleet: { ...staging.fleet, existingVpc } }).template;
     expect(only(t, 'AWS::EC2::VPCEndpoint').Properties.RouteTableIds).toEqual(Object.values(existingVpc.privateRouteTableIds));
     const albSg = resources(t)[only(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer').Properties.SecurityGroups[0]['Fn::GetAtt'][0]];
-    expect(albSg.Properties.SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 80 })]);
+    expect(albSg.Properties.SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 443 }), expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 80 })]);
     const exists = buildEnvironmentStack({ ...staging, fleet: { ...staging.fleet, existingVpc: { ...existingVpc, s3GatewayEndpoint: 'exists' } } }).template;
     exists.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
@@ -422,6 +450,37 @@ describe('serving choices the stack turns into props', () => {
     const a = Annotations.fromStack(buildEnvironmentStack(cfg).stack);
     a.hasWarning('/GpuFleet-staging/Network', Match.stringLikeRegexp('every launch downloads the model and the image layers through NAT.*gpu-fleet:downloadsOverNat'));
     a.hasWarning('/GpuFleet-staging/Workload', Match.stringLikeRegexp('serving.model.sizeGiB \\(15\\) is more than 90% of the GPU memory of g4dn.xlarge \\(16 GiB\\).*gpu-fleet:modelMayNotFit'));
+  });
+
+  describe('gpu-fleet:secretOverHttp: credentials behind an endpoint without a certificate', () => {
+    const httpEndpoint = { ...staging.serving!.endpoint, certificateArn: undefined };
+    const secretWarnings = (cfg: EnvironmentConfig) =>
+      Annotations.fromStack(buildEnvironmentStack(cfg).stack).findWarning('*', Match.stringLikeRegexp('gpu-fleet:secretOverHttp'));
+    const message = 'serving has credentials \\(VLLM_API_KEY\\) but serving.endpoint.certificateArn is missing: the endpoint is plain HTTP on port 80, ' +
+      'so clients send the API key in cleartext across every network between them and the load balancer; set endpoint.certificateArn to an ACM ' +
+      'certificate in us-east-1 \\(HTTPS on 443 with the TLS policy, HTTP redirects, also on an internal endpoint\\).*gpu-fleet:secretOverHttp';
+
+    test('staging\'s secret without its certificate: the warning on the endpoint names the secret, the rule and the fix', () => {
+      const a = Annotations.fromStack(buildEnvironmentStack({ ...staging, serving: { ...staging.serving!, endpoint: httpEndpoint } }).stack);
+      a.hasWarning('/GpuFleet-staging/Endpoint', Match.stringLikeRegexp(message));
+    });
+
+    test('an API key in the plain environment counts too, other variables do not', () => {
+      const serving = { ...staging.serving!, secrets: undefined, environment: { OPENAI_API_KEY: 'k', HF_HOME: '/models' }, endpoint: httpEndpoint };
+      const found = secretWarnings({ ...staging, serving });
+      expect(found).toHaveLength(1);
+      expect(String(found[0].entry.data)).toContain('serving has credentials (OPENAI_API_KEY) but');
+    });
+
+    test('none for the committed environments: dev has no credential, staging and prod serve HTTPS', () => {
+      for (const cfg of [dev, staging, prod]) expect(secretWarnings(cfg)).toEqual([]);
+    });
+
+    test('acknowledged in the environment\'s config: gone', () => {
+      const acknowledge = [...staging.acknowledge!, { id: 'gpu-fleet:secretOverHttp' as const, reason: 'test' }];
+      const a = Annotations.fromStack(buildEnvironmentStack({ ...staging, acknowledge, serving: { ...staging.serving!, endpoint: httpEndpoint } }).stack);
+      a.hasNoWarning('*', Match.stringLikeRegexp('^serving has credentials'));
+    });
   });
 
   test.each<[string, boolean | undefined, string[]]>([

@@ -31,8 +31,11 @@ export const LCU_CAPACITY = {
   freeRules: 10,
 } as const;
 
-/** Rules the endpoint's listener processes per request: it has only its default action, which is not a rule. */
-const LISTENER_RULES = 0;
+/**
+ * Rules the endpoint's listener processes per request: one, the /metrics 403 (ServingEndpoint.metricsBlockRule; the
+ * default action is not a rule). That is within the 10 free, so still no rule-evaluation LCUs.
+ */
+const LISTENER_RULES = 1;
 /** NAT and ALB bill decimal GB; model and image sizes are GiB. */
 export const GB_PER_GIB = 1.073741824;
 /** `ecr.api` and `ecr.dkr`, each billed per AZ it has an interface in. */
