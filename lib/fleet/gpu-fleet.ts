@@ -99,10 +99,11 @@ export interface GpuFleetProps {
 
   /**
    * Whether containers on a host may reach the instance metadata service (IMDSv2 hop limit 2) and so the host role's
-   * credentials. Turn it off (hop limit 1) when every AWS call runs on the host itself, as the serving workload's do
-   * (image pull, model sync, secrets, logs by the Docker daemon): a compromised model server then gets no credentials.
+   * credentials. Off by default (hop limit 1): the fleet's own AWS callers (SSM agent, CloudWatch agent) run on the
+   * host, as the serving workload's calls do (image pull, model sync, secrets, logs by the Docker daemon), so a
+   * compromised container gets no credentials. Turn it on only for containers that must call AWS with the host role.
    * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html#imds-considerations
-   * @default true
+   * @default false
    */
   readonly containerImdsAccess?: boolean;
 
@@ -281,7 +282,7 @@ export class GpuFleet extends Construct {
       userData: gpuHostUserData(props.userDataCommands ?? []),
       requireImdsv2: true,
       // 2 hops so containers on the host (one extra network hop) can reach IMDSv2; 1 keeps them out.
-      httpPutResponseHopLimit: props.containerImdsAccess === false ? 1 : 2,
+      httpPutResponseHopLimit: props.containerImdsAccess === true ? 2 : 1,
       detailedMonitoring: true,
       blockDevices: [{
         deviceName: props.rootDeviceName ?? '/dev/xvda',

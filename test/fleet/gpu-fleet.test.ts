@@ -151,14 +151,17 @@ describe('GpuFleet: the launch template', () => {
   const { template } = build({ rootVolumeSize: Size.gibibytes(250), userDataCommands: ['systemctl start inference.service'] });
   const data = () => (Object.values(template.findResources('AWS::EC2::LaunchTemplate'))[0] as any).Properties.LaunchTemplateData;
 
-  test('IMDSv2 required with a hop limit that lets containers reach it', () => {
-    expect(data().MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
-  });
-
-  test('containerImdsAccess false: hop limit 1, so containers cannot reach the host role\'s credentials', () => {
+  test('IMDSv2 required with hop limit 1 by default, so containers cannot reach the host role\'s credentials', () => {
+    expect(data().MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
     const closed = build({ containerImdsAccess: false }).template;
     const lt = (Object.values(closed.findResources('AWS::EC2::LaunchTemplate'))[0] as any).Properties.LaunchTemplateData;
     expect(lt.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+  });
+
+  test('containerImdsAccess true: hop limit 2, so containers on the host (one more hop) reach IMDSv2', () => {
+    const open = build({ containerImdsAccess: true }).template;
+    const lt = (Object.values(open.findResources('AWS::EC2::LaunchTemplate'))[0] as any).Properties.LaunchTemplateData;
+    expect(lt.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
   });
 
   test('encrypted gp3 root volume of the configured size, detailed monitoring', () => {
