@@ -7,6 +7,8 @@ export * from './fleet/fleet-network';
 export * from './catalog';
 export { CLOUDWATCH_AGENT_CONFIG, gpuHostUserData } from './fleet/user-data';
 export * from './fleet/rollout';
+// The deny that keeps a host role (GpuFleet's, or yours) to the SSM parameters its workload reads
+export * from './shared/host-parameter-reads';
 
 // Serving a model: the load balancer in front, the workload on the hosts, request-driven scaling, live alarms
 export * from './serving';

@@ -11,6 +11,7 @@ test('exports every construct, the pricing entry points, the report writers and 
     // Issue 11: serving (endpoint, workload) and its scaling, rollout and monitoring
     'ServingEndpoint', 'ServingWorkload', 'ServingScaling', 'ServingAlarms', 'ServingConfigError', 'requestTargetPerHost', 'throughputWeights',
     'servingTimings', 'rolloutProblems', 'rolloutUpdatePolicy', 'fleetCostPerHour', 'gpuUtilizationMetric',
+    'HostParameterReadGuard',
   ]) {
     expect({ name, type: typeof (lib as Record<string, unknown>)[name] }).toEqual({ name, type: 'function' });
   }

@@ -170,12 +170,14 @@ export function addKillSwitch(scope: Construct, props: AddKillSwitchProps): Kill
 }
 
 /**
- * UpdateAutoScalingGroup may only resize (never above the configured max), not move subnets or change the launch
- * template. The condition keys are request keys: present only when the request carries the parameter (the Service
- * Authorization Reference types LaunchTemplateVersionSpecified as a Bool "whether users can specify any version of a
+ * UpdateAutoScalingGroup may only resize (never above the configured max), not move subnets, change the launch
+ * template, the instance types (mixed instances policy overrides) or set a launch configuration. The Service
+ * Authorization Reference lists VPCZoneIdentifiers, LaunchTemplateVersionSpecified, InstanceTypes and
+ * LaunchConfigurationName as condition keys of UpdateAutoScalingGroup; they are request keys, present only when the
+ * request carries the parameter (LaunchTemplateVersionSpecified is a Bool "whether users can specify any version of a
  * launch template or only the Latest or Default version"). The kill switch's own calls send only MinSize, MaxSize
- * and DesiredCapacity, so the two Null conditions hold for them and deny any request that names subnets or a launch
- * template; test/budget/kill-switch-policy.test.ts evaluates the statement against those calls.
+ * and DesiredCapacity, so the Null conditions hold for them and deny any request that carries one of those
+ * parameters; test/budget/kill-switch-policy.test.ts evaluates the statement against those calls.
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html#amazonec2autoscaling-policy-keys
  */
 export function killSwitchResizeStatement(groupArn: string, maxCapacity: number): iam.PolicyStatement {
@@ -184,7 +186,12 @@ export function killSwitchResizeStatement(groupArn: string, maxCapacity: number)
     resources: [groupArn],
     conditions: {
       NumericLessThanEquals: { 'autoscaling:MaxSize': maxCapacity },
-      Null: { 'autoscaling:VPCZoneIdentifiers': 'true', 'autoscaling:LaunchTemplateVersionSpecified': 'true' },
+      Null: {
+        'autoscaling:VPCZoneIdentifiers': 'true',
+        'autoscaling:LaunchTemplateVersionSpecified': 'true',
+        'autoscaling:InstanceTypes': 'true',
+        'autoscaling:LaunchConfigurationName': 'true',
+      },
     },
   });
 }

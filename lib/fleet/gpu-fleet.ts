@@ -12,6 +12,7 @@ import { allowStackAlarmsToPublish } from '../shared/alarm-topic';
 import { fleetKey } from '../shared/encryption';
 import { GpuFleetError } from '../shared/errors';
 import { FLEET_TAG_KEY, FleetTag } from '../shared/fleet-tag';
+import { HostParameterReadGuard } from '../shared/host-parameter-reads';
 import { WARNING_IDS } from '../shared/warning-ids';
 import { configureFleetScaling, FleetScalingMetric } from './fleet-scaling';
 import { dependOnRolloutAlarms, FleetRolloutOptions, rolloutProblems, rolloutUpdatePolicy } from './rollout';
@@ -98,10 +99,11 @@ export interface GpuFleetProps {
 
   /**
    * Whether containers on a host may reach the instance metadata service (IMDSv2 hop limit 2) and so the host role's
-   * credentials. Turn it off (hop limit 1) when every AWS call runs on the host itself, as the serving workload's do
-   * (image pull, model sync, secrets, logs by the Docker daemon): a compromised model server then gets no credentials.
+   * credentials. Off by default (hop limit 1): the fleet's own AWS callers (SSM agent, CloudWatch agent) run on the
+   * host, as the serving workload's calls do (image pull, model sync, secrets, logs by the Docker daemon), so a
+   * compromised container gets no credentials. Turn it on only for containers that must call AWS with the host role.
    * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html#imds-considerations
-   * @default true
+   * @default false
    */
   readonly containerImdsAccess?: boolean;
 
@@ -182,6 +184,11 @@ export class GpuFleet extends Construct {
   public readonly scalingMetric?: cloudwatch.IMetric;
   /** Target groups the hosts register with. */
   public readonly targetGroups: readonly elbv2.ApplicationTargetGroup[];
+  /**
+   * Denies the host role every SSM parameter read except the parameters registered with `allowRead` (ServingWorkload's
+   * `attachTo` registers its secret parameters); with none registered, every parameter read is denied.
+   */
+  public readonly parameterReadGuard: HostParameterReadGuard;
 
   constructor(scope: Construct, id: string, props: GpuFleetProps) {
     super(scope, id);
@@ -235,8 +242,12 @@ export class GpuFleet extends Construct {
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
-      reason: 'AWS-maintained minimum for the SSM agent (Session Manager replaces SSH; Run Command drains hosts); AWS updates it as the agent changes.',
+      reason: 'AWS-maintained minimum for the SSM agent (Session Manager replaces SSH; Run Command drains hosts); AWS updates it as the agent changes. ' +
+        'Its ssm:GetParameter/GetParameters on * are cut by an explicit Deny (ParameterReadGuard) to the parameters the host reads itself, none by default.',
     });
+    // The host reads no parameter of its own (the agent configuration is a file; the AMI parameter is resolved by
+    // CloudFormation at deploy): only what a workload registers.
+    this.parameterReadGuard = new HostParameterReadGuard(this, 'ParameterReadGuard', { role: this.role });
     const metricsPolicy = new iam.Policy(this, 'GpuMetricsPolicy', {
       statements: [
         new iam.PolicyStatement({
@@ -271,7 +282,7 @@ export class GpuFleet extends Construct {
       userData: gpuHostUserData(props.userDataCommands ?? []),
       requireImdsv2: true,
       // 2 hops so containers on the host (one extra network hop) can reach IMDSv2; 1 keeps them out.
-      httpPutResponseHopLimit: props.containerImdsAccess === false ? 1 : 2,
+      httpPutResponseHopLimit: props.containerImdsAccess === true ? 2 : 1,
       detailedMonitoring: true,
       blockDevices: [{
         deviceName: props.rootDeviceName ?? '/dev/xvda',
@@ -336,6 +347,8 @@ export class GpuFleet extends Construct {
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-autoscaling-autoscalinggroup.html#cfn-autoscaling-autoscalinggroup-availabilityzones
     (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = [...subnets.availabilityZones];
     if (props.rollout) dependOnRolloutAlarms(this.autoScalingGroup, props.rollout);
+    // No host runs before its parameter reads are cut.
+    this.autoScalingGroup.node.addDependency(this.parameterReadGuard);
     Tags.of(this.autoScalingGroup).add(this.fleetTag.key, this.fleetTag.value, { applyToLaunchedInstances: true });
     Tags.of(this.launchTemplate).add(this.fleetTag.key, this.fleetTag.value);
     for (const tg of props.targetGroups ?? []) this.autoScalingGroup.attachToApplicationTargetGroup(tg);

@@ -262,12 +262,15 @@ export class InterruptionHandler extends Construct {
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'TagDrainedFleetInstances',
-      // The drained tag only, and only on this fleet's instances.
+      // The drained tag only, and only on this fleet's instances. ForAllValues is also true when the request has no
+      // aws:TagKeys, and DeleteTags without Tags deletes every tag (the fleet tag included): Null false requires keys.
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html
       actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
       resources: [instances],
       conditions: {
         StringEquals: { [`aws:ResourceTag/${props.fleetTag.key}`]: props.fleetTag.value },
         'ForAllValues:StringEquals': { 'aws:TagKeys': [DRAINED_TAG_KEY] },
+        Null: { 'aws:TagKeys': 'false' },
       },
     }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({

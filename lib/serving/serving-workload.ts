@@ -12,6 +12,7 @@ import { ServingConfigError } from './errors';
 import { HostSecretGrant, acknowledgeHostPolicy, acknowledgeReadiness, hostStatements, readinessStatement } from './host-policy';
 import { HostFile, HostScriptSpec, HostSecretSpec, hostScriptProblems, renderServingHost } from './host-script';
 import { encryptedLogGroup } from '../shared/encryption';
+import { HostParameterReadGuard } from '../shared/host-parameter-reads';
 import { SERVING_READY_HOOK_NAME } from '../shared/serving';
 import { IMAGE_DIGEST, IMAGE_TAG, PUBLIC_IMAGE_URI, SECRET_LOOKING_NAME, isSafeKeyPrefix, normalizeKeyPrefix } from '../shared/serving-spec';
 import { WARNING_IDS } from '../shared/warning-ids';
@@ -202,7 +203,9 @@ export class ServingWorkload extends Construct {
   /**
    * Grants `role` what the hosts' start needs and adds the readiness hook to each group (main and fallback: they
    * share the role). The groups wait for the host policy, so the first hosts can pull. The role must also allow
-   * `ec2:DescribeTags` (the readiness script finds its group by tag), as GpuFleet's role does. Call once.
+   * `ec2:DescribeTags` (the readiness script finds its group by tag), as GpuFleet's role does. When `role` has a
+   * HostParameterReadGuard (GpuFleet's has), the secret parameters are registered with it, so its deny spares them.
+   * Call once.
    */
   attachTo(role: iam.IRole, groups: readonly autoscaling.AutoScalingGroup[]): void {
     if (this.hostPolicy) throw new ServingConfigError(`ServingWorkload ${this.node.path}`, ['attachTo (called twice) must be called once, with every group']);
@@ -214,8 +217,12 @@ export class ServingWorkload extends Construct {
     };
     this.hostPolicy = new iam.Policy(this, 'HostPolicy', { statements: hostStatements(this, inputs) });
     role.attachInlinePolicy(this.hostPolicy);
+    // GpuFleet's role denies every parameter read it was not told of: the secret parameters are the host's own reads.
+    const guard = HostParameterReadGuard.of(role);
+    guard?.allowRead(...this.secretGrants.filter((g) => g.source === 'ssm' && g.arn).map((g) => g.arn));
     acknowledgeHostPolicy(this.hostPolicy, inputs);
-    for (const group of groups) group.node.addDependency(this.hostPolicy);
+    // The groups (the fallback shares the role) start no host before it can pull, nor before its parameter reads are cut.
+    for (const group of groups) group.node.addDependency(this.hostPolicy, ...(guard ? [guard] : []));
     if (this.props.readiness === false || groups.length === 0) return;
 
     // Its own policy: it names the groups, so the groups cannot wait for it (they wait for the host policy).

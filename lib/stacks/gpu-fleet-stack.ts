@@ -139,8 +139,8 @@ export class GpuFleetStack extends Stack {
       production: cfg.name === 'prod',
       targetGroups: this.endpoint && [this.endpoint.targetGroup],
       userDataCommands: this.workload?.userDataCommands,
-      // Every AWS call of the workload runs on the host: the container gets no path to the host role's credentials.
-      containerImdsAccess: serving ? false : undefined,
+      // containerImdsAccess stays off (the default): every AWS call of the workload runs on the host, so the
+      // container gets no path to the host role's credentials.
       rollout,
     });
     if (network.endpointSecurityGroup) network.allowEndpointAccessFrom(this.fleet.securityGroup);

@@ -195,10 +195,15 @@ describe('BudgetGuard with the kill switch (staging)', () => {
             Effect: 'Allow',
             Action: 'autoscaling:UpdateAutoScalingGroup',
             Resource: GROUP_ARN,
-            // Resize only, never above the configured max (6), never subnets or launch template.
+            // Resize only, never above the configured max (6), never subnets, launch template, instance types or launch configuration.
             Condition: {
               NumericLessThanEquals: { 'autoscaling:MaxSize': 6 },
-              Null: { 'autoscaling:VPCZoneIdentifiers': 'true', 'autoscaling:LaunchTemplateVersionSpecified': 'true' },
+              Null: {
+                'autoscaling:VPCZoneIdentifiers': 'true',
+                'autoscaling:LaunchTemplateVersionSpecified': 'true',
+                'autoscaling:InstanceTypes': 'true',
+                'autoscaling:LaunchConfigurationName': 'true',
+              },
             },
           },
           { Effect: 'Allow', Action: ['autoscaling:SuspendProcesses', 'autoscaling:ResumeProcesses'], Resource: GROUP_ARN },

@@ -37,6 +37,9 @@ function requestContext(input: UpdateAutoScalingGroupCommandInput): RequestConte
   if (input.MaxSize !== undefined) ctx['autoscaling:MaxSize'] = [String(input.MaxSize)];
   if (input.VPCZoneIdentifier !== undefined) ctx['autoscaling:VPCZoneIdentifiers'] = input.VPCZoneIdentifier.split(',');
   if (input.LaunchConfigurationName !== undefined) ctx['autoscaling:LaunchConfigurationName'] = [input.LaunchConfigurationName];
+  const overrides = input.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? [];
+  const types = overrides.map((o) => o.InstanceType).filter((t): t is string => t !== undefined);
+  if (types.length > 0) ctx['autoscaling:InstanceTypes'] = types;
   const template = input.LaunchTemplate ?? input.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
   if (template) {
     // A specific version is "specified"; $Latest, $Default or no version are not.
@@ -118,7 +121,12 @@ describe('the kill switch\'s UpdateAutoScalingGroup permission (issue 9 suspicio
   test('the statement keeps its conditions (so the checks below are about the real policy)', () => {
     expect(statement.Condition).toEqual({
       NumericLessThanEquals: { 'autoscaling:MaxSize': 6 },
-      Null: { 'autoscaling:VPCZoneIdentifiers': 'true', 'autoscaling:LaunchTemplateVersionSpecified': 'true' },
+      Null: {
+        'autoscaling:VPCZoneIdentifiers': 'true',
+        'autoscaling:LaunchTemplateVersionSpecified': 'true',
+        'autoscaling:InstanceTypes': 'true',
+        'autoscaling:LaunchConfigurationName': 'true',
+      },
     });
   });
 
@@ -138,13 +146,19 @@ describe('the kill switch\'s UpdateAutoScalingGroup permission (issue 9 suspicio
     for (const r of requests) expect(allows(prodStatement, 'autoscaling:UpdateAutoScalingGroup', GROUP_ARN, requestContext(r))).toBe(true);
   });
 
-  test('denies what the conditions are for: a launch template (any version), subnets, a size above the configured max', () => {
+  test('denies what the conditions are for: a launch template (any version), subnets, instance types, a launch configuration, a size above the configured max', () => {
     const lt = { LaunchTemplateId: 'lt-0123456789abcdef0' };
     expect(allowed({ AutoScalingGroupName: GROUP, MaxSize: 6, LaunchTemplate: { ...lt, Version: '7' } })).toBe(false);
     expect(allowed({ AutoScalingGroupName: GROUP, MaxSize: 6, LaunchTemplate: { ...lt, Version: '$Latest' } })).toBe(false);
     expect(allowed({ AutoScalingGroupName: GROUP, MaxSize: 6, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: lt } } })).toBe(false);
     expect(allowed({ AutoScalingGroupName: GROUP, MaxSize: 6, VPCZoneIdentifier: 'subnet-0abc,subnet-0def' })).toBe(false);
     expect(allowed({ AutoScalingGroupName: GROUP, MinSize: 1, MaxSize: 7 })).toBe(false);
+    // An allowed MaxSize does not carry other changes: instance types (overrides only, no template) or a launch configuration.
+    expect(allowed({
+      AutoScalingGroupName: GROUP, MaxSize: 6,
+      MixedInstancesPolicy: { LaunchTemplate: { Overrides: [{ InstanceType: 'p5.48xlarge' }] } },
+    })).toBe(false);
+    expect(allowed({ AutoScalingGroupName: GROUP, MaxSize: 6, LaunchConfigurationName: 'attacker-lc' })).toBe(false);
     // MaxSize is required by the condition (no ...IfExists): the runtime always sends it, asserted above.
     expect(allowed({ AutoScalingGroupName: GROUP, MinSize: 1 })).toBe(false);
   });

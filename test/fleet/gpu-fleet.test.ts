@@ -7,10 +7,17 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_GPU_AMI_PARAMETER, GpuFleet, GpuFleetProps, gpuWeights } from '../../lib/fleet/gpu-fleet';
 import { FleetNetwork } from '../../lib/fleet/fleet-network';
+import { HostParameterReadGuard } from '../../lib/shared/host-parameter-reads';
 
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 
 function build(overrides: Partial<GpuFleetProps> = {}, network: { existingVpc?: any } = {}) {
+  const { stack, fleet } = unsynthesized(overrides, network);
+  return { stack, fleet, template: Template.fromStack(stack) };
+}
+
+/** The fleet before synth (a synthesized app is cached: what is added after it is not in the template). */
+function unsynthesized(overrides: Partial<GpuFleetProps> = {}, network: { existingVpc?: any } = {}) {
   const app = new App();
   const stack = new Stack(app, 'Test', { env: { region: 'us-east-1' } });
   const { vpc } = new FleetNetwork(stack, 'Network', { availabilityZones: AZS, natGateways: 1, ...network });
@@ -23,7 +30,7 @@ function build(overrides: Partial<GpuFleetProps> = {}, network: { existingVpc?: 
     onDemandBaseCapacity: 1,
     ...overrides,
   });
-  return { stack, fleet, template: Template.fromStack(stack) };
+  return { stack, fleet };
 }
 
 function asgProps(template: Template): Record<string, any> {
@@ -144,14 +151,17 @@ describe('GpuFleet: the launch template', () => {
   const { template } = build({ rootVolumeSize: Size.gibibytes(250), userDataCommands: ['systemctl start inference.service'] });
   const data = () => (Object.values(template.findResources('AWS::EC2::LaunchTemplate'))[0] as any).Properties.LaunchTemplateData;
 
-  test('IMDSv2 required with a hop limit that lets containers reach it', () => {
-    expect(data().MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
-  });
-
-  test('containerImdsAccess false: hop limit 1, so containers cannot reach the host role\'s credentials', () => {
+  test('IMDSv2 required with hop limit 1 by default, so containers cannot reach the host role\'s credentials', () => {
+    expect(data().MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
     const closed = build({ containerImdsAccess: false }).template;
     const lt = (Object.values(closed.findResources('AWS::EC2::LaunchTemplate'))[0] as any).Properties.LaunchTemplateData;
     expect(lt.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+  });
+
+  test('containerImdsAccess true: hop limit 2, so containers on the host (one more hop) reach IMDSv2', () => {
+    const open = build({ containerImdsAccess: true }).template;
+    const lt = (Object.values(open.findResources('AWS::EC2::LaunchTemplate'))[0] as any).Properties.LaunchTemplateData;
+    expect(lt.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
   });
 
   test('encrypted gp3 root volume of the configured size, detailed monitoring', () => {
@@ -195,11 +205,55 @@ describe('GpuFleet: the launch template', () => {
     });
     const policies = (Object.values(template.findResources('AWS::IAM::Policy')) as any[])
       .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref.startsWith('FleetInstanceRole')));
-    expect(policies).toHaveLength(1);
-    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+    const documents = policies.map((p) => p.Properties.PolicyDocument.Statement);
+    expect(documents).toHaveLength(2);
+    expect(documents).toContainEqual([
       { Action: 'cloudwatch:PutMetricData', Effect: 'Allow', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } } },
       { Action: 'ec2:DescribeTags', Effect: 'Allow', Resource: '*' },
     ]);
+    expect(documents).toContainEqual([DENY_ALL_PARAMETER_READS]);
+  });
+});
+
+const PARAMETER_READS = ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory'];
+const DENY_ALL_PARAMETER_READS = { Sid: 'DenyParameterReadsOutsideGrants', Effect: 'Deny', Action: PARAMETER_READS, Resource: '*' };
+
+/** The host role's Deny statements on parameter reads, from every policy attached to it. */
+function parameterDenies(template: Template): any[] {
+  return (Object.values(template.findResources('AWS::IAM::Policy')) as any[])
+    .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref.startsWith('FleetInstanceRole')))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement)
+    .filter((st) => st.Effect === 'Deny' && PARAMETER_READS.some((a) => [st.Action].flat().includes(a)));
+}
+
+describe('GpuFleet: SSM parameter reads (AmazonSSMManagedInstanceCore allows ssm:GetParameter(s) on *)', () => {
+  test('the host reads no parameter of its own: every parameter read is denied by default', () => {
+    expect(parameterDenies(build().template)).toEqual([DENY_ALL_PARAMETER_READS]);
+  });
+
+  test('parameters registered after construction (as ServingWorkload.attachTo does) are the only ones spared', () => {
+    const { stack, fleet } = unsynthesized();
+    const token = 'arn:aws:ssm:us-east-1:123456789012:parameter/ml/hf-token';
+    fleet.parameterReadGuard.allowRead(token, 'arn:aws:ssm:us-east-1:123456789012:parameter/ml/other', token);
+    expect(parameterDenies(Template.fromStack(stack))).toEqual([{
+      Sid: 'DenyParameterReadsOutsideGrants', Effect: 'Deny', Action: PARAMETER_READS,
+      NotResource: [token, 'arn:aws:ssm:us-east-1:123456789012:parameter/ml/other'],
+    }]);
+    expect(fleet.parameterReadGuard.allowedParameterArns).toEqual([token, 'arn:aws:ssm:us-east-1:123456789012:parameter/ml/other']);
+  });
+
+  test('the group waits for the deny, so no host starts without it', () => {
+    const { template } = build();
+    const [guardId] = Object.keys(template.findResources('AWS::IAM::Policy', { Properties: { PolicyDocument: { Statement: [DENY_ALL_PARAMETER_READS] } } }));
+    const group = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'))[0] as any;
+    expect(group.DependsOn).toContain(guardId);
+  });
+
+  test('one guard per role', () => {
+    const { stack, fleet } = build();
+    expect(() => new HostParameterReadGuard(stack, 'Again', { role: fleet.role }))
+      .toThrow(`HostParameterReadGuard Test/Again: role Test/Fleet/InstanceRole already has one`);
+    expect(HostParameterReadGuard.of(fleet.role)).toBe(fleet.parameterReadGuard);
   });
 });
 

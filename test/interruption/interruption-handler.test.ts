@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { InterruptionConfigError } from '../../lib/interruption';
 import { formatFindings, nagApp, nagFindings } from '../support/nag';
+import { allows, PolicyStatementJson } from '../support/iam-policy';
 import { FLEET_TAG, fleetStack } from './support/fleet-stack';
 
 let template: Template;
@@ -239,8 +240,23 @@ describe('IAM', () => {
   test('the drained tag, only that key, only on instances tagged with this fleet', () => {
     expect(statements()).toContainEqual(expect.objectContaining({
       Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
-      Condition: { StringEquals: { 'aws:ResourceTag/gpu-spot-fleet:fleet': 'GpuFleet-test' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['gpu-spot-fleet:drained'] } },
+      Condition: {
+        StringEquals: { 'aws:ResourceTag/gpu-spot-fleet:fleet': 'GpuFleet-test' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['gpu-spot-fleet:drained'] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
     }));
+  });
+
+  test('DeleteTags without Tags (which deletes every tag, the fleet tag included) is not allowed; the drained tag is', () => {
+    const statement = statements().find((s) => s.Sid === 'TagDrainedFleetInstances') as unknown as PolicyStatementJson;
+    const resolved = { ...statement, Resource: 'arn:aws:ec2:us-east-1:123456789012:instance/*' };
+    const instance = 'arn:aws:ec2:us-east-1:123456789012:instance/i-0123456789abcdef0';
+    const fleetInstance = { 'aws:ResourceTag/gpu-spot-fleet:fleet': ['GpuFleet-test'] };
+    expect(allows(resolved, 'ec2:DeleteTags', instance, fleetInstance)).toBe(false);
+    expect(allows(resolved, 'ec2:DeleteTags', instance, { ...fleetInstance, 'aws:TagKeys': ['gpu-spot-fleet:fleet'] })).toBe(false);
+    expect(allows(resolved, 'ec2:DeleteTags', instance, { ...fleetInstance, 'aws:TagKeys': ['gpu-spot-fleet:drained'] })).toBe(true);
+    expect(allows(resolved, 'ec2:CreateTags', instance, { ...fleetInstance, 'aws:TagKeys': ['gpu-spot-fleet:drained'] })).toBe(true);
   });
 
   test('sqs:ChangeMessageVisibility only on its own queue (granted with the event source)', () => {

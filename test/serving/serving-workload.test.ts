@@ -111,6 +111,23 @@ describe('ServingWorkload: host permissions', () => {
     ]);
   });
 
+  test('the fleet role denies every parameter read but the workload\'s secret parameter (the SSM managed policy allows them on *)', () => {
+    const denies = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, any>)
+      .filter((p) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref.startsWith('FleetInstanceRole')))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st) => st.Effect === 'Deny');
+    expect(denies).toEqual([{
+      Sid: 'DenyParameterReadsOutsideGrants', Effect: 'Deny',
+      Action: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory'],
+      NotResource: [arn(':ssm:us-east-1:123456789012:parameter/ml-platform/hf-token')],
+    }]);
+    // Both groups (the fallback shares the role) start no host before the deny exists.
+    const [guardId] = Object.keys(template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('ParameterReadGuard') } }));
+    const groups = Object.values(template.findResources('AWS::AutoScaling::AutoScalingGroup'));
+    expect(groups).toHaveLength(2);
+    for (const g of groups) expect(g.DependsOn).toContain(guardId);
+  });
+
   test('the host policy is on the fleet role; the groups wait for it so the first hosts can pull', () => {
     const [hostPolicyId, hostPolicy] = Object.entries(policies(template)).find(([id]) => id.startsWith('WorkloadHostPolicy'))!;
     expect(hostPolicy.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^FleetInstanceRole/) }]);
@@ -165,6 +182,14 @@ describe('ServingWorkload: smaller workloads get smaller permissions', () => {
   test('public image, no model, no secrets: logs only, no ECR, no S3, no KMS', () => {
     const { stack } = build(() => ({ image: { uri: 'docker.io/vllm/vllm-openai', digest: DIGEST } }));
     expect(policyStatements(Template.fromStack(stack), 'WorkloadHostPolicy').map((s) => s.Sid)).toEqual(['Logs']);
+  });
+
+  test('Secrets Manager secrets only: the fleet role still denies every parameter read', () => {
+    const { stack } = build((s) => ({ secrets: { K: { secret: secretsmanager.Secret.fromSecretCompleteArn(s, 'S', SECRET_ARN) } } }));
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('^FleetInstanceRole') }],
+      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: Match.arrayWith(['ssm:GetParameter', 'ssm:GetParameters']), Resource: '*' })] },
+    });
   });
 
   test('a secret with a CDK-managed key: the key comes from the secret; keys shared by several secrets are named once', () => {

@@ -381,13 +381,13 @@ describe('without serving, the stack is what it was', () => {
   const plain = buildEnvironmentStack(withoutServing(staging));
   const t = plain.template;
 
-  test('no load balancer, target group, endpoint, workload or output; containers keep IMDS; EC2 health checks', () => {
+  test('no load balancer, target group, endpoint, workload or output; IMDS hop limit 1 (the GpuFleet default); EC2 health checks', () => {
     for (const type of ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::ElasticLoadBalancingV2::ListenerRule', 'AWS::EC2::VPCEndpoint', 'AWS::S3::Bucket']) {
       t.resourceCountIs(type, 0);
     }
     expect(Object.keys(resources(t)).filter((id) => id.startsWith('Workload') || id.startsWith('Endpoint'))).toEqual([]);
     expect(t.toJSON().Outputs.EndpointUrl).toBeUndefined();
-    expect(only(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 2 });
+    expect(only(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
     const group = only(t, 'AWS::AutoScaling::AutoScalingGroup').Properties;
     expect(group).toMatchObject({ HealthCheckType: 'EC2', DefaultInstanceWarmup: 420, HealthCheckGracePeriod: 600 });
     expect(group.TargetGroupARNs).toBeUndefined();

@@ -2,8 +2,10 @@
  * A small evaluator of identity-policy Allow statements, for tests that ask "does this policy allow the calls our
  * code actually makes?". It knows only what the project's policies use and throws on anything else (an unknown
  * condition operator must fail a test, not pass it): Action and Resource with `*` wildcards, and the condition
- * operators Null, NumericLessThanEquals, NumericGreaterThanEquals, StringEquals, ArnLike and ArnEquals. Multi-valued keys follow IAM's
- * default: a single-valued operator must match every value.
+ * operators Null, NumericLessThanEquals, NumericGreaterThanEquals, StringEquals, ArnLike, ArnEquals and
+ * ForAllValues:StringEquals (true when the key is absent, as IAM documents). Multi-valued keys follow IAM's default: a
+ * single-valued operator must match every value.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
 
@@ -33,6 +35,8 @@ function conditionHolds(operator: string, key: string, expected: unknown, contex
     case 'StringEquals':
     case 'ArnEquals':
       return values !== undefined && values.every((v) => wanted.includes(v));
+    case 'ForAllValues:StringEquals':
+      return values === undefined || values.every((v) => wanted.includes(v));
     case 'ArnLike':
       return values !== undefined && values.every((v) => wanted.some((w) => glob(w).test(v)));
     default:
