@@ -50,6 +50,14 @@ export interface ServingFleetAlarmsProps {
    */
   readonly costAnomalyStdDevs?: number;
   /**
+   * Requests per minute below which the cost per 1,000 requests reads 0 in both cost alarms (never below
+   * `minRequestsPerMinute`). Pass the rate at which the fleet at its minimum size costs the ceiling (minimum fleet
+   * USD/h x 1000 / ceiling / 60): below it the cost per request is high only because the fleet cannot shrink, and an
+   * alarm there pages every quiet night with nothing to do. The dashboard graph keeps `minRequestsPerMinute`.
+   * @default - minRequestsPerMinute
+   */
+  readonly costAlarmMinRequestsPerMinute?: number;
+  /**
    * Topic every alarm notifies.
    * @default - the topic given to the constructor
    */
@@ -171,6 +179,10 @@ export class ServingAlarms extends Construct {
     }
     const stdDevs = props.costAnomalyStdDevs ?? 3;
     if (!Token.isUnresolved(stdDevs) && !(Number.isFinite(stdDevs) && stdDevs > 0)) problems.push(`costAnomalyStdDevs (${stdDevs}) must be more than 0`);
+    const costFloor = props.costAlarmMinRequestsPerMinute;
+    if (costFloor !== undefined && !Token.isUnresolved(costFloor) && !(Number.isFinite(costFloor) && costFloor >= 0)) {
+      problems.push(`costAlarmMinRequestsPerMinute (${costFloor}) must be requests per minute >= 0`);
+    }
     if (problems.length) throw new ServingConfigError(`ServingAlarms ${this.node.path}`, problems);
 
     const noHealthyHost = new cloudwatch.Alarm(this, 'NoHealthyHostAlarm', {
@@ -183,7 +195,10 @@ export class ServingAlarms extends Construct {
       alarmDescription: 'Serving endpoint: hosts are in service but the load balancer has had no healthy host for 3 minutes; every request fails (503). ' +
         'Check the target group health reasons, the hosts\' security group and the health check path.',
     });
-    const costPer1k5m = this.costPer1k(props.costPerHour, COST_PERIOD);
+    // Ceiling and band alike: a high cost per request at the minimum fleet is not actionable (the band would otherwise
+    // learn the 1/requests curve of quiet nights and page on a quieter one).
+    const costMin = Math.max(this.minRequestsPerMinute, costFloor ?? 0);
+    const costPer1k5m = this.costPer1k(props.costPerHour, COST_PERIOD, costMin);
     const costPer1kCeiling = ceiling === undefined ? undefined : new cloudwatch.Alarm(this, 'CostPer1kCeilingAlarm', {
       metric: costPer1k5m,
       threshold: ceiling,
@@ -191,7 +206,7 @@ export class ServingAlarms extends Construct {
       evaluationPeriods: 6,
       datapointsToAlarm: 6,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `Serving endpoint: cost per 1,000 requests above $${ceiling} for 30 minutes. ` +
+      alarmDescription: `Serving endpoint: cost per 1,000 requests above $${ceiling} for 30 minutes (at ${costMin}+ requests/min). ` +
         'More hosts than the traffic needs (scale-in blocked? fallback engaged?) or slower requests; see the dashboard.',
     });
     const costPer1kAnomaly = new cloudwatch.AnomalyDetectionAlarm(this, 'CostPer1kAnomalyAlarm', {
@@ -201,10 +216,10 @@ export class ServingAlarms extends Construct {
       evaluationPeriods: 6,
       datapointsToAlarm: 6,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `Serving endpoint: cost per 1,000 requests above its usual band (${stdDevs} standard deviations of the learned weekly pattern) for 30 minutes.`,
+      alarmDescription: `Serving endpoint: cost per 1,000 requests above its usual band (${stdDevs} standard deviations of the learned weekly pattern) for 30 minutes (at ${costMin}+ requests/min).`,
     });
     const alarms: ServingFleetAlarms = { noHealthyHost, costPer1kCeiling, costPer1kAnomaly };
-    this.fleet = { alarms, costPer1k: this.costPer1k(props.costPerHour, MINUTE), ceiling };
+    this.fleet = { alarms, costPer1k: this.costPer1k(props.costPerHour, MINUTE, this.minRequestsPerMinute), ceiling };
     this.notify(topic!);
     return alarms;
   }
@@ -244,11 +259,11 @@ export class ServingAlarms extends Construct {
 
   /**
    * USD per 1,000 requests over `period`: cost (USD/h) / requests per hour x 1000, where requests per hour is the
-   * period's request count x (3600 / period). 0 below `minRequestsPerMinute`, so there is never a division by zero.
+   * period's request count x (3600 / period). 0 below `minPerMinute` requests/min, so never a division by zero.
    */
-  private costPer1k(costPerHour: cloudwatch.IMetric, period: Duration): cloudwatch.MathExpression {
+  private costPer1k(costPerHour: cloudwatch.IMetric, period: Duration, minPerMinute: number): cloudwatch.MathExpression {
     const seconds = period.toSeconds();
-    const minPerPeriod = this.minRequestsPerMinute * seconds / 60;
+    const minPerPeriod = minPerMinute * seconds / 60;
     return new cloudwatch.MathExpression({
       expression: `IF(r >= ${minPerPeriod}, 1000 * cost / (${3600 / seconds} * r), 0)`,
       usingMetrics: { r: atPeriod(this.endpoint.metrics.requests(), period), cost: atPeriod(costPerHour, period) },

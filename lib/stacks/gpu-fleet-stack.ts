@@ -22,6 +22,7 @@ import { ServingEndpoint } from '../serving/serving-endpoint';
 import { ServingScaling } from '../serving/serving-scaling';
 import { ServingWorkload } from '../serving/serving-workload';
 import { WARNING_IDS } from '../shared/warning-ids';
+import { costCeilingFloorRequestsPerMinute, minimumFleetCost } from './cost-floor';
 import { fleetThroughputWeights } from './cost-inputs';
 import { endpointProps, rolloutOptions, servingSlo, smallestGpuMemory, workloadProps } from './serving-props';
 import { requestsPerHostPerMinute, servingTimings } from './serving-timings';
@@ -242,6 +243,10 @@ export class GpuFleetStack extends Stack {
     }
     if (serving && this.servingAlarms) {
       // Part 2: no healthy host, cost per 1,000 requests (ceiling when configured, anomaly band); all to the fleet topic.
+      // Both cost alarms ignore traffic below the rate at which the minimum fleet (the highest scheduled level's) costs
+      // the ceiling: there the fleet cannot shrink, so nobody could act on the page.
+      const ceiling = serving.slo.costPer1kRequestsUsd;
+      const minFleet = minimumFleetCost(cfg, cost, this.fleet.weights);
       this.servingAlarms.addFleetAlarms({
         topic: this.fleet.topic,
         mainGroup: this.fleet.autoScalingGroup,
@@ -253,7 +258,8 @@ export class GpuFleetStack extends Stack {
           onDemandPercentageAboveBase: 100 - cfg.fleet.spotPercentageAboveBase,
           hourlyPrices,
         }),
-        costPer1kRequestsCeilingUsd: serving.slo.costPer1kRequestsUsd,
+        costPer1kRequestsCeilingUsd: ceiling,
+        costAlarmMinRequestsPerMinute: ceiling === undefined ? undefined : costCeilingFloorRequestsPerMinute(minFleet.usdPerHour, ceiling),
       });
     }
 

@@ -250,6 +250,30 @@ describe('ServingAlarms: options and construction errors', () => {
     expect(b.dashboardRows()).toHaveLength(1);
   });
 
+  test('cost floor: both cost alarms read 0 below costAlarmMinRequestsPerMinute, never below minRequestsPerMinute; the dashboard keeps 10', () => {
+    const e = endpointStack();
+    const a = make(e, { topic: e.topic });
+    const alarms = a.addFleetAlarms({ mainGroup: e.group, costPerHour: e.costPerHour, costPer1kRequestsCeilingUsd: 0.4, costAlarmMinRequestsPerMinute: 86 });
+    const r = Template.fromStack(e.stack).toJSON().Resources as Resources;
+    const props = (c: any) => r[e.stack.getLogicalId(c.node.defaultChild)].Properties;
+    // 86 requests/min = 430 per 5-minute point.
+    expect(watched(props(alarms.costPer1kCeiling!)).Expression).toBe('IF(r >= 430, 1000 * cost / (12 * r), 0)');
+    expect(queries(props(alarms.costPer1kAnomaly)).m0.Expression).toBe('IF(r >= 430, 1000 * cost / (12 * r), 0)');
+    expect(props(alarms.costPer1kCeiling!).AlarmDescription).toContain('for 30 minutes (at 86+ requests/min)');
+    // $2/h (the minimum fleet) at 50 requests/min is $0.67 per 1,000, above the ceiling: the minimum cannot shrink, 0.
+    const e5m = watched(props(alarms.costPer1kCeiling!)).Expression;
+    expect(evaluate(e5m, { r: 250, cost: 2 })).toBe(0);
+    expect(evaluate(e5m, { r: 500, cost: 3 })).toBeCloseTo(0.5, 10);
+    const costRow = e.stack.resolve((a.dashboardRows()[1][0] as cloudwatch.GraphWidget).toJson())[0];
+    expect(JSON.stringify(costRow)).toContain('IF(r >= 10, 1000 * cost / (60 * r), 0)');
+    // A floor under minRequestsPerMinute does not lower it.
+    const g = endpointStack();
+    const b = make(g, { topic: g.topic, minRequestsPerMinute: 20 });
+    const low = b.addFleetAlarms({ mainGroup: g.group, costPerHour: g.costPerHour, costPer1kRequestsCeilingUsd: 1, costAlarmMinRequestsPerMinute: 5 });
+    const rb = Template.fromStack(g.stack).toJSON().Resources as Resources;
+    expect(watched(rb[g.stack.getLogicalId(low.costPer1kCeiling!.node.defaultChild as any)].Properties).Expression).toBe('IF(r >= 100, 1000 * cost / (12 * r), 0)');
+  });
+
   test('part 1 alone notifies nobody until a topic comes (constructor or addFleetAlarms)', () => {
     const e = endpointStack();
     const a = make(e);
@@ -276,11 +300,14 @@ describe('ServingAlarms: options and construction errors', () => {
     const e = endpointStack();
     const a = make(e);
     const fleet: ServingFleetAlarmsProps = { mainGroup: e.group, costPerHour: e.costPerHour };
-    expect(message(() => a.addFleetAlarms({ ...fleet, costPer1kRequestsCeilingUsd: 0, costAnomalyStdDevs: -1 }))).toBe(lines(
+    expect(message(() => a.addFleetAlarms({ ...fleet, costPer1kRequestsCeilingUsd: 0, costAnomalyStdDevs: -1, costAlarmMinRequestsPerMinute: -1 }))).toBe(lines(
       'topic (missing) must be given to the constructor or to addFleetAlarms: the alarms would notify nobody',
       'costPer1kRequestsCeilingUsd (0) must be USD > 0 per 1,000 requests',
       'costAnomalyStdDevs (-1) must be more than 0',
+      'costAlarmMinRequestsPerMinute (-1) must be requests per minute >= 0',
     ));
+    expect(message(() => a.addFleetAlarms({ ...fleet, topic: e.topic, costAlarmMinRequestsPerMinute: Number.NaN })))
+      .toBe(lines('costAlarmMinRequestsPerMinute (NaN) must be requests per minute >= 0'));
     a.addFleetAlarms({ ...fleet, topic: e.topic });
     expect(message(() => a.addFleetAlarms({ ...fleet, topic: e.topic }))).toBe(lines('addFleetAlarms was already called: the fleet alarms exist'));
     const f = endpointStack();
