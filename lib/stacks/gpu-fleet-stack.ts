@@ -115,6 +115,8 @@ export class GpuFleetStack extends Stack {
       }
     }
 
+    // Both groups serve behind the target group: one grace before the load balancer's health checks count.
+    const healthCheckGrace = timings && Duration.seconds(timings.healthCheckGraceSeconds);
     this.fleet = new GpuFleet(this, 'Fleet', {
       vpc: network.vpc,
       availabilityZones: cfg.availabilityZones,
@@ -128,7 +130,7 @@ export class GpuFleetStack extends Stack {
       amiSsmParameter: cfg.fleet.amiSsmParameter,
       // Derived with serving, else configured (config/serving-rules.ts requires one or the other).
       warmup: Duration.seconds(timings ? timings.warmupSeconds : cfg.fleet.scaling.warmupSeconds ?? 0),
-      healthCheckGrace: timings && Duration.seconds(timings.healthCheckGraceSeconds),
+      healthCheckGrace,
       scalingMetric: scalingMetric(cfg, this.endpoint),
       predictiveScaling: cfg.fleet.scaling.predictive,
       fleetName: id,
@@ -197,6 +199,7 @@ export class GpuFleetStack extends Stack {
         fleetTag: this.fleet.fleetTag,
         weights: this.fleet.weights,
         targetGroups: this.fleet.targetGroups,
+        healthCheckGrace,
         maxFallbackInstances: cfg.fallback.maxInstances,
         engageAfter: Duration.minutes(cfg.fallback.engageAfterMinutes),
         releaseAfter: Duration.minutes(cfg.fallback.releaseAfterMinutes),
