@@ -84,11 +84,12 @@ const COST_PERIOD = Duration.minutes(5);
  * and OnDemandFallback `rollout.alarms`); `addFleetAlarms` then adds what needs the groups and the cost: no healthy
  * host, cost per 1,000 requests over a ceiling and above its anomaly band. Every alarm notifies the topic.
  *
- * Missing data never breaches: no traffic means no latency datapoint and a 0 rate (FILL), a fleet scaled to zero has
- * no host in service, so a dev fleet at night stays quiet.
+ * Missing data never breaches: no traffic means no latency datapoint and a 0 rate (FILL). A fleet scaled to zero has
+ * no host registered or in service, so the 5xx rate (the load balancer's own 503s included) and the no-healthy-host
+ * alarm read 0 and a fleet at night stays quiet, whatever traffic still arrives.
  */
 export class ServingAlarms extends Construct {
-  /** 5xx share of requests (hosts' and the load balancer's) above `slo.max5xxPercent`, 3 of 5 minutes. */
+  /** 5xx share of requests (hosts' and the load balancer's) above `slo.max5xxPercent`, 3 of 5 minutes, while a host is registered. */
   public readonly fiveXxRateAlarm: cloudwatch.Alarm;
   /** The SLO percentile of the target response time above `slo.latency`, 3 of 5 minutes (0 below `minRequestsPerMinute`). */
   public readonly latencyAlarm: cloudwatch.Alarm;
@@ -96,7 +97,7 @@ export class ServingAlarms extends Construct {
   public readonly rolloutAlarms: readonly cloudwatch.IAlarm[];
   /** Requests routed to the hosts per minute. */
   public readonly requestsPerMinute: cloudwatch.Metric;
-  /** 5xx answers in percent of requests (0 below `minRequestsPerMinute`). */
+  /** 5xx answers in percent of requests (0 below `minRequestsPerMinute` and while no host is registered). */
   public readonly fiveXxRatePercent: cloudwatch.MathExpression;
 
   private readonly endpoint: ServingEndpoint;
@@ -125,10 +126,16 @@ export class ServingAlarms extends Construct {
     this.requestsPerMinute = m.requests({ label: 'Requests per minute' });
     // The load balancer's own 5xx (503 without a healthy host) reach no target, so RequestCount misses them: they
     // join the denominator. A 502/504 counted in both understates the rate by at most half, still far above an SLO.
+    // Only while a host is registered (healthy or not): a fleet scaled to zero answers every request 503 by design, and
+    // a night-time probe must not page. Auto Scaling registers a host when it goes InService and deregisters it when
+    // it leaves, so registered targets are the in-service hosts of every group; the groups do not exist yet here.
     const served = 'FILL(r, 0) + FILL(e, 0)';
     this.fiveXxRatePercent = new cloudwatch.MathExpression({
-      expression: `IF(${served} >= ${min}, 100 * (FILL(t, 0) + FILL(e, 0)) / (${served}), 0)`,
-      usingMetrics: { r: m.requests(), t: m.target5xx(), e: m.elb5xx() },
+      expression: `IF(FILL(h, 0) + FILL(u, 0) >= 1, IF(${served} >= ${min}, 100 * (FILL(t, 0) + FILL(e, 0)) / (${served}), 0), 0)`,
+      usingMetrics: {
+        r: m.requests(), t: m.target5xx(), e: m.elb5xx(),
+        h: m.healthyHosts({ statistic: cloudwatch.Stats.MAXIMUM }), u: m.unhealthyHosts(),
+      },
       label: '5xx rate (%)',
       period: MINUTE,
     });
@@ -139,7 +146,7 @@ export class ServingAlarms extends Construct {
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `Serving endpoint: more than ${max5xx}% of requests answered 5xx in 3 of the last 5 minutes (at ${min}+ requests/min). ` +
+      alarmDescription: `Serving endpoint: more than ${max5xx}% of requests answered 5xx in 3 of the last 5 minutes (at ${min}+ requests/min, with a host registered). ` +
         'A rollout in progress rolls back. Check the hosts\' model server logs and the target group health.',
     });
     const p = this.slo.latencyPercentile;
