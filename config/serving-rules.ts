@@ -1,3 +1,4 @@
+import { weeklyCapacity } from '../lib/shared/capacity-levels';
 import { CERTIFICATE_ARN, ENV_VAR_NAME, parseEcrRepository } from '../lib/shared/serving-spec';
 import { show } from './format';
 import { SERVING_DEFAULTS } from './schema';
@@ -212,6 +213,32 @@ const throughputUnits: Rule = (env) => {
   return p;
 };
 
+/**
+ * Request-driven scaling needs a host whenever the fleet is up: with 0 hosts the load balancer answers 503 without a
+ * target, RequestCountPerTarget has no datapoint, and target tracking never adds the first host. Capacity levels
+ * satisfy it only when they cover every minute the fleet is up (outside them the minimum is fleet.minSize, also at
+ * each period's start); the schedule's down time is intended and needs nothing.
+ */
+const requestDrivenMinimum: Rule = (env) => {
+  const { name: n, fleet, schedule } = env;
+  const metric = fleet.scaling.metric.kind;
+  const driver = metric === 'request-count' ? 'fleet.scaling.metric.kind is "request-count"'
+    : fleet.capacityUnit === 'throughput' ? 'fleet.capacityUnit is "throughput"' : undefined;
+  if (driver === undefined || fleet.minSize >= 1) return [];
+  if (schedule?.capacity) {
+    let week;
+    try {
+      week = weeklyCapacity(schedule, { minCapacity: fleet.minSize, maxCapacity: fleet.maxSize }, n);
+    } catch {
+      return []; // an invalid schedule or level is reported by config/rules.ts
+    }
+    if (week.windows.every((w) => w.segments.every((seg) => seg.minCapacity >= 1))) return [];
+  }
+  const levels = schedule?.capacity ? ' (schedule.capacity levels leave up-time at it)' : '';
+  return [`${n}.fleet.minSize (${fleet.minSize})${levels} must be at least 1 when ${driver}: with no host the load balancer answers 503 without a target, ` +
+    'the requests per target have no data and scaling never starts the first host; set minSize to 1 (a schedule still scales to zero outside its periods)'];
+};
+
 const rollout: Rule = ({ name: n, serving: s }) => {
   const checkpoints = s?.rollout?.checkpointPercentages;
   const delay = s?.rollout?.checkpointDelaySeconds;
@@ -225,5 +252,5 @@ const rollout: Rule = ({ name: n, serving: s }) => {
 
 /** Every serving rule, in the order their messages are listed. */
 export const SERVING_RULES: readonly Rule[] = [
-  image, zones, variables, healthCheck, modelFits, endpoint, existingVpc, slo, scaling, throughputUnits, rollout,
+  image, zones, variables, healthCheck, modelFits, endpoint, existingVpc, slo, scaling, throughputUnits, requestDrivenMinimum, rollout,
 ];

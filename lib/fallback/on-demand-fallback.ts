@@ -103,6 +103,15 @@ export interface OnDemandFallbackProps {
   readonly targetGroups?: readonly elbv2.IApplicationTargetGroup[];
 
   /**
+   * How long the group waits before health-checking a new host; pass the main group's (GpuFleet `healthCheckGrace`).
+   * With `targetGroups` the group also takes the load balancer's health checks (as GpuFleet's group does), so a host
+   * whose model server died is replaced instead of staying InService; without them only EC2 status checks count.
+   * @default - with `targetGroups` Duration.minutes(10), GpuFleet's default (7-minute warm-up plus 3 minutes);
+   * without them Auto Scaling's default
+   */
+  readonly healthCheckGrace?: Duration;
+
+  /**
    * Name of the SSM parameter the controller keeps its state in. The controller creates and owns it; it is not a
    * template resource, so no deploy can reset it (delete it by hand after deleting the stack).
    * @default `/gpu-spot-fleet/<fleetTag.value>/fallback-state`
@@ -175,6 +184,7 @@ export class OnDemandFallback extends Construct {
     const engageAfter = props.engageAfter ?? Duration.minutes(5);
     const engageWithoutFailuresAfter = props.engageWithoutFailuresAfter ?? Duration.minutes(engageAfter.toMinutes({ integral: false }) * 3);
     const releaseAfter = props.releaseAfter ?? Duration.minutes(15);
+    const healthCheckGrace = props.healthCheckGrace ?? Duration.minutes(10);
     const weights = Object.fromEntries(props.instanceTypes.map((t) => [t, props.weights?.[t] ?? 1]));
     const unitsPerInstance = Math.min(...Object.values(weights));
     const fallbackWeighted = new Set(Object.values(weights)).size > 1;
@@ -215,6 +225,12 @@ export class OnDemandFallback extends Construct {
       groupMetrics: [autoscaling.GroupMetrics.all()],
       notifications: [{ topic: props.topic }],
       updatePolicy: props.rollout ? rolloutUpdatePolicy(props.rollout) : undefined,
+      // EC2 status checks alone never see a dead model server: a host the target group marks unhealthy would stay
+      // InService and keep the fallback's capacity counted.
+      // https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html
+      healthChecks: props.targetGroups?.length
+        ? autoscaling.HealthChecks.withAdditionalChecks({ additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB], gracePeriod: healthCheckGrace })
+        : props.healthCheckGrace && autoscaling.HealthChecks.ec2({ gracePeriod: props.healthCheckGrace }),
     });
     // AvailabilityZones named besides the subnets (they must agree; validate() checks every AZ has a subnet), so
     // the group's zones are stated in the template, not inferred. A deploy that changes them is then explicit.

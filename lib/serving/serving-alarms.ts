@@ -50,6 +50,14 @@ export interface ServingFleetAlarmsProps {
    */
   readonly costAnomalyStdDevs?: number;
   /**
+   * Requests per minute below which the cost per 1,000 requests reads 0 in both cost alarms (never below
+   * `minRequestsPerMinute`). Pass the rate at which the fleet at its minimum size costs the ceiling (minimum fleet
+   * USD/h x 1000 / ceiling / 60): below it the cost per request is high only because the fleet cannot shrink, and an
+   * alarm there pages every quiet night with nothing to do. The dashboard graph keeps `minRequestsPerMinute`.
+   * @default - minRequestsPerMinute
+   */
+  readonly costAlarmMinRequestsPerMinute?: number;
+  /**
    * Topic every alarm notifies.
    * @default - the topic given to the constructor
    */
@@ -76,11 +84,12 @@ const COST_PERIOD = Duration.minutes(5);
  * and OnDemandFallback `rollout.alarms`); `addFleetAlarms` then adds what needs the groups and the cost: no healthy
  * host, cost per 1,000 requests over a ceiling and above its anomaly band. Every alarm notifies the topic.
  *
- * Missing data never breaches: no traffic means no latency datapoint and a 0 rate (FILL), a fleet scaled to zero has
- * no host in service, so a dev fleet at night stays quiet.
+ * Missing data never breaches: no traffic means no latency datapoint and a 0 rate (FILL). A fleet scaled to zero has
+ * no host registered or in service, so the 5xx rate (the load balancer's own 503s included) and the no-healthy-host
+ * alarm read 0 and a fleet at night stays quiet, whatever traffic still arrives.
  */
 export class ServingAlarms extends Construct {
-  /** 5xx share of requests (hosts' and the load balancer's) above `slo.max5xxPercent`, 3 of 5 minutes. */
+  /** 5xx share of requests (hosts' and the load balancer's) above `slo.max5xxPercent`, 3 of 5 minutes, while a host is registered. */
   public readonly fiveXxRateAlarm: cloudwatch.Alarm;
   /** The SLO percentile of the target response time above `slo.latency`, 3 of 5 minutes (0 below `minRequestsPerMinute`). */
   public readonly latencyAlarm: cloudwatch.Alarm;
@@ -88,7 +97,7 @@ export class ServingAlarms extends Construct {
   public readonly rolloutAlarms: readonly cloudwatch.IAlarm[];
   /** Requests routed to the hosts per minute. */
   public readonly requestsPerMinute: cloudwatch.Metric;
-  /** 5xx answers in percent of requests (0 below `minRequestsPerMinute`). */
+  /** 5xx answers in percent of requests (0 below `minRequestsPerMinute` and while no host is registered). */
   public readonly fiveXxRatePercent: cloudwatch.MathExpression;
 
   private readonly endpoint: ServingEndpoint;
@@ -117,10 +126,16 @@ export class ServingAlarms extends Construct {
     this.requestsPerMinute = m.requests({ label: 'Requests per minute' });
     // The load balancer's own 5xx (503 without a healthy host) reach no target, so RequestCount misses them: they
     // join the denominator. A 502/504 counted in both understates the rate by at most half, still far above an SLO.
+    // Only while a host is registered (healthy or not): a fleet scaled to zero answers every request 503 by design, and
+    // a night-time probe must not page. Auto Scaling registers a host when it goes InService and deregisters it when
+    // it leaves, so registered targets are the in-service hosts of every group; the groups do not exist yet here.
     const served = 'FILL(r, 0) + FILL(e, 0)';
     this.fiveXxRatePercent = new cloudwatch.MathExpression({
-      expression: `IF(${served} >= ${min}, 100 * (FILL(t, 0) + FILL(e, 0)) / (${served}), 0)`,
-      usingMetrics: { r: m.requests(), t: m.target5xx(), e: m.elb5xx() },
+      expression: `IF(FILL(h, 0) + FILL(u, 0) >= 1, IF(${served} >= ${min}, 100 * (FILL(t, 0) + FILL(e, 0)) / (${served}), 0), 0)`,
+      usingMetrics: {
+        r: m.requests(), t: m.target5xx(), e: m.elb5xx(),
+        h: m.healthyHosts({ statistic: cloudwatch.Stats.MAXIMUM }), u: m.unhealthyHosts(),
+      },
       label: '5xx rate (%)',
       period: MINUTE,
     });
@@ -131,7 +146,7 @@ export class ServingAlarms extends Construct {
       evaluationPeriods: 5,
       datapointsToAlarm: 3,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `Serving endpoint: more than ${max5xx}% of requests answered 5xx in 3 of the last 5 minutes (at ${min}+ requests/min). ` +
+      alarmDescription: `Serving endpoint: more than ${max5xx}% of requests answered 5xx in 3 of the last 5 minutes (at ${min}+ requests/min, with a host registered). ` +
         'A rollout in progress rolls back. Check the hosts\' model server logs and the target group health.',
     });
     const p = this.slo.latencyPercentile;
@@ -171,6 +186,10 @@ export class ServingAlarms extends Construct {
     }
     const stdDevs = props.costAnomalyStdDevs ?? 3;
     if (!Token.isUnresolved(stdDevs) && !(Number.isFinite(stdDevs) && stdDevs > 0)) problems.push(`costAnomalyStdDevs (${stdDevs}) must be more than 0`);
+    const costFloor = props.costAlarmMinRequestsPerMinute;
+    if (costFloor !== undefined && !Token.isUnresolved(costFloor) && !(Number.isFinite(costFloor) && costFloor >= 0)) {
+      problems.push(`costAlarmMinRequestsPerMinute (${costFloor}) must be requests per minute >= 0`);
+    }
     if (problems.length) throw new ServingConfigError(`ServingAlarms ${this.node.path}`, problems);
 
     const noHealthyHost = new cloudwatch.Alarm(this, 'NoHealthyHostAlarm', {
@@ -183,7 +202,10 @@ export class ServingAlarms extends Construct {
       alarmDescription: 'Serving endpoint: hosts are in service but the load balancer has had no healthy host for 3 minutes; every request fails (503). ' +
         'Check the target group health reasons, the hosts\' security group and the health check path.',
     });
-    const costPer1k5m = this.costPer1k(props.costPerHour, COST_PERIOD);
+    // Ceiling and band alike: a high cost per request at the minimum fleet is not actionable (the band would otherwise
+    // learn the 1/requests curve of quiet nights and page on a quieter one).
+    const costMin = Math.max(this.minRequestsPerMinute, costFloor ?? 0);
+    const costPer1k5m = this.costPer1k(props.costPerHour, COST_PERIOD, costMin);
     const costPer1kCeiling = ceiling === undefined ? undefined : new cloudwatch.Alarm(this, 'CostPer1kCeilingAlarm', {
       metric: costPer1k5m,
       threshold: ceiling,
@@ -191,7 +213,7 @@ export class ServingAlarms extends Construct {
       evaluationPeriods: 6,
       datapointsToAlarm: 6,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `Serving endpoint: cost per 1,000 requests above $${ceiling} for 30 minutes. ` +
+      alarmDescription: `Serving endpoint: cost per 1,000 requests above $${ceiling} for 30 minutes (at ${costMin}+ requests/min). ` +
         'More hosts than the traffic needs (scale-in blocked? fallback engaged?) or slower requests; see the dashboard.',
     });
     const costPer1kAnomaly = new cloudwatch.AnomalyDetectionAlarm(this, 'CostPer1kAnomalyAlarm', {
@@ -201,10 +223,10 @@ export class ServingAlarms extends Construct {
       evaluationPeriods: 6,
       datapointsToAlarm: 6,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      alarmDescription: `Serving endpoint: cost per 1,000 requests above its usual band (${stdDevs} standard deviations of the learned weekly pattern) for 30 minutes.`,
+      alarmDescription: `Serving endpoint: cost per 1,000 requests above its usual band (${stdDevs} standard deviations of the learned weekly pattern) for 30 minutes (at ${costMin}+ requests/min).`,
     });
     const alarms: ServingFleetAlarms = { noHealthyHost, costPer1kCeiling, costPer1kAnomaly };
-    this.fleet = { alarms, costPer1k: this.costPer1k(props.costPerHour, MINUTE), ceiling };
+    this.fleet = { alarms, costPer1k: this.costPer1k(props.costPerHour, MINUTE, this.minRequestsPerMinute), ceiling };
     this.notify(topic!);
     return alarms;
   }
@@ -244,11 +266,11 @@ export class ServingAlarms extends Construct {
 
   /**
    * USD per 1,000 requests over `period`: cost (USD/h) / requests per hour x 1000, where requests per hour is the
-   * period's request count x (3600 / period). 0 below `minRequestsPerMinute`, so there is never a division by zero.
+   * period's request count x (3600 / period). 0 below `minPerMinute` requests/min, so never a division by zero.
    */
-  private costPer1k(costPerHour: cloudwatch.IMetric, period: Duration): cloudwatch.MathExpression {
+  private costPer1k(costPerHour: cloudwatch.IMetric, period: Duration, minPerMinute: number): cloudwatch.MathExpression {
     const seconds = period.toSeconds();
-    const minPerPeriod = this.minRequestsPerMinute * seconds / 60;
+    const minPerPeriod = minPerMinute * seconds / 60;
     return new cloudwatch.MathExpression({
       expression: `IF(r >= ${minPerPeriod}, 1000 * cost / (${3600 / seconds} * r), 0)`,
       usingMetrics: { r: atPeriod(this.endpoint.metrics.requests(), period), cost: atPeriod(costPerHour, period) },

@@ -22,6 +22,7 @@ import { ServingEndpoint } from '../serving/serving-endpoint';
 import { ServingScaling } from '../serving/serving-scaling';
 import { ServingWorkload } from '../serving/serving-workload';
 import { WARNING_IDS } from '../shared/warning-ids';
+import { costCeilingFloorRequestsPerMinute, minimumFleetCost } from './cost-floor';
 import { fleetThroughputWeights } from './cost-inputs';
 import { credentialsOverHttp, endpointProps, rolloutOptions, servingSlo, smallestGpuMemory, workloadProps } from './serving-props';
 import { requestsPerHostPerMinute, servingTimings } from './serving-timings';
@@ -119,6 +120,8 @@ export class GpuFleetStack extends Stack {
       }
     }
 
+    // Both groups serve behind the target group: one grace before the load balancer's health checks count.
+    const healthCheckGrace = timings && Duration.seconds(timings.healthCheckGraceSeconds);
     this.fleet = new GpuFleet(this, 'Fleet', {
       vpc: network.vpc,
       availabilityZones: cfg.availabilityZones,
@@ -132,7 +135,7 @@ export class GpuFleetStack extends Stack {
       amiSsmParameter: cfg.fleet.amiSsmParameter,
       // Derived with serving, else configured (config/serving-rules.ts requires one or the other).
       warmup: Duration.seconds(timings ? timings.warmupSeconds : cfg.fleet.scaling.warmupSeconds ?? 0),
-      healthCheckGrace: timings && Duration.seconds(timings.healthCheckGraceSeconds),
+      healthCheckGrace,
       scalingMetric: scalingMetric(cfg, this.endpoint),
       predictiveScaling: cfg.fleet.scaling.predictive,
       fleetName: id,
@@ -201,6 +204,7 @@ export class GpuFleetStack extends Stack {
         fleetTag: this.fleet.fleetTag,
         weights: this.fleet.weights,
         targetGroups: this.fleet.targetGroups,
+        healthCheckGrace,
         maxFallbackInstances: cfg.fallback.maxInstances,
         engageAfter: Duration.minutes(cfg.fallback.engageAfterMinutes),
         releaseAfter: Duration.minutes(cfg.fallback.releaseAfterMinutes),
@@ -247,6 +251,10 @@ export class GpuFleetStack extends Stack {
     }
     if (serving && this.servingAlarms) {
       // Part 2: no healthy host, cost per 1,000 requests (ceiling when configured, anomaly band); all to the fleet topic.
+      // Both cost alarms ignore traffic below the rate at which the minimum fleet (the highest scheduled level's) costs
+      // the ceiling: there the fleet cannot shrink, so nobody could act on the page.
+      const ceiling = serving.slo.costPer1kRequestsUsd;
+      const minFleet = minimumFleetCost(cfg, cost, this.fleet.weights);
       this.servingAlarms.addFleetAlarms({
         topic: this.fleet.topic,
         mainGroup: this.fleet.autoScalingGroup,
@@ -258,7 +266,8 @@ export class GpuFleetStack extends Stack {
           onDemandPercentageAboveBase: 100 - cfg.fleet.spotPercentageAboveBase,
           hourlyPrices,
         }),
-        costPer1kRequestsCeilingUsd: serving.slo.costPer1kRequestsUsd,
+        costPer1kRequestsCeilingUsd: ceiling,
+        costAlarmMinRequestsPerMinute: ceiling === undefined ? undefined : costCeilingFloorRequestsPerMinute(minFleet.usdPerHour, ceiling),
       });
     }
 

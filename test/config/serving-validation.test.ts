@@ -299,3 +299,36 @@ describe('serving config: every bad input named with environment, field, value a
     ]);
   });
 });
+
+describe('serving config: request-driven scaling needs a host whenever the fleet is up', () => {
+  const RULE = 'with no host the load balancer answers 503 without a target, the requests per target have no data and scaling never starts the first host; ' +
+    'set minSize to 1 (a schedule still scales to zero outside its periods)';
+  const WEEKDAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI'] as const;
+  const zero = (extra: DeepPartial<EnvironmentConfig> = {}): EnvironmentConfig =>
+    withOverrides<EnvironmentConfig>(S.staging, { fleet: { minSize: 0, onDemandBaseCapacity: 0 }, ...extra });
+
+  test('request-count with minSize 0 is refused, naming env, field, value and rule', () => {
+    expect(environmentProblems(zero())).toEqual([`staging.fleet.minSize (0) must be at least 1 when fleet.scaling.metric.kind is "request-count": ${RULE}`]);
+  });
+
+  test('throughput units with minSize 0 are refused too (whatever else they break)', () => {
+    const units = withMetric(withOverrides<EnvironmentConfig>(withRps(S.staging, { 'g6.xlarge': 18, 'g5.xlarge': 22, 'g6e.xlarge': 40, 'g4dn.xlarge': 9 }),
+      { fleet: { minSize: 0, onDemandBaseCapacity: 0, capacityUnit: 'throughput' }, ...LOR }), { kind: 'gpu-utilization', targetPercent: 70 });
+    expect(environmentProblems(units)).toContain(`staging.fleet.minSize (0) must be at least 1 when fleet.capacityUnit is "throughput": ${RULE}`);
+  });
+
+  test('capacity levels satisfy it only when they cover every minute the fleet is up', () => {
+    const covering = zero({ schedule: { capacity: [{ days: [...WEEKDAYS], start: '08:00', end: '20:00', minCapacity: 1 }] } });
+    expect(environmentProblems(covering)).toEqual([]);
+    // 08:00-09:00 runs at minSize 0 (the period's start sets it): no host, no data, no scaling.
+    const partial = zero({ schedule: { capacity: [{ days: [...WEEKDAYS], start: '09:00', end: '20:00', minCapacity: 1 }] } });
+    expect(environmentProblems(partial)).toEqual([
+      `staging.fleet.minSize (0) (schedule.capacity levels leave up-time at it) must be at least 1 when fleet.scaling.metric.kind is "request-count": ${RULE}`,
+    ]);
+  });
+
+  test('GPU-utilization scaling may start from 0 (the schedule brings hosts up; nothing waits for requests)', () => {
+    expect(environmentProblems(withMetric(zero(), { kind: 'gpu-utilization', targetPercent: 70 }))).toEqual([]);
+    expect(environmentProblems(S.staging)).toEqual([]);
+  });
+});

@@ -59,6 +59,17 @@ describe('OnDemandFallback: the fallback group', () => {
     expect(f.fallback.fallbackGroup.autoScalingGroupName).toBeDefined();
   });
 
+  test('with target groups it takes the load balancer\'s health checks, after the grace given (default 10 minutes); without them EC2 only', () => {
+    const fallbackGroup = (t: Template) => Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup'))
+      .map((r) => r.Properties).find((p) => p.MinSize === '0' && p.MaxSize === '4');
+    // A fallback host whose model server died fails the target group's check: Auto Scaling replaces it.
+    expect(fallbackGroup(Template.fromStack(build({}, new App(), true).stack))).toMatchObject({ HealthCheckType: 'ELB', HealthCheckGracePeriod: 600 });
+    expect(fallbackGroup(Template.fromStack(build({ healthCheckGrace: Duration.seconds(90) }, new App(), true).stack)))
+      .toMatchObject({ HealthCheckType: 'ELB', HealthCheckGracePeriod: 90 });
+    expect(fallbackGroupProps().HealthCheckType).toBeUndefined();
+    expect(fallbackGroup(Template.fromStack(build({ healthCheckGrace: Duration.seconds(90) }).stack))).toMatchObject({ HealthCheckType: 'EC2', HealthCheckGracePeriod: 90 });
+  });
+
   test('an AZ without a private subnet is refused with the zones the VPC has', () => {
     expect(() => build({ availabilityZones: ['us-east-1a', 'us-east-1c'] })).toThrow(
       'OnDemandFallback GpuFleet-test/Fallback: availabilityZones (us-east-1c) must each have a private subnet with egress in the VPC; it has them in us-east-1a',

@@ -45,17 +45,27 @@ describe('ServingAlarms part 1 (endpoint only): the alarms a rollout watches', (
       TreatMissingData: 'notBreaching', AlarmActions: [topicRef],
     });
     const q = queries(p);
-    expect(watched(p).Expression).toBe('IF(FILL(r, 0) + FILL(e, 0) >= 10, 100 * (FILL(t, 0) + FILL(e, 0)) / (FILL(r, 0) + FILL(e, 0)), 0)');
-    expect([q.r, q.t, q.e].map((m) => [m.MetricStat.Metric.MetricName, m.MetricStat.Stat, m.MetricStat.Period, m.ReturnData]))
-      .toEqual([['RequestCount', 'Sum', 60, false], ['HTTPCode_Target_5XX_Count', 'Sum', 60, false], ['HTTPCode_ELB_5XX_Count', 'Sum', 60, false]]);
+    expect(watched(p).Expression).toBe('IF(FILL(h, 0) + FILL(u, 0) >= 1, IF(FILL(r, 0) + FILL(e, 0) >= 10, 100 * (FILL(t, 0) + FILL(e, 0)) / (FILL(r, 0) + FILL(e, 0)), 0), 0)');
+    expect([q.r, q.t, q.e, q.h, q.u].map((m) => [m.MetricStat.Metric.MetricName, m.MetricStat.Stat, m.MetricStat.Period, m.ReturnData]))
+      .toEqual([['RequestCount', 'Sum', 60, false], ['HTTPCode_Target_5XX_Count', 'Sum', 60, false], ['HTTPCode_ELB_5XX_Count', 'Sum', 60, false],
+        ['HealthyHostCount', 'Maximum', 60, false], ['UnHealthyHostCount', 'Maximum', 60, false]]);
   });
 
   test('5xx rate values: 2 % of 100, noise below 10 requests, no requests at night, a load balancer answering 503 alone', () => {
     const rate = watched(alarm(built.servingAlarms.fiveXxRateAlarm)).Expression;
-    expect(evaluate(rate, { r: 100, t: 2, e: undefined })).toBe(2);
-    expect(evaluate(rate, { r: 5, t: 5, e: undefined })).toBe(0);
-    expect(evaluate(rate, { r: undefined, t: undefined, e: undefined })).toBe(0);
-    expect(evaluate(rate, { r: undefined, t: undefined, e: 30 })).toBe(100);
+    expect(evaluate(rate, { r: 100, t: 2, e: undefined, h: 2, u: undefined })).toBe(2);
+    expect(evaluate(rate, { r: 5, t: 5, e: undefined, h: 2, u: 0 })).toBe(0);
+    expect(evaluate(rate, { r: undefined, t: undefined, e: undefined, h: undefined, u: undefined })).toBe(0);
+    // Hosts registered but none healthy: every request is the load balancer's 503, 100 %.
+    expect(evaluate(rate, { r: undefined, t: undefined, e: 30, h: 0, u: 2 })).toBe(100);
+  });
+
+  test('5xx rate: a fleet scaled to zero (no host registered) stays quiet under a probe\'s 503s; the first registered host counts', () => {
+    const rate = watched(alarm(built.servingAlarms.fiveXxRateAlarm)).Expression;
+    // 30 requests/min at night, all answered 503 by the load balancer: no target, no host metrics (or 0).
+    expect(evaluate(rate, { r: undefined, t: undefined, e: 30, h: undefined, u: undefined })).toBe(0);
+    expect(evaluate(rate, { r: undefined, t: undefined, e: 30, h: 0, u: 0 })).toBe(0);
+    expect(evaluate(rate, { r: 20, t: 10, e: 10, h: 0, u: 1 })).toBe(100 * 20 / 30);
   });
 
   test('latency: the SLO percentile of TargetResponseTime > the SLO seconds in 3 of 5 minutes, 0 under 10 requests/min', () => {
@@ -173,7 +183,7 @@ describe('ServingAlarms dashboard rows (FleetDashboard servingRows)', () => {
     expect(latency.properties.metrics.map((m: any[]) => m[m.length - 1])).toEqual(['p50', 'p90', 'p99'].map((p) => ({ label: p, period: 60, stat: p })));
     expect(latency.properties.annotations.horizontal).toEqual([{ value: 10, label: 'SLO p90 10s', yAxis: 'left' }]);
     const rate = byTitle('5xx rate (%)');
-    expect(expressions(rate)).toEqual(['IF(FILL(r, 0) + FILL(e, 0) >= 10, 100 * (FILL(t, 0) + FILL(e, 0)) / (FILL(r, 0) + FILL(e, 0)), 0)']);
+    expect(expressions(rate)).toEqual(['IF(FILL(h, 0) + FILL(u, 0) >= 1, IF(FILL(r, 0) + FILL(e, 0) >= 10, 100 * (FILL(t, 0) + FILL(e, 0)) / (FILL(r, 0) + FILL(e, 0)), 0), 0)']);
     expect(rate.properties.annotations.horizontal).toEqual([{ value: 1, label: 'SLO 1%', yAxis: 'left' }]);
     const hosts = byTitle('Hosts (target group)');
     expect(hosts.properties.metrics.map((m: any[]) => [m[1], m[m.length - 1].stat])).toEqual([['HealthyHostCount', 'Minimum'], ['UnHealthyHostCount', 'Maximum']]);
@@ -233,7 +243,7 @@ describe('ServingAlarms: options and construction errors', () => {
     expect(queries(props(a.latencyAlarm)).l.MetricStat.Stat).toBe('p99');
     expect(watched(props(a.latencyAlarm)).Expression).toBe('IF(FILL(r, 0) >= 30, FILL(l, 0), 0)');
     expect(props(a.fiveXxRateAlarm).Threshold).toBe(0.5);
-    expect(watched(props(a.fiveXxRateAlarm)).Expression).toMatch(/^IF\(FILL\(r, 0\) \+ FILL\(e, 0\) >= 30, /);
+    expect(watched(props(a.fiveXxRateAlarm)).Expression).toMatch(/^IF\(FILL\(h, 0\) \+ FILL\(u, 0\) >= 1, IF\(FILL\(r, 0\) \+ FILL\(e, 0\) >= 30, /);
     const anomaly = a.alarms[a.alarms.length - 1] as cloudwatch.Alarm;
     expect(queries(props(anomaly))).toMatchObject({ expr_1: { Expression: 'ANOMALY_DETECTION_BAND(m0, 2)' }, m0: { Expression: 'IF(r >= 150, 1000 * cost / (12 * r), 0)' } });
     // Without a ceiling: no ceiling alarm; without a fallback: the main group's hosts only.
@@ -248,6 +258,30 @@ describe('ServingAlarms: options and construction errors', () => {
     const rendered = g.stack.resolve(latencyWidget.toJson())[0];
     expect(rendered.properties.metrics.map((m: any[]) => m[m.length - 1].label)).toEqual(['p50', 'p90', 'p99', 'p95']);
     expect(b.dashboardRows()).toHaveLength(1);
+  });
+
+  test('cost floor: both cost alarms read 0 below costAlarmMinRequestsPerMinute, never below minRequestsPerMinute; the dashboard keeps 10', () => {
+    const e = endpointStack();
+    const a = make(e, { topic: e.topic });
+    const alarms = a.addFleetAlarms({ mainGroup: e.group, costPerHour: e.costPerHour, costPer1kRequestsCeilingUsd: 0.4, costAlarmMinRequestsPerMinute: 86 });
+    const r = Template.fromStack(e.stack).toJSON().Resources as Resources;
+    const props = (c: any) => r[e.stack.getLogicalId(c.node.defaultChild)].Properties;
+    // 86 requests/min = 430 per 5-minute point.
+    expect(watched(props(alarms.costPer1kCeiling!)).Expression).toBe('IF(r >= 430, 1000 * cost / (12 * r), 0)');
+    expect(queries(props(alarms.costPer1kAnomaly)).m0.Expression).toBe('IF(r >= 430, 1000 * cost / (12 * r), 0)');
+    expect(props(alarms.costPer1kCeiling!).AlarmDescription).toContain('for 30 minutes (at 86+ requests/min)');
+    // $2/h (the minimum fleet) at 50 requests/min is $0.67 per 1,000, above the ceiling: the minimum cannot shrink, 0.
+    const e5m = watched(props(alarms.costPer1kCeiling!)).Expression;
+    expect(evaluate(e5m, { r: 250, cost: 2 })).toBe(0);
+    expect(evaluate(e5m, { r: 500, cost: 3 })).toBeCloseTo(0.5, 10);
+    const costRow = e.stack.resolve((a.dashboardRows()[1][0] as cloudwatch.GraphWidget).toJson())[0];
+    expect(JSON.stringify(costRow)).toContain('IF(r >= 10, 1000 * cost / (60 * r), 0)');
+    // A floor under minRequestsPerMinute does not lower it.
+    const g = endpointStack();
+    const b = make(g, { topic: g.topic, minRequestsPerMinute: 20 });
+    const low = b.addFleetAlarms({ mainGroup: g.group, costPerHour: g.costPerHour, costPer1kRequestsCeilingUsd: 1, costAlarmMinRequestsPerMinute: 5 });
+    const rb = Template.fromStack(g.stack).toJSON().Resources as Resources;
+    expect(watched(rb[g.stack.getLogicalId(low.costPer1kCeiling!.node.defaultChild as any)].Properties).Expression).toBe('IF(r >= 100, 1000 * cost / (12 * r), 0)');
   });
 
   test('part 1 alone notifies nobody until a topic comes (constructor or addFleetAlarms)', () => {
@@ -276,11 +310,14 @@ describe('ServingAlarms: options and construction errors', () => {
     const e = endpointStack();
     const a = make(e);
     const fleet: ServingFleetAlarmsProps = { mainGroup: e.group, costPerHour: e.costPerHour };
-    expect(message(() => a.addFleetAlarms({ ...fleet, costPer1kRequestsCeilingUsd: 0, costAnomalyStdDevs: -1 }))).toBe(lines(
+    expect(message(() => a.addFleetAlarms({ ...fleet, costPer1kRequestsCeilingUsd: 0, costAnomalyStdDevs: -1, costAlarmMinRequestsPerMinute: -1 }))).toBe(lines(
       'topic (missing) must be given to the constructor or to addFleetAlarms: the alarms would notify nobody',
       'costPer1kRequestsCeilingUsd (0) must be USD > 0 per 1,000 requests',
       'costAnomalyStdDevs (-1) must be more than 0',
+      'costAlarmMinRequestsPerMinute (-1) must be requests per minute >= 0',
     ));
+    expect(message(() => a.addFleetAlarms({ ...fleet, topic: e.topic, costAlarmMinRequestsPerMinute: Number.NaN })))
+      .toBe(lines('costAlarmMinRequestsPerMinute (NaN) must be requests per minute >= 0'));
     a.addFleetAlarms({ ...fleet, topic: e.topic });
     expect(message(() => a.addFleetAlarms({ ...fleet, topic: e.topic }))).toBe(lines('addFleetAlarms was already called: the fleet alarms exist'));
     const f = endpointStack();

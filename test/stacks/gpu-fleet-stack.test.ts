@@ -186,10 +186,11 @@ describe('what the cost estimate learns from the built stack', () => {
     const read = a.Properties.Metrics ? a.Properties.Metrics.filter((m: any) => m.MetricStat).length : 1;
     return /UpperThreshold|LowerThreshold/.test(a.Properties.ComparisonOperator) ? 3 * read : read;
   };
-  // dev: 21 single-metric alarms + 3 (5xx) + 2 (latency) + 2 (no healthy host) + 2 (handler errors) + 1 (burn rate)
-  // + 3 x 2 (cost per 1,000 anomaly: RequestCount, GroupInServiceInstances) = 37; in prod the anomaly alarm also
-  // reads the fallback group (3 x 3). Counting the anomaly alarm as its metrics alone gave 33 / 48 / 60.
-  test.each([['dev', 37], ['staging', 52], ['prod', 66]] as const)('%s: alarm metrics counted as CloudWatch bills them (%i)', (name, expected) => {
+  // dev: 21 single-metric alarms + 5 (5xx, guarded by the registered hosts) + 2 (latency) + 2 (no healthy host) + 2
+  // (handler errors) + 1 (burn rate) + 3 x 2 (cost per 1,000 anomaly: RequestCount, GroupInServiceInstances) = 39; in
+  // prod the anomaly alarm also reads the fallback group (3 x 3). Counting the anomaly alarm as its metrics alone gave
+  // 35 / 50 / 62.
+  test.each([['dev', 39], ['staging', 54], ['prod', 68]] as const)('%s: alarm metrics counted as CloudWatch bills them (%i)', (name, expected) => {
     const alarms = Object.values(built[name].template.findResources('AWS::CloudWatch::Alarm')) as any[];
     const anomaly = alarms.filter((a) => a.Properties.ThresholdMetricId);
     expect(anomaly).toHaveLength(1);

@@ -107,6 +107,9 @@ describe.each(['staging', 'prod'])('%s: the serving endpoint, composed', (name) 
     for (const [, g] of groups) expect(g.Properties.TargetGroupARNs).toEqual([{ Ref: tg().id }]);
     const main = groups.find(([id]) => id.startsWith('FleetGroup'))![1].Properties;
     expect(main).toMatchObject({ HealthCheckType: 'ELB', HealthCheckGracePeriod: 60, DefaultInstanceWarmup: 150 });
+    // prod's fallback hosts serve too: the same ELB check and grace, or a dead model server would stay InService.
+    const fallback = groups.find(([id]) => id.startsWith('FallbackGroup'))?.[1].Properties;
+    expect(fallback).toEqual(name === 'prod' ? expect.objectContaining({ HealthCheckType: 'ELB', HealthCheckGracePeriod: 60 }) : undefined);
   });
 
   test('the hosts\' security group admits only the load balancer, only on the workload port', () => {
