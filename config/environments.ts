@@ -103,7 +103,11 @@ export const staging: EnvironmentConfig = {
     startupSeconds: 480,
     // HTTPS like prod, so the API key never crosses the network in cleartext and prod's TLS setup (certificate, DNS
     // alias, client trust) is rehearsed here first.
-    endpoint: { scheme: 'internal', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/5e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b', deregistrationDelaySeconds: 120 },
+    // Clients use the OpenAI API under /v1, the only paths vLLM's API key guards: every other path answers 403.
+    endpoint: {
+      scheme: 'internal', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/5e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b', deregistrationDelaySeconds: 120,
+      allowedPaths: ['/v1/*'],
+    },
     slo: { latencyPercentile: 'p90', latencySeconds: 10, costPer1kRequestsUsd: 0.5 },
     expectedLoad: { requestsPerSecond: 5 },
   },
@@ -161,6 +165,8 @@ export const prod: EnvironmentConfig = {
       // HTTPS: the corporate network's clients send the API key; in cleartext every hop on the way could read it.
       certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
       allowedCidrs: ['10.0.0.0/8'],
+      // Clients use the OpenAI API under /v1, the only paths vLLM's API key guards: every other path answers 403.
+      allowedPaths: ['/v1/*'],
       deregistrationDelaySeconds: 120,
       accessLogRetentionDays: 365,
     },

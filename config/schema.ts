@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { KNOWN_REGIONS } from '../lib/catalog/regions';
 import { ALLOWED_DOCKER_ARGS_TEXT, isAllowedDockerArg } from '../lib/shared/docker-args';
 import {
-  CERTIFICATE_ARN, HEALTH_CHECK_PATH, IMAGE_DIGEST, IMAGE_TAG, IPV4_CIDR, KMS_KEY_ARN, PUBLIC_IMAGE_URI, isHealthyHttpCodes,
-  isSafeKeyPrefix, parseEcrRepository, parseS3Uri, secretArnSource,
+  ALB_PATH_PATTERN, ALB_PATH_PATTERN_RULE, CERTIFICATE_ARN, HEALTH_CHECK_PATH, IMAGE_DIGEST, IMAGE_TAG, IPV4_CIDR, KMS_KEY_ARN, PUBLIC_IMAGE_URI, isHealthyHttpCodes,
+  isSafeKeyPrefix, MAX_RULE_CONDITION_VALUES, parseEcrRepository, parseS3Uri, secretArnSource,
 } from '../lib/shared/serving-spec';
 import { KNOWN_WARNING_IDS, WarningId } from '../lib/shared/warning-ids';
 import { DayOfWeek, WEEKDAYS } from '../lib/shared/weekly-schedule';
@@ -388,6 +388,13 @@ export const ServingEndpointSchema = block({
   /** IPv4 CIDRs that may reach the listener. @default - the VPC CIDR (internal), 0.0.0.0/0 (internet-facing) */
   allowedCidrs: z.array(z.string({ error: 'must be an IPv4 CIDR like 10.0.0.0/8' }).regex(IPV4_CIDR, { error: 'must be an IPv4 CIDR like 10.0.0.0/8' }), { error: 'must be a list of IPv4 CIDRs' })
     .min(1, { error: 'must list at least one CIDR: nobody could reach the endpoint' }).optional(),
+  /**
+   * ALB path patterns (e.g. `/v1/*`) the load balancer forwards to the hosts, 1-5; every other path gets a fixed 403.
+   * vLLM's API key guards `/v1/*` only. @default - every path (only `/metrics` answers 403)
+   */
+  allowedPaths: z.array(z.string({ error: ALB_PATH_PATTERN_RULE }).regex(ALB_PATH_PATTERN, { error: ALB_PATH_PATTERN_RULE }), { error: 'must be a list of ALB path patterns like /v1/*' })
+    .min(1, { error: 'must list at least one path pattern: every request would be refused' })
+    .max(MAX_RULE_CONDITION_VALUES, { error: `must list at most ${MAX_RULE_CONDITION_VALUES} path patterns: one listener rule's condition limit (ALB quota)` }).optional(),
   /** `round_robin` (default) or `least_outstanding_requests` (no slow start with it). */
   routing: z.enum(['round_robin', 'least_outstanding_requests'], { error: "must be 'round_robin' or 'least_outstanding_requests'" }).optional(),
   /** A new host's share of requests ramps up over this time: 0 or 30-900. @default clamp(startupSeconds / 4, 30, 900), 0 with least outstanding requests */

@@ -1,5 +1,5 @@
 import { weeklyCapacity } from '../lib/shared/capacity-levels';
-import { CERTIFICATE_ARN, ENV_VAR_NAME, parseEcrRepository } from '../lib/shared/serving-spec';
+import { CERTIFICATE_ARN, ENV_VAR_NAME, MAX_RULE_WILDCARDS, parseEcrRepository, pathWildcards } from '../lib/shared/serving-spec';
 import { show } from './format';
 import { SERVING_DEFAULTS } from './schema';
 import type { EnvironmentConfig, ServingConfig } from './types';
@@ -106,6 +106,14 @@ const endpoint: Rule = (env) => {
   const drain = env.interruption.drainTimeoutSeconds;
   if (e.deregistrationDelaySeconds !== undefined && e.deregistrationDelaySeconds > drain) {
     p.push(`${n}.serving.endpoint.deregistrationDelaySeconds (${e.deregistrationDelaySeconds}) must be <= interruption.drainTimeoutSeconds (${drain}): the drain must last as long as the load balancer lets in-flight requests finish`);
+  }
+  const paths = e.allowedPaths ?? [];
+  const repeated = paths.filter((v, i) => paths.indexOf(v) !== i);
+  if (repeated.length) {
+    p.push(`${n}.serving.endpoint.allowedPaths (${show(paths)}) lists ${listed([...new Set(repeated)])} more than once: each pattern once`);
+  }
+  if (pathWildcards(paths) > MAX_RULE_WILDCARDS) {
+    p.push(`${n}.serving.endpoint.allowedPaths (${show(paths)}) has ${pathWildcards(paths)} wildcards (* and ?): one listener rule takes at most ${MAX_RULE_WILDCARDS} (ALB quota)`);
   }
   const minDays = MIN_ACCESS_LOG_DAYS[n];
   const days = e.accessLogRetentionDays ?? SERVING_DEFAULTS.endpoint.accessLogRetentionDays;

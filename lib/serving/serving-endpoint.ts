@@ -7,7 +7,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ServingConfigError } from './errors';
-import { CERTIFICATE_ARN, HEALTH_CHECK_PATH, IPV4_CIDR, isHealthyHttpCodes } from '../shared/serving-spec';
+import {
+  ALB_PATH_PATTERN, ALB_PATH_PATTERN_RULE, CERTIFICATE_ARN, HEALTH_CHECK_PATH, IPV4_CIDR, MAX_RULE_CONDITION_VALUES, MAX_RULE_WILDCARDS,
+  isHealthyHttpCodes, pathWildcards,
+} from '../shared/serving-spec';
 
 /** Health check of the model server, as the load balancer runs it. */
 export interface ServingHealthCheck {
@@ -68,6 +71,14 @@ export interface ServingEndpointProps {
    * @default - 120 seconds, or `drainTimeout` when shorter
    */
   readonly deregistrationDelay?: Duration;
+  /**
+   * ALB path patterns (case-sensitive, e.g. `/v1/*`) forwarded to the hosts, 1-5 with at most 5 wildcards (`*`, `?`) in
+   * all (one listener rule's limits). Every other path gets a fixed 403, e.g. vLLM's `/invocations` and `/tokenize`,
+   * which its `--api-key` does not guard (it guards `/v1/*` only). The health check is unaffected: the target group
+   * runs it against the hosts directly, not through the listener.
+   * @default - every path is forwarded (only `BLOCKED_PATHS` answer 403)
+   */
+  readonly allowedPaths?: readonly string[];
   /** Routing algorithm. @default elbv2.TargetGroupLoadBalancingAlgorithmType.ROUND_ROBIN */
   readonly routing?: elbv2.TargetGroupLoadBalancingAlgorithmType;
   /**
@@ -102,6 +113,35 @@ const ANYWHERE = '0.0.0.0/0';
 export const BLOCKED_PATHS = ['/metrics', '/metrics/*'] as const;
 
 /**
+ * Whether ALB path pattern `pattern` may match a `BLOCKED_PATHS` path (`/metrics`, `/metrics/...`). Conservative: every
+ * path it matches starts with its literal prefix (before the first wildcard), so when that prefix and `/metrics` are not
+ * prefixes one of the other, no match is possible; otherwise we assume one.
+ */
+export function mayMatchBlockedPath(pattern: string): boolean {
+  const wildcard = pattern.search(/[*?]/);
+  if (wildcard === -1) return pattern === '/metrics' || pattern.startsWith('/metrics/');
+  const prefix = pattern.slice(0, wildcard);
+  return '/metrics'.startsWith(prefix) || prefix.startsWith('/metrics');
+}
+
+function checkAllowedPaths(paths: string[], problems: string[]): void {
+  const shown = JSON.stringify(paths);
+  if (paths.length === 0) problems.push('allowedPaths ([]) must list at least one path pattern: every request would be refused');
+  if (paths.length > MAX_RULE_CONDITION_VALUES) {
+    problems.push(`allowedPaths (${shown}) must list at most ${MAX_RULE_CONDITION_VALUES} path patterns: one listener rule's condition limit (ALB quota)`);
+  }
+  for (const p of paths) {
+    if (!Token.isUnresolved(p) && !ALB_PATH_PATTERN.test(p)) problems.push(`allowedPaths (${JSON.stringify(p)}) ${ALB_PATH_PATTERN_RULE}`);
+  }
+  const repeated = [...new Set(paths.filter((v, i) => paths.indexOf(v) !== i))];
+  if (repeated.length) problems.push(`allowedPaths (${shown}) lists ${repeated.map((r) => JSON.stringify(r)).join(', ')} more than once: each pattern once`);
+  const wildcards = pathWildcards(paths.filter((p) => !Token.isUnresolved(p)));
+  if (wildcards > MAX_RULE_WILDCARDS) {
+    problems.push(`allowedPaths (${shown}) has ${wildcards} wildcards (* and ?): one listener rule takes at most ${MAX_RULE_WILDCARDS} (ALB quota)`);
+  }
+}
+
+/**
  * The front door of the serving fleet: an Application Load Balancer (internal by default; internet-facing only with
  * HTTPS) with access logs in an encrypted, TLS-only bucket, a security group open to the allowed CIDRs on the
  * listener ports only, and a target group with the workload's health check, slow start and a deregistration delay
@@ -115,8 +155,13 @@ export class ServingEndpoint extends Construct {
   /** HTTP :80 listener that redirects to HTTPS; only with a certificate. */
   public readonly redirectListener?: elbv2.ApplicationListener;
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
-  /** Priority 1 on `listener`: a fixed 403 for `BLOCKED_PATHS` (the model server's metrics). */
-  public readonly metricsBlockRule: elbv2.ApplicationListenerRule;
+  /**
+   * Priority 1 on `listener`: a fixed 403 for `BLOCKED_PATHS` (the model server's metrics). Absent when `allowedPaths`
+   * is set and none of its patterns can match a `BLOCKED_PATHS` path (the default 403 covers them then).
+   */
+  public readonly metricsBlockRule?: elbv2.ApplicationListenerRule;
+  /** With `allowedPaths`: the rule on `listener` forwarding them to `targetGroup` (the default action is a 403). */
+  public readonly allowedPathsRule?: elbv2.ApplicationListenerRule;
   public readonly accessLogBucket: s3.Bucket;
   /** Security group of the load balancer. */
   public readonly securityGroup: ec2.SecurityGroup;
@@ -193,6 +238,8 @@ export class ServingEndpoint extends Construct {
     }
     int('idleTimeout', idleTimeout.toSeconds(), 1, 4000, 'seconds (ALB range)');
     int('accessLogRetention', retentionDays, 1, 3650, 'whole days of access logs');
+    const allowedPaths = props.allowedPaths === undefined ? undefined : [...props.allowedPaths];
+    if (allowedPaths) checkAllowedPaths(allowedPaths, problems);
     const cidrs = this.allowedCidrs(props, internetFacing, problems);
     const subnets = this.subnets(props, internetFacing, problems);
     if (problems.length) throw new ServingConfigError(`ServingEndpoint ${this.node.path}`, problems);
@@ -266,6 +313,10 @@ export class ServingEndpoint extends Construct {
     // Added here, not later: scaling on request count needs the target group attached to its load balancer.
     // With a certificate, HTTP :80 redirects to HTTPS also on an internal endpoint: a client trying http:// gets
     // the right URL instead of a refused connection.
+    // With allowedPaths the listener refuses by default and one rule forwards the allowed patterns. The health check
+    // is unaffected: the target group sends it to the hosts directly, not through a listener.
+    const forbidden = elbv2.ListenerAction.fixedResponse(403, { contentType: 'text/plain', messageBody: 'Forbidden' });
+    const defaultAction = allowedPaths ? { defaultAction: forbidden } : { defaultTargetGroups: [this.targetGroup] };
     if (props.certificate) {
       this.listener = this.loadBalancer.addListener('Listener', {
         port: 443,
@@ -274,7 +325,7 @@ export class ServingEndpoint extends Construct {
         // Explicit: CloudFormation's default is ELBSecurityPolicy-2016-08 unless the app sets a CDK feature flag.
         sslPolicy: props.sslPolicy ?? elbv2.SslPolicy.TLS13_12_RES_PQ,
         open: false,
-        defaultTargetGroups: [this.targetGroup],
+        ...defaultAction,
       });
       this.redirectListener = this.loadBalancer.addListener('HttpRedirect', {
         port: 80,
@@ -290,19 +341,33 @@ export class ServingEndpoint extends Construct {
         port: 80,
         protocol: elbv2.ApplicationProtocol.HTTP,
         open: false,
-        defaultTargetGroups: [this.targetGroup],
+        ...defaultAction,
       });
     }
     // vLLM's --api-key guards /v1/* only: its Prometheus /metrics would be readable by every allowed client. Blocked
     // at the forwarding listener (the redirect listener only sends clients here); the hosts' own drain script reads
     // metrics on 127.0.0.1, not through the load balancer. Path patterns are case-sensitive, as vLLM's routes are.
     // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html#path-conditions
-    this.metricsBlockRule = new elbv2.ApplicationListenerRule(this, 'BlockMetrics', {
-      listener: this.listener,
-      priority: 1,
-      conditions: [elbv2.ListenerCondition.pathPatterns([...BLOCKED_PATHS])],
-      action: elbv2.ListenerAction.fixedResponse(403, { contentType: 'text/plain', messageBody: 'Forbidden' }),
-    });
+    // With allowedPaths, the block stays (before the forward rule) only while an allowed pattern could match a metrics
+    // path; otherwise the default 403 already answers them and the request skips one rule evaluation.
+    const blockMetrics = !allowedPaths || allowedPaths.some(mayMatchBlockedPath);
+    if (blockMetrics) {
+      this.metricsBlockRule = new elbv2.ApplicationListenerRule(this, 'BlockMetrics', {
+        listener: this.listener,
+        priority: 1,
+        conditions: [elbv2.ListenerCondition.pathPatterns([...BLOCKED_PATHS])],
+        action: forbidden,
+      });
+    }
+    if (allowedPaths) {
+      // A forward action registers the listener with the target group: request-count scaling still finds its load balancer.
+      this.allowedPathsRule = new elbv2.ApplicationListenerRule(this, 'ForwardAllowedPaths', {
+        listener: this.listener,
+        priority: blockMetrics ? 2 : 1,
+        conditions: [elbv2.ListenerCondition.pathPatterns(allowedPaths)],
+        action: elbv2.ListenerAction.forward([this.targetGroup]),
+      });
+    }
     this.dnsName = this.loadBalancer.loadBalancerDnsName;
     this.url = `${props.certificate ? 'https' : 'http'}://${this.dnsName}`;
     this.metrics = this.buildMetrics();

@@ -44,6 +44,22 @@ export function parseEcrRepository(value: string): EcrRepositoryRef | undefined 
 /** A health check path of an ALB target group: starts with /, at most 1024 URL path characters. */
 export const HEALTH_CHECK_PATH = /^\/[A-Za-z0-9/._~%!$&'()*+,;=:@-]{0,1023}$/;
 
+/**
+ * An ALB path pattern: starts with /, at most 128 characters, only A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & and the
+ * wildcards * and ?; case-sensitive.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html#path-conditions
+ */
+export const ALB_PATH_PATTERN = /^\/[A-Za-z0-9_\-.$/~"'@:+&*?]{0,127}$/;
+export const ALB_PATH_PATTERN_RULE = 'must be an ALB path pattern: start with /, at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?';
+/**
+ * One listener rule's limits (not adjustable): 5 condition values and 5 wildcards (* and ?) per rule.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html#rules-quotas
+ */
+export const MAX_RULE_CONDITION_VALUES = 5;
+export const MAX_RULE_WILDCARDS = 5;
+/** Wildcards (* and ?) in ALB path patterns, counted against `MAX_RULE_WILDCARDS`. */
+export const pathWildcards = (patterns: readonly string[]) => patterns.reduce((n, p) => n + (p.match(/[*?]/g)?.length ?? 0), 0);
+
 /** ALB matcher syntax: `200`, `200-299`, `200,202`. */
 const HTTP_CODES = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;
 

@@ -45,6 +45,7 @@ export function endpointProps(scope: Construct, cfg: EnvironmentConfig, s: Servi
     internetFacing: e.scheme === 'internet-facing',
     certificate: e.certificateArn === undefined ? undefined : acm.Certificate.fromCertificateArn(scope, 'Certificate', e.certificateArn),
     allowedCidrs: e.allowedCidrs ?? (e.scheme !== 'internet-facing' && cfg.fleet.existingVpc?.cidrBlock ? [cfg.fleet.existingVpc.cidrBlock] : undefined),
+    allowedPaths: e.allowedPaths,
     slowStart: Duration.seconds(servingTimings(s).slowStartSeconds),
     deregistrationDelay: Duration.seconds(deregistrationDelaySeconds(cfg, s)),
     routing: routing === 'least_outstanding_requests'

@@ -93,6 +93,12 @@ describe('serving config: valid', () => {
     ]);
   });
 
+  test('allowed paths at the limits: 5 patterns, 5 wildcards, 128 characters, every character ALB takes', () => {
+    const all = `/${'a'.repeat(86)}AZaz09_-.$/~"'@:+&*?`;
+    expect(problemsOf(S.prod, sv({ endpoint: { allowedPaths: ['/v1/*', '/v2/*', '/v3/*', `/${'x'.repeat(127)}`, all] } }))).toEqual([]);
+    expect(`/${'x'.repeat(127)}`).toHaveLength(128);
+  });
+
   test('an existing VPC with what serving needs', () => {
     expect(problemsOf(S.staging, { fleet: { existingVpc: { ...VPC, cidrBlock: '10.1.0.0/16', s3GatewayEndpoint: 'exists' } } })).toEqual([]);
     expect(problemsOf(S.staging, {
@@ -195,6 +201,20 @@ describe('serving config: every bad input named with environment, field, value a
     ['slow start 901', S.staging, sv({ endpoint: { slowStartSeconds: 901 } }), 'staging.serving.endpoint.slowStartSeconds (901) must be 0 or whole seconds from 30 to 900 (ALB range)'],
     ['a CIDR that is not one', S.prod, sv({ endpoint: { allowedCidrs: ['10.0.0.0/8', '10.0.0.0'] } }), 'prod.serving.endpoint.allowedCidrs[1] ("10.0.0.0") must be an IPv4 CIDR like 10.0.0.0/8'],
     ['no CIDR', S.prod, sv({ endpoint: { allowedCidrs: [] } }), 'prod.serving.endpoint.allowedCidrs ([]) must list at least one CIDR: nobody could reach the endpoint'],
+    ['an allowed path without the leading /', S.prod, sv({ endpoint: { allowedPaths: ['/v1/*', 'v1/*'] } }),
+      'prod.serving.endpoint.allowedPaths[1] ("v1/*") must be an ALB path pattern: start with /, at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?'],
+    ['an allowed path with a character ALB does not take', S.staging, sv({ endpoint: { allowedPaths: ['/v1/models%20x'] } }),
+      'staging.serving.endpoint.allowedPaths[0] ("/v1/models%20x") must be an ALB path pattern: start with /, at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?'],
+    ['an allowed path of 129 characters', S.prod, sv({ endpoint: { allowedPaths: [`/${'a'.repeat(128)}`] } }),
+      `prod.serving.endpoint.allowedPaths[0] ("/${'a'.repeat(55)}...) must be an ALB path pattern: start with /, at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?`],
+    ['no allowed path', S.prod, sv({ endpoint: { allowedPaths: [] } }),
+      'prod.serving.endpoint.allowedPaths ([]) must list at least one path pattern: every request would be refused'],
+    ['six allowed paths', S.prod, sv({ endpoint: { allowedPaths: ['/a', '/b', '/c', '/d', '/e', '/f'] } }),
+      'prod.serving.endpoint.allowedPaths (["/a","/b","/c","/d","/e","/f"]) must list at most 5 path patterns: one listener rule\'s condition limit (ALB quota)'],
+    ['an allowed path twice', S.staging, sv({ endpoint: { allowedPaths: ['/v1/*', '/health', '/v1/*'] } }),
+      'staging.serving.endpoint.allowedPaths (["/v1/*","/health","/v1/*"]) lists "/v1/*" more than once: each pattern once'],
+    ['six wildcards in the allowed paths', S.prod, sv({ endpoint: { allowedPaths: ['/v1/*/*', '/v2/*/*', '/v?/*'] } }),
+      'prod.serving.endpoint.allowedPaths (["/v1/*/*","/v2/*/*","/v?/*"]) has 6 wildcards (* and ?): one listener rule takes at most 5 (ALB quota)'],
     ['a scheme that does not exist', S.prod, sv({ endpoint: { scheme: 'public' as never } }), 'prod.serving.endpoint.scheme ("public") must be \'internal\' or \'internet-facing\''],
     ['access logs under a year in prod', S.prod, sv({ endpoint: { accessLogRetentionDays: 90 } }),
       'prod.serving.endpoint.accessLogRetentionDays (90) must be at least 365 days in prod: audits and incident reviews need a year of access logs'],

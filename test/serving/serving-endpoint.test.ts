@@ -6,7 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { FleetNetwork } from '../../lib/fleet/fleet-network';
 import { GpuFleet } from '../../lib/fleet/gpu-fleet';
-import { ServingEndpoint, ServingEndpointProps } from '../../lib/serving/serving-endpoint';
+import { mayMatchBlockedPath, ServingEndpoint, ServingEndpointProps } from '../../lib/serving/serving-endpoint';
 
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0c1d2e3f-1111-2222-3333-444455556666';
@@ -317,6 +317,62 @@ describe('ServingEndpoint: options', () => {
   });
 });
 
+describe('ServingEndpoint: allowedPaths', () => {
+  const FORBIDDEN = { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' } };
+  const rules = (template: Template) => Object.values(template.findResources('AWS::ElasticLoadBalancingV2::ListenerRule')).map((r: any) => r.Properties)
+    .sort((a, b) => a.Priority - b.Priority);
+
+  test('/v1/*: the listener answers 403 by default, priority 1 forwards /v1/* to the target group, no /metrics rule', () => {
+    const { stack, endpoint } = withGroups(() => ({ allowedPaths: ['/v1/*'] }));
+    const template = Template.fromStack(stack);
+    const listener = only(template, 'AWS::ElasticLoadBalancingV2::Listener');
+    const tg = only(template, 'AWS::ElasticLoadBalancingV2::TargetGroup');
+    expect(listener.resource.Properties.DefaultActions).toEqual([FORBIDDEN]);
+    expect(rules(template)).toEqual([{
+      ListenerArn: { Ref: listener.id }, Priority: 1,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/v1/*'] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: tg.id } }],
+    }]);
+    expect(endpoint.metricsBlockRule).toBeUndefined();
+    expect(endpoint.allowedPathsRule).toBeDefined();
+    // The health check goes from the target group to the hosts, not through the listener: unchanged.
+    expect(tg.resource.Properties).toMatchObject({ HealthCheckPath: '/health', HealthCheckPort: 'traffic-port' });
+    // Request-count scaling needs the target group attached to the load balancer: the forward rule attaches it.
+    expect(() => endpoint.targetGroup.firstLoadBalancerFullName).not.toThrow();
+  });
+
+  test('patterns that may match /metrics: the /metrics 403 stays at priority 1, the forward rule comes second', () => {
+    const { stack } = build(() => ({ allowedPaths: ['/v1/*', '/m*'] }));
+    const template = Template.fromStack(stack);
+    const listener = only(template, 'AWS::ElasticLoadBalancingV2::Listener');
+    const tg = only(template, 'AWS::ElasticLoadBalancingV2::TargetGroup');
+    expect(listener.resource.Properties.DefaultActions).toEqual([FORBIDDEN]);
+    expect(rules(template)).toEqual([
+      { ListenerArn: { Ref: listener.id }, Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/metrics', '/metrics/*'] } }], Actions: [FORBIDDEN] },
+      { ListenerArn: { Ref: listener.id }, Priority: 2, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/v1/*', '/m*'] } }],
+        Actions: [{ Type: 'forward', TargetGroupArn: { Ref: tg.id } }] },
+    ]);
+  });
+
+  test('with HTTPS: the 403 default and the forward rule are on the HTTPS listener; HTTP still only redirects', () => {
+    const { stack } = build((s) => ({ ...internetFacing(s), allowedPaths: ['/v1/*'] }));
+    const template = Template.fromStack(stack);
+    const listeners = Object.entries(template.findResources('AWS::ElasticLoadBalancingV2::Listener')) as [string, any][];
+    const https = listeners.find(([, l]) => l.Properties.Port === 443)!;
+    const http = listeners.find(([, l]) => l.Properties.Port === 80)!;
+    expect(https[1].Properties.DefaultActions).toEqual([FORBIDDEN]);
+    expect(http[1].Properties.DefaultActions[0].Type).toBe('redirect');
+    expect(rules(template)).toEqual([expect.objectContaining({ ListenerArn: { Ref: https[0] }, Priority: 1, Actions: [expect.objectContaining({ Type: 'forward' })] })]);
+  });
+
+  test.each<[string, boolean]>([
+    ['/metrics', true], ['/metrics/x', true], ['/metricsx', false], ['/v1/*', false], ['/*', true], ['/m?trics', true], ['/me*', true],
+    ['/metrics*', true], ['/metricsx*', true], ['/x*', false], ['/health', false], ['*', true],
+  ])('mayMatchBlockedPath(%s) is %s', (pattern, may) => {
+    expect(mayMatchBlockedPath(pattern)).toBe(may);
+  });
+});
+
 describe('ServingEndpoint: construction errors', () => {
   const error = (propsFor: PropsFor, network: { existingVpc?: any } = {}) => {
     try {
@@ -358,6 +414,14 @@ describe('ServingEndpoint: construction errors', () => {
     ['access-log retention 0', () => ({ accessLogRetention: Duration.days(0) }), 'accessLogRetention (0) must be a whole number from 1 to 3650: whole days of access logs'],
     ['access-log retention in part days', () => ({ accessLogRetention: Duration.hours(36) }), 'accessLogRetention (1.5) must be a whole number from 1 to 3650: whole days of access logs'],
     ['access-log retention 3651 days', () => ({ accessLogRetention: Duration.days(3651) }), 'accessLogRetention (3651) must be a whole number from 1 to 3650: whole days of access logs'],
+    ['no allowed path', () => ({ allowedPaths: [] }), 'allowedPaths ([]) must list at least one path pattern: every request would be refused'],
+    ['six allowed paths', () => ({ allowedPaths: ['/a', '/b', '/c', '/d', '/e', '/f'] }),
+      'allowedPaths (["/a","/b","/c","/d","/e","/f"]) must list at most 5 path patterns: one listener rule\'s condition limit (ALB quota)'],
+    ['an allowed path without /', () => ({ allowedPaths: ['v1/*'] }), 'allowedPaths ("v1/*") must be an ALB path pattern: start with /, at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?'],
+    ['an allowed path of 129 characters', () => ({ allowedPaths: [`/${'a'.repeat(128)}`] }), `allowedPaths ("/${'a'.repeat(128)}") must be an ALB path pattern: start with /, at most 128 characters of A-Z a-z 0-9 _ - . $ / ~ " \' @ : + & * ?`],
+    ['an allowed path twice', () => ({ allowedPaths: ['/v1/*', '/v1/*'] }), 'allowedPaths (["/v1/*","/v1/*"]) lists "/v1/*" more than once: each pattern once'],
+    ['six wildcards', () => ({ allowedPaths: ['/a/*/*/*', '/b/*/?/*'] }),
+      'allowedPaths (["/a/*/*/*","/b/*/?/*"]) has 6 wildcards (* and ?): one listener rule takes at most 5 (ALB quota)'],
     ['no allowed CIDR', () => ({ allowedCidrs: [] }), 'allowedCidrs ([]) must list at least one CIDR: nobody could reach the endpoint'],
     ['bad CIDR', () => ({ allowedCidrs: ['10.0.0.0/33'] }), 'allowedCidrs ("10.0.0.0/33") must be an IPv4 CIDR like 10.0.0.0/8'],
     ['one AZ', (s) => ({ subnets: { subnets: [ec2.Subnet.fromSubnetAttributes(s, 'One', { subnetId: 'subnet-1', availabilityZone: 'us-east-1a' })] } }),

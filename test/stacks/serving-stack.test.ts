@@ -69,13 +69,14 @@ describe.each(['staging', 'prod'])('%s: the serving endpoint, composed', (name) 
     ]);
   });
 
-  test('HTTPS (clients send VLLM_API_KEY): 443 with the configured certificate and the TLS policy forwards, 80 only redirects', () => {
+  test('HTTPS (clients send VLLM_API_KEY): 443 with the configured certificate and the TLS policy, 80 only redirects', () => {
     const listeners = Object.values(resourcesOfType(t, 'AWS::ElasticLoadBalancingV2::Listener')).map((l) => l.Properties);
     expect(listeners).toHaveLength(2);
     expect(listeners).toEqual(expect.arrayContaining([
       expect.objectContaining({
         Port: 443, Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09', Certificates: [{ CertificateArn: s.endpoint!.certificateArn }],
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: tg().id } }],
+        // allowedPaths ['/v1/*']: the forward is a listener rule, every other path answers 403 (test below).
+        DefaultActions: [expect.objectContaining({ Type: 'fixed-response' })],
       }),
       expect.objectContaining({
         Port: 80, Protocol: 'HTTP', DefaultActions: [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
@@ -255,14 +256,18 @@ describe.each(['staging', 'prod'])('%s: the serving endpoint, composed', (name) 
     for (const text of ['Requests per minute', '5xx rate (%)', 'USD per 1,000 requests', 'TargetResponseTime', 'HealthyHostCount']) expect(body).toContain(text);
   });
 
-  test('/metrics (vLLM\'s API key does not cover it) answers 403 at the forwarding listener, rule priority 1', () => {
-    const forwarding = Object.entries(resourcesOfType(t, 'AWS::ElasticLoadBalancingV2::Listener')).filter(([, l]) => l.Properties.DefaultActions[0].Type === 'forward');
-    expect(forwarding).toHaveLength(1);
+  test('only /v1/* (the paths vLLM\'s API key guards) is forwarded: the HTTPS listener answers 403 to the rest, /metrics included', () => {
+    const listeners = Object.entries(resourcesOfType(t, 'AWS::ElasticLoadBalancingV2::Listener'));
+    const https = listeners.filter(([, l]) => l.Properties.Port === 443);
+    expect(https).toHaveLength(1);
+    expect(https[0][1].Properties.DefaultActions).toEqual([{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' } }]);
+    expect(listeners.filter(([, l]) => l.Properties.Port === 80).map(([, l]) => l.Properties.DefaultActions[0].Type)).toEqual(['redirect']);
+    // /v1/* cannot match /metrics: the default 403 answers it, no rule of its own.
     expect(only(t, 'AWS::ElasticLoadBalancingV2::ListenerRule').Properties).toMatchObject({
-      ListenerArn: { Ref: forwarding[0][0] },
+      ListenerArn: { Ref: https[0][0] },
       Priority: 1,
-      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/metrics', '/metrics/*'] } }],
-      Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'Forbidden' } }],
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/v1/*'] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: tg().id } }],
     });
   });
 
@@ -350,6 +355,15 @@ describe('dev: serving by tag, acknowledged in its config', () => {
     expect(Annotations.fromStack(built.dev.stack).findWarning('*', Match.stringLikeRegexp('gpu-fleet:'))).toEqual([]);
     expect(userData(built.dev.template)).toContain("/ml-platform/vllm-openai:v0.10.1'");
     expect(userData(built.dev.template)).toContain("'--dtype' 'half'");
+  });
+
+  test('dev sets no allowedPaths: every path is forwarded, only /metrics answers 403 (priority 1)', () => {
+    expect(dev.serving!.endpoint?.allowedPaths).toBeUndefined();
+    const listener = only(built.dev.template, 'AWS::ElasticLoadBalancingV2::Listener');
+    expect(listener.Properties.DefaultActions[0].Type).toBe('forward');
+    expect(only(built.dev.template, 'AWS::ElasticLoadBalancingV2::ListenerRule').Properties).toMatchObject({
+      Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/metrics', '/metrics/*'] } }], Actions: [{ Type: 'fixed-response' }],
+    });
   });
 
   test('dev keeps its GPU-utilization burst, with the derived warm-up (startup 300 s: slow start 75 + 2 x 15)', () => {

@@ -32,10 +32,12 @@ export const LCU_CAPACITY = {
 } as const;
 
 /**
- * Rules the endpoint's listener processes per request: one, the /metrics 403 (ServingEndpoint.metricsBlockRule; the
- * default action is not a rule). That is within the 10 free, so still no rule-evaluation LCUs.
+ * Rules the endpoint's listener processes per request, at most: the /metrics 403 (ServingEndpoint.metricsBlockRule)
+ * and, with `allowedPaths`, the rule forwarding them (ServingEndpoint.allowedPathsRule); the default action is not a
+ * rule. Two at most (one with `allowedPaths` that cannot match /metrics, as staging's and prod's `/v1/*`), within the
+ * 10 free, so still no rule-evaluation LCUs.
  */
-const LISTENER_RULES = 1;
+const LISTENER_RULES = 2;
 /** NAT and ALB bill decimal GB; model and image sizes are GiB. */
 export const GB_PER_GIB = 1.073741824;
 /** `ecr.api` and `ecr.dkr`, each billed per AZ it has an interface in. */
