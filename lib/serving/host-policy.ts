@@ -18,16 +18,19 @@ export interface HostSecretGrant {
   readonly key?: kms.IKey;
 }
 
-/** A model artifact the host syncs: every object under `prefix` (no leading or trailing slash). */
-export interface HostModelGrant {
+/** Model artifact synced to the host before the container starts, mounted read-only at `/models`. */
+export interface ServingModel {
+  /** Bucket of the artifact. */
   readonly bucket: s3.IBucket;
+  /** Key prefix (a "directory") of the artifact; the host may read only under it. */
   readonly prefix: string;
+  /** Customer-managed key of SSE-KMS objects. @default - none (SSE-S3) */
   readonly key?: kms.IKey;
 }
 
 export interface HostPolicyInputs {
   readonly repository?: ecr.IRepository;
-  readonly model?: HostModelGrant;
+  readonly model?: ServingModel;
   readonly secrets: readonly HostSecretGrant[];
   readonly logGroup: logs.ILogGroup;
 }

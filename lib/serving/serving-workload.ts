@@ -4,18 +4,20 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ServingConfigError } from './errors';
-import { HostSecretGrant, acknowledgeHostPolicy, acknowledgeReadiness, hostStatements, readinessStatement } from './host-policy';
+import { HostSecretGrant, ServingModel, acknowledgeHostPolicy, acknowledgeReadiness, hostStatements, readinessStatement } from './host-policy';
 import { HostFile, HostScriptSpec, HostSecretSpec, hostScriptProblems, renderServingHost } from './host-script';
 import { encryptedLogGroup } from '../shared/encryption';
 import { HostParameterReadGuard } from '../shared/host-parameter-reads';
 import { SERVING_READY_HOOK_NAME } from '../shared/serving';
 import { IMAGE_DIGEST, IMAGE_TAG, PUBLIC_IMAGE_URI, SECRET_LOOKING_NAME, isSafeKeyPrefix, normalizeKeyPrefix } from '../shared/serving-spec';
 import { WARNING_IDS } from '../shared/warning-ids';
+
+// One definition of the model artifact: the host policy grants exactly what the workload syncs.
+export type { ServingModel } from './host-policy';
 
 /** The container image: from an ECR repository (the hosts may pull from it only) or a public registry. */
 export interface ServingImage {
@@ -55,16 +57,6 @@ export interface ServingSecret {
    * Customer-managed key the value is encrypted with; the host may decrypt with it through that service only.
    * @default - the secret's own `encryptionKey`, else none (AWS managed keys need no grant)
    */
-  readonly key?: kms.IKey;
-}
-
-/** Model artifact synced to the host before the container starts, mounted read-only at `/models`. */
-export interface ServingModel {
-  /** Bucket of the artifact. */
-  readonly bucket: s3.IBucket;
-  /** Key prefix (a "directory") of the artifact; the host may read only under it. */
-  readonly prefix: string;
-  /** Customer-managed key of SSE-KMS objects. @default - none (SSE-S3) */
   readonly key?: kms.IKey;
 }
 
