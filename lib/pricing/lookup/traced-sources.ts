@@ -13,16 +13,23 @@ export const SOURCES_FORMAT = 'gpu-spot-fleet/price-sources@1';
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD date');
 const sha = z.string().regex(/^[0-9a-f]{40}$/, 'must be a 40-hex git object id');
 
+/** One file of a public repository at one commit: what both kinds of git sources name and the script checks. */
+const gitFileFields = {
+  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
+  path: z.string().min(1),
+  /** The commit the file is read at (for unit sources, the one that last changed it: the script checks git log). */
+  commit: sha,
+  /** `commit`'s committer date, as git writes it (the committer's own time zone). */
+  committedOn: isoDay,
+  /** Git blob id of `path` at `commit`: the script refuses any other file content. */
+  blob: sha,
+};
+
 /** A generated price table committed in a public repository, read at one commit. */
 const gitFileSourceSchema = z.object({
   id: z.string().min(1),
   region: z.string().min(1),
-  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
-  path: z.string().min(1),
-  commit: sha,
-  committedOn: isoDay,
-  /** Git blob id of `path` at `commit`: the script refuses any other file content. */
-  blob: sha,
+  ...gitFileFields,
   /** A line the file must contain that says what it was generated from, and when, for which region. */
   header: z.string().min(1),
   validOn: isoDay,
@@ -67,14 +74,7 @@ const gitUnitSourceSchema = z.object({
   unit: z.string().min(1),
   /** The commit date of `commit` (the last change of the file): the figures were in the file on that day. */
   validOn: isoDay,
-  repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name'),
-  path: z.string().min(1),
-  /** The commit that last changed `path` (the script checks it with git log). */
-  commit: sha,
-  /** `commit`'s committer date, as git writes it (the committer's own time zone). */
-  committedOn: isoDay,
-  /** Git blob id of `path` at `commit`: the script refuses any other file content. */
-  blob: sha,
+  ...gitFileFields,
   /** What the file is and how its figures were produced. */
   generatedBy: z.string().min(1),
   /** The line the figure is on, exactly as in the file apart from leading and trailing blanks. */
