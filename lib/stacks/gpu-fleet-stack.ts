@@ -101,11 +101,12 @@ export class GpuFleetStack extends Stack {
 
     // Serving: the load balancer and the host's workload exist before the fleet (its target groups, its user data).
     const timings = serving && servingTimings(serving);
+    const slo = serving && servingSlo(serving);
     let rollout: FleetRolloutOptions | undefined;
-    if (serving && timings) {
+    if (serving && timings && slo) {
       this.endpoint = new ServingEndpoint(this, 'Endpoint', endpointProps(this, cfg, serving, network.vpc));
       // Part 1 of the alarms: the 5xx-rate and latency alarms, which every rollout watches (rolls back on).
-      this.servingAlarms = new ServingAlarms(this, 'ServingAlarms', { endpoint: this.endpoint, slo: servingSlo(serving) });
+      this.servingAlarms = new ServingAlarms(this, 'ServingAlarms', { endpoint: this.endpoint, slo });
       rollout = rolloutOptions(serving, this.servingAlarms.rolloutAlarms, timings.warmupSeconds);
       this.workload = new ServingWorkload(this, 'Workload', workloadProps(this, cfg, serving, logRetention));
       const smallest = smallestGpuMemory(cfg);
@@ -228,7 +229,7 @@ export class GpuFleetStack extends Stack {
     // weights, onDemandBaseCapacity counts units: GPUs or throughput units).
     const baseInstances = cost.fleet.baseInstances;
     const metric = cfg.fleet.scaling.metric;
-    if (serving && this.endpoint && timings && metric.kind === 'request-count') {
+    if (serving && this.endpoint && timings && slo && metric.kind === 'request-count') {
       // GpuFleet tracks requests per host, or (throughput units) this tracks requests per second per unit; the guard
       // adds hosts when the SLO percentile is above the SLO, and scale-in then needs both policies to agree.
       this.servingScaling = new ServingScaling(this, 'ServingScaling', {
@@ -245,7 +246,7 @@ export class GpuFleetStack extends Stack {
           }
           : undefined,
         latencyGuard: (metric.latencyGuard ?? true)
-          ? { percentile: servingSlo(serving).latencyPercentile, threshold: servingSlo(serving).latency }
+          ? { percentile: slo.latencyPercentile, threshold: slo.latency }
           : undefined,
       });
     }
